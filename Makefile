@@ -1,0 +1,65 @@
+# Kiln's entry points. `make demo` and `make test` each work from a fresh
+# Debian 12 machine: they install the dependencies, configure, build, and
+# then do their job.
+
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+LLVM_DIR ?= /usr/lib/llvm-22
+
+# Debian 12 packages the build and the tests need.
+DEB_PACKAGES := \
+  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22 \
+  liblld-22-dev libflatbuffers-dev flatbuffers-compiler libgtest-dev \
+  ninja-build ccache cmake
+
+CMAKE_FLAGS := \
+  -G Ninja \
+  -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_C_COMPILER=$(LLVM_DIR)/bin/clang \
+  -DCMAKE_CXX_COMPILER=$(LLVM_DIR)/bin/clang++ \
+  -DCMAKE_C_COMPILER_LAUNCHER=ccache \
+  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+  -DLLVM_USE_LINKER=lld \
+  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir
+
+.PHONY: all deps configure build test demo docs clean
+
+all: build
+
+# Idempotent: installs only what is missing, refreshing the package lists
+# once when something is.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	  done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:" $$missing; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	else \
+	  echo "All Debian packages present."; \
+	fi
+
+$(BUILD_DIR)/build.ninja: | deps
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The most complete thing Kiln does today: read a model in the kiln dialect,
+# verify it, and specialize its batch to show the shapes flowing through.
+demo: build
+	@echo "== The lenet model in the kiln dialect, batch fixed to 64 =="
+	$(BUILD_DIR)/bin/kiln-opt --kiln-specialize-batch=batch=64 examples/lenet.mlir
+
+docs: build
+	cmake --build $(BUILD_DIR) --target kiln-docs
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,96 @@
+//===- KilnBase.td - The kiln dialect and its type constraints -*- tablegen -*-===//
+//
+// The dialect definition, the tensor types its ops accept, and the op base
+// classes every op family builds on.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_DIALECT_KILNBASE_TD
+#define KILN_DIALECT_KILNBASE_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Kiln_Dialect : Dialect {
+  let name = "kiln";
+  let cppNamespace = "::kiln";
+  let summary = "Tensor-level neural-network ops for the Kiln compiler";
+  let description = [{
+    The `kiln` dialect describes a neural network as a pure dataflow graph over
+    builtin ranked tensors of `f32`, `f64`, `i32`, `i64` and `i1`. The leading
+    (batch) dimension may be dynamic everywhere.
+
+    A model is a module that holds its parameters as `kiln.param` symbols and
+    its entry points as `func.func` operations marked with `kiln.entry`. Every
+    entry takes the parameters it reads as ordinary arguments (marked
+    `{kiln.param = @name}`), so entries are pure functions: autodiff, fusion
+    and bufferization reason about plain SSA values, and a train entry can
+    return updated parameters that bufferization writes in place.
+
+    Randomness is counter based: random ops take a `tensor<2xi64>` key
+    (seed, step) and a per-op `stream` number, so their values depend only on
+    (seed, step, stream, element index), never on threads or tiling.
+
+    Every op infers its result type. A result may be written with a less
+    static shape than inferred (a `?` where the inferred size is known); the
+    `kiln-infer-shapes` pass refines such types.
+  }];
+
+  let useDefaultAttributePrinterParser = 1;
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// Attribute names the dialect gives meaning to on functions and their
+    /// arguments.
+    static constexpr ::llvm::StringLiteral kEntryAttrName = "kiln.entry";
+    static constexpr ::llvm::StringLiteral kOptimizerAttrName = "kiln.optimizer";
+    static constexpr ::llvm::StringLiteral kGroupAttrName = "kiln.group";
+    static constexpr ::llvm::StringLiteral kParamArgAttrName = "kiln.param";
+    static constexpr ::llvm::StringLiteral kInputArgAttrName = "kiln.input";
+    static constexpr ::llvm::StringLiteral kRngKeyArgAttrName = "kiln.rng_key";
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+def Kiln_Element : AnyTypeOf<[F32, F64, I1, I32, I64]>;
+def Kiln_Tensor : RankedTensorOf<[F32, F64, I1, I32, I64]>;
+def Kiln_FloatTensor : RankedTensorOf<[F32, F64]>;
+def Kiln_NumericTensor : RankedTensorOf<[F32, F64, I32, I64]>;
+def Kiln_IndexTensor : RankedTensorOf<[I32, I64]>;
+def Kiln_BoolTensor : RankedTensorOf<[I1]>;
+def Kiln_ScalarFloatTensor : 0DTensorOf<[F32, F64]>;
+
+def Kiln_RngKey : Type<CPred<"::kiln::isRngKeyType($_self)">,
+                       "random key (tensor<2xi64>: seed, step)",
+                       "::mlir::RankedTensorType">;
+
+//===----------------------------------------------------------------------===//
+// Op base classes
+//===----------------------------------------------------------------------===//
+
+class Kiln_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Kiln_Dialect, mnemonic, traits>;
+
+// An op whose result types are computed by a C++ `inferReturnTypes`, with a
+// result allowed to be less static than the inferred type.
+class Kiln_InferredOp<string mnemonic, list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat([Pure], traits,
+                                    [InferTypeOpAdaptorWithIsCompatible])> {
+  // Further C++ definitions of a derived class; extraClassDefinition itself
+  // carries the compatibility rule every inferred op shares.
+  code extraInferredOpDefinition = "";
+  let extraClassDefinition = [{
+    bool $cppClass::isCompatibleReturnTypes(::mlir::TypeRange inferred,
+                                            ::mlir::TypeRange actual) {
+      return ::kiln::areRefinableTypes(inferred, actual);
+    }
+  }] # extraInferredOpDefinition;
+}
+
+#endif // KILN_DIALECT_KILNBASE_TD

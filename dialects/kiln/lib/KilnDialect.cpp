@@ -1,0 +1,61 @@
+//===- KilnDialect.cpp - The kiln dialect ---------------------------------===//
+
+#include "kiln/Dialect/KilnDialect.h"
+#include "kiln/Dialect/KilnOps.h"
+#include "kiln/Dialect/ShapeRules.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace kiln;
+
+static_assert(shape::kDynamic == ShapedType::kDynamic,
+              "ShapeRules must use MLIR's dynamic-size sentinel");
+
+#include "kiln/Dialect/KilnDialect.cpp.inc"
+#include "kiln/Dialect/KilnEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "kiln/Dialect/KilnAttrs.cpp.inc"
+
+void KilnDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "kiln/Dialect/KilnOps.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "kiln/Dialect/KilnAttrs.cpp.inc"
+      >();
+}
+
+bool kiln::isRngKeyType(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.getRank() == 1 && tensor.getDimSize(0) == 2 &&
+         tensor.getElementType().isSignlessInteger(64);
+}
+
+bool kiln::areRefinableTypes(TypeRange inferred, TypeRange actual) {
+  if (inferred.size() != actual.size())
+    return false;
+  for (auto [want, have] : llvm::zip_equal(inferred, actual)) {
+    auto wantTensor = dyn_cast<RankedTensorType>(want);
+    auto haveTensor = dyn_cast<RankedTensorType>(have);
+    if (!wantTensor || !haveTensor) {
+      if (want != have)
+        return false;
+      continue;
+    }
+    if (wantTensor.getElementType() != haveTensor.getElementType() ||
+        wantTensor.getRank() != haveTensor.getRank())
+      return false;
+    for (auto [a, b] :
+         llvm::zip_equal(wantTensor.getShape(), haveTensor.getShape()))
+      if (!shape::areCompatible(a, b))
+        return false;
+  }
+  return true;
+}

@@ -1,0 +1,286 @@
+//===- ModelOps.cpp - Parameters, entries and optimizers ------------------===//
+//
+// Verification of a model's structure: parameter declarations, the
+// attributes that mark entry functions and their arguments, and optimizer
+// hyperparameters.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Dialect/KilnOps.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+
+
+using namespace mlir;
+using namespace kiln;
+
+//===----------------------------------------------------------------------===//
+// kiln.param
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Which optional initializer arguments each initializer reads.
+struct InitializerArgs {
+  bool value = false, mean = false, std = false, low = false, high = false,
+       gain = false;
+};
+} // namespace
+
+static InitializerArgs getAllowedArgs(InitKind kind) {
+  InitializerArgs allowed;
+  switch (kind) {
+  case InitKind::zeros:
+  case InitKind::ones:
+    break;
+  case InitKind::constant:
+    allowed.value = true;
+    break;
+  case InitKind::normal:
+    allowed.mean = allowed.std = true;
+    break;
+  case InitKind::uniform:
+    allowed.low = allowed.high = true;
+    break;
+  case InitKind::glorot_uniform:
+  case InitKind::glorot_normal:
+  case InitKind::he_uniform:
+  case InitKind::he_normal:
+    allowed.gain = true;
+    break;
+  }
+  return allowed;
+}
+
+static bool isFanBased(InitKind kind) {
+  return kind == InitKind::glorot_uniform || kind == InitKind::glorot_normal ||
+         kind == InitKind::he_uniform || kind == InitKind::he_normal;
+}
+
+/// The value of an optional f64 attribute.
+static std::optional<double> getDouble(FloatAttr attr) {
+  if (!attr)
+    return std::nullopt;
+  return attr.getValueAsDouble();
+}
+
+LogicalResult ParamOp::verify() {
+  RankedTensorType type = getTensorType();
+  if (!type.hasStaticShape())
+    return emitOpError("parameter @")
+           << getSymName() << " must have a static shape, got " << type;
+
+  InitKind kind = getInit();
+  InitializerArgs allowed = getAllowedArgs(kind);
+  std::pair<StringRef, bool> args[] = {
+      {"value", getValue().has_value() && !allowed.value},
+      {"mean", getMean().has_value() && !allowed.mean},
+      {"std", getStd().has_value() && !allowed.std},
+      {"low", getLow().has_value() && !allowed.low},
+      {"high", getHigh().has_value() && !allowed.high},
+      {"gain", getGain().has_value() && !allowed.gain}};
+  for (auto [name, misplaced] : args)
+    if (misplaced)
+      return emitOpError("initializer '")
+             << stringifyInitKind(kind) << "' takes no '" << name
+             << "' argument";
+
+  if (kind == InitKind::constant && !getValue())
+    return emitOpError("initializer 'constant' needs a 'value' argument");
+  bool isRandom = kind != InitKind::zeros && kind != InitKind::ones &&
+                  kind != InitKind::constant;
+  if (isRandom && !isa<FloatType>(type.getElementType()))
+    return emitOpError("random initializer '")
+           << stringifyInitKind(kind) << "' needs a float parameter, got "
+           << type;
+  std::optional<double> std = getDouble(getStdAttr());
+  std::optional<double> gain = getDouble(getGainAttr());
+  if (std && *std <= 0)
+    return emitOpError("'std' must be positive, got ") << *std;
+  if (gain && *gain <= 0)
+    return emitOpError("'gain' must be positive, got ") << *gain;
+  double low = getDouble(getLowAttr()).value_or(0.0);
+  double high = getDouble(getHighAttr()).value_or(1.0);
+  if (kind == InitKind::uniform && low >= high)
+    return emitOpError("'low' (")
+           << low << ") must be below 'high' (" << high << ")";
+  if (isFanBased(kind) && type.getRank() < 2)
+    return emitOpError("initializer '")
+           << stringifyInitKind(kind)
+           << "' needs a parameter of rank 2 or more to compute fans, got "
+           << type;
+  if (getGroup() && getGroup()->empty())
+    return emitOpError("'group' must not be empty");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// #kiln.optimizer
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+OptimizerAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                      OptimizerKind kind, DictionaryAttr hyperparameters) {
+  SmallVector<StringRef> allowed = {"lr", "weight_decay", "clip_norm"};
+  switch (kind) {
+  case OptimizerKind::sgd:
+    allowed.append({"momentum", "nesterov"});
+    break;
+  case OptimizerKind::adam:
+  case OptimizerKind::adamw:
+    allowed.append({"beta1", "beta2", "eps"});
+    break;
+  case OptimizerKind::rmsprop:
+    allowed.append({"alpha", "eps", "momentum"});
+    break;
+  }
+  for (NamedAttribute entry : hyperparameters) {
+    StringRef name = entry.getName().getValue();
+    if (!llvm::is_contained(allowed, name))
+      return emitError() << "optimizer '" << stringifyOptimizerKind(kind)
+                         << "' has no hyperparameter '" << name << "'";
+    if (name == "nesterov") {
+      if (!isa<BoolAttr>(entry.getValue()))
+        return emitError() << "hyperparameter 'nesterov' must be a bool";
+      continue;
+    }
+    auto number = dyn_cast<FloatAttr>(entry.getValue());
+    if (!number)
+      return emitError() << "hyperparameter '" << name
+                         << "' must be a float, got " << entry.getValue();
+    double value = number.getValueAsDouble();
+    bool isProbability = name == "beta1" || name == "beta2" ||
+                         name == "alpha" || name == "momentum";
+    if (value < 0 || (isProbability && value >= 1) ||
+        ((name == "lr" || name == "eps" || name == "clip_norm") && value == 0))
+      return emitError() << "hyperparameter '" << name << "' is out of range: "
+                         << value;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Entry functions and their arguments
+//===----------------------------------------------------------------------===//
+
+/// True when some kiln.param in `module` is in `group`.
+static bool hasParamGroup(ModuleOp module, StringRef group) {
+  for (auto param : module.getOps<ParamOp>())
+    if (param.getGroup() == group)
+      return true;
+  return false;
+}
+
+static LogicalResult verifyEntry(FunctionOpInterface func, EntryKindAttr kind) {
+  auto optimizer = func->getAttrOfType<OptimizerAttr>(
+      KilnDialect::kOptimizerAttrName);
+  if (kind.getValue() == EntryKind::infer) {
+    if (optimizer || func->hasAttr(KilnDialect::kGroupAttrName))
+      return func->emitOpError("infer entry '")
+             << func.getName() << "' takes no optimizer or parameter group";
+  } else {
+    if (!optimizer)
+      return func->emitOpError("train entry '")
+             << func.getName() << "' needs a '"
+             << KilnDialect::kOptimizerAttrName << "' attribute";
+    ArrayRef<Type> results = func.getResultTypes();
+    auto loss = results.empty() ? nullptr
+                                : dyn_cast<RankedTensorType>(results.front());
+    if (!loss || loss.getRank() != 0 ||
+        !isa<FloatType>(loss.getElementType()))
+      return func->emitOpError("train entry '")
+             << func.getName()
+             << "' must return its loss, a rank-0 float tensor, first";
+  }
+  // Every argument plays one declared role, so the runtime knows what to
+  // pass for it.
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+    unsigned roles = 0;
+    for (StringRef role : {KilnDialect::kParamArgAttrName,
+                           KilnDialect::kInputArgAttrName,
+                           KilnDialect::kRngKeyArgAttrName})
+      roles += func.getArgAttr(i, role) ? 1 : 0;
+    if (roles != 1)
+      return func->emitOpError("argument #")
+             << i << " of entry '" << func.getName()
+             << "' must have exactly one of 'kiln.param', 'kiln.input' or "
+                "'kiln.rng_key'";
+  }
+  return success();
+}
+
+LogicalResult KilnDialect::verifyOperationAttribute(Operation *op,
+                                                    NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  auto func = dyn_cast<FunctionOpInterface>(op);
+  if (name == kEntryAttrName || name == kOptimizerAttrName ||
+      name == kGroupAttrName) {
+    if (!func)
+      return op->emitError("'") << name << "' is only valid on functions";
+  }
+  if (name == kEntryAttrName) {
+    auto kind = dyn_cast<EntryKindAttr>(attr.getValue());
+    if (!kind)
+      return op->emitError("'") << name << "' must be #kiln.entry<infer> or "
+                                           "#kiln.entry<train>";
+    return verifyEntry(func, kind);
+  }
+  if (name == kOptimizerAttrName || name == kGroupAttrName) {
+    if (!func->hasAttr(kEntryAttrName))
+      return op->emitError("'") << name << "' needs a train entry";
+    if (name == kOptimizerAttrName) {
+      if (!isa<OptimizerAttr>(attr.getValue()))
+        return op->emitError("'") << name << "' must be a #kiln.optimizer";
+      return success();
+    }
+    auto group = dyn_cast<StringAttr>(attr.getValue());
+    if (!group)
+      return op->emitError("'") << name << "' must be a string";
+    auto module = op->getParentOfType<ModuleOp>();
+    if (module && !hasParamGroup(module, group.getValue()))
+      return op->emitError("parameter group '")
+             << group.getValue() << "' has no parameters";
+    return success();
+  }
+  return op->emitError("unknown kiln attribute '") << name << "'";
+}
+
+LogicalResult KilnDialect::verifyRegionArgAttribute(Operation *op,
+                                                    unsigned regionIndex,
+                                                    unsigned argIndex,
+                                                    NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  auto func = dyn_cast<FunctionOpInterface>(op);
+  if (!func || regionIndex != 0)
+    return op->emitError("'") << name
+                              << "' is only valid on function arguments";
+  Type argType = func.getArgumentTypes()[argIndex];
+  if (name == kParamArgAttrName) {
+    auto symbol = dyn_cast<FlatSymbolRefAttr>(attr.getValue());
+    if (!symbol)
+      return op->emitError("'") << name << "' must name a parameter symbol";
+    auto param = SymbolTable::lookupNearestSymbolFrom<ParamOp>(op, symbol);
+    if (!param)
+      return op->emitError("argument #")
+             << argIndex << " refers to unknown parameter " << symbol;
+    if (param.getType() != argType)
+      return op->emitError("argument #")
+             << argIndex << " has type " << argType << " but parameter "
+             << symbol << " has type " << param.getType();
+    return success();
+  }
+  if (name == kInputArgAttrName) {
+    auto input = dyn_cast<StringAttr>(attr.getValue());
+    if (!input || input.getValue().empty())
+      return op->emitError("'") << name << "' must be a non-empty input name";
+    return success();
+  }
+  if (name == kRngKeyArgAttrName) {
+    if (!isRngKeyType(argType))
+      return op->emitError("argument #")
+             << argIndex << " is a random key and must be tensor<2xi64>, got "
+             << argType;
+    return success();
+  }
+  return op->emitError("unknown kiln argument attribute '") << name << "'";
+}
