@@ -104,8 +104,8 @@ LogicalResult ClampOp::verify() {
   FloatAttr min = getMinAttr(), max = getMaxAttr();
   if (min && max && min.getValueAsDouble() > max.getValueAsDouble())
     return emitOpError("'min' (")
-           << min.getValueAsDouble() << ") exceeds 'max' ("
-           << max.getValueAsDouble() << ")";
+           << formatNumber(min.getValueAsDouble()) << ") exceeds 'max' ("
+           << formatNumber(max.getValueAsDouble()) << ")";
   return success();
 }
 

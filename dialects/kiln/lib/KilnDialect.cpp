@@ -5,8 +5,10 @@
 #include "kiln/Dialect/ShapeRules.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/IR/DialectImplementation.h"
 
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -30,6 +32,27 @@ void KilnDialect::initialize() {
 #define GET_ATTRDEF_LIST
 #include "kiln/Dialect/KilnAttrs.cpp.inc"
       >();
+}
+
+LogicalResult kiln::OpTrait::verifyInference(Operation *op) {
+  SmallVector<Type> inferred;
+  if (failed(cast<InferTypeOpInterface>(op).inferReturnTypes(
+          op->getContext(), op->getLoc(), op->getOperands(),
+          op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+          op->getRegions(), inferred)))
+    return failure();
+  for (auto [i, result] : llvm::enumerate(op->getResults()))
+    if (!areRefinableTypes(inferred[i], result.getType()))
+      return op->emitOpError("result #")
+             << i << " is declared " << result.getType()
+             << " but the operands give " << inferred[i];
+  return success();
+}
+
+std::string kiln::formatNumber(double value) {
+  SmallString<16> text;
+  APFloat(value).toString(text);
+  return text.str().str();
 }
 
 bool kiln::isRngKeyType(Type type) {

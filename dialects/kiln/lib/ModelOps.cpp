@@ -96,14 +96,16 @@ LogicalResult ParamOp::verify() {
   std::optional<double> std = getDouble(getStdAttr());
   std::optional<double> gain = getDouble(getGainAttr());
   if (std && *std <= 0)
-    return emitOpError("'std' must be positive, got ") << *std;
+    return emitOpError("'std' must be positive, got ") << formatNumber(*std);
   if (gain && *gain <= 0)
-    return emitOpError("'gain' must be positive, got ") << *gain;
+    return emitOpError("'gain' must be positive, got ")
+           << formatNumber(*gain);
   double low = getDouble(getLowAttr()).value_or(0.0);
   double high = getDouble(getHighAttr()).value_or(1.0);
   if (kind == InitKind::uniform && low >= high)
     return emitOpError("'low' (")
-           << low << ") must be below 'high' (" << high << ")";
+           << formatNumber(low) << ") must be below 'high' ("
+           << formatNumber(high) << ")";
   if (isFanBased(kind) && type.getRank() < 2)
     return emitOpError("initializer '")
            << stringifyInitKind(kind)
@@ -154,7 +156,7 @@ OptimizerAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     if (value < 0 || (isProbability && value >= 1) ||
         ((name == "lr" || name == "eps" || name == "clip_norm") && value == 0))
       return emitError() << "hyperparameter '" << name << "' is out of range: "
-                         << value;
+                         << formatNumber(value);
   }
   return success();
 }

@@ -100,7 +100,8 @@ LogicalResult DropoutOp::inferReturnTypes(MLIRContext *,
   double rate = adaptor.getRate().convertToDouble();
   if (rate < 0 || rate >= 1)
     return emitInferenceError(loc, getOperationName(),
-                              "rate must be in [0, 1), got ", rate);
+                              "rate must be in [0, 1), got ",
+                              formatNumber(rate));
   inferred.push_back(input);
   return success();
 }

@@ -21,13 +21,9 @@ def Kiln_ComparePredicate : I32EnumAttr<"ComparePredicate",
       I32EnumAttrCase<"lt", 2>, I32EnumAttrCase<"le", 3>,
       I32EnumAttrCase<"gt", 4>, I32EnumAttrCase<"ge", 5>]> {
   let cppNamespace = "::kiln";
-  let genSpecializedAttr = 0;
 }
-def Kiln_ComparePredicateAttr
-    : EnumAttr<Kiln_Dialect, Kiln_ComparePredicate, "cmp"> {
-  // Printed bare inside kiln.compare: `kiln.compare lt, %a, %b`.
-  let assemblyFormat = "$value";
-}
+// Printed bare inside kiln.compare: `kiln.compare lt, %a, %b`.
+defvar Kiln_ComparePredicateAttr = Kiln_ComparePredicate;
 
 def Kiln_Reduction : I32EnumAttr<"Reduction", "how a loss combines elements", [
       I32EnumAttrCase<"mean", 0>, I32EnumAttrCase<"sum", 1>,
@@ -35,7 +31,9 @@ def Kiln_Reduction : I32EnumAttr<"Reduction", "how a loss combines elements", [
   let cppNamespace = "::kiln";
   let genSpecializedAttr = 0;
 }
-def Kiln_ReductionAttr : EnumAttr<Kiln_Dialect, Kiln_Reduction, "reduction">;
+def Kiln_ReductionAttr : EnumAttr<Kiln_Dialect, Kiln_Reduction, "reduction"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def Kiln_GeluApproximation : I32EnumAttr<"GeluApproximation",
     "which GELU formula to use", [
@@ -44,7 +42,9 @@ def Kiln_GeluApproximation : I32EnumAttr<"GeluApproximation",
   let genSpecializedAttr = 0;
 }
 def Kiln_GeluApproximationAttr
-    : EnumAttr<Kiln_Dialect, Kiln_GeluApproximation, "gelu">;
+    : EnumAttr<Kiln_Dialect, Kiln_GeluApproximation, "gelu"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def Kiln_InitKind : I32EnumAttr<"InitKind", "parameter initializer", [
       I32EnumAttrCase<"zeros", 0>, I32EnumAttrCase<"ones", 1>,
@@ -53,19 +53,18 @@ def Kiln_InitKind : I32EnumAttr<"InitKind", "parameter initializer", [
       I32EnumAttrCase<"glorot_normal", 6>, I32EnumAttrCase<"he_uniform", 7>,
       I32EnumAttrCase<"he_normal", 8>]> {
   let cppNamespace = "::kiln";
-  let genSpecializedAttr = 0;
 }
-def Kiln_InitKindAttr : EnumAttr<Kiln_Dialect, Kiln_InitKind, "init"> {
-  // Printed bare inside kiln.param: `kiln.param @w : tensor<4xf32> = zeros`.
-  let assemblyFormat = "$value";
-}
+// Printed bare inside kiln.param: `kiln.param @w : tensor<4xf32> = zeros`.
+defvar Kiln_InitKindAttr = Kiln_InitKind;
 
 def Kiln_EntryKind : I32EnumAttr<"EntryKind", "what an entry function does", [
       I32EnumAttrCase<"infer", 0>, I32EnumAttrCase<"train", 1>]> {
   let cppNamespace = "::kiln";
   let genSpecializedAttr = 0;
 }
-def Kiln_EntryKindAttr : EnumAttr<Kiln_Dialect, Kiln_EntryKind, "entry">;
+def Kiln_EntryKindAttr : EnumAttr<Kiln_Dialect, Kiln_EntryKind, "entry"> {
+  let assemblyFormat = "`<` $value `>`";
+}
 
 def Kiln_OptimizerKind : I32EnumAttr<"OptimizerKind", "optimizer algorithm", [
       I32EnumAttrCase<"sgd", 0>, I32EnumAttrCase<"adam", 1>,

@@ -77,11 +77,19 @@ def Kiln_RngKey : Type<CPred<"::kiln::isRngKeyType($_self)">,
 class Kiln_Op<string mnemonic, list<Trait> traits = []>
     : Op<Kiln_Dialect, mnemonic, traits>;
 
+// Runs the op's type inference as a verifier, before the inferred types are
+// compared with the declared ones, so an inconsistent op reports the precise
+// message of its inference rather than a generic "failed to infer".
+def Kiln_InferenceChecked : NativeOpTrait<"InferenceChecked"> {
+  let cppNamespace = "::kiln::OpTrait";
+}
+
 // An op whose result types are computed by a C++ `inferReturnTypes`, with a
 // result allowed to be less static than the inferred type.
 class Kiln_InferredOp<string mnemonic, list<Trait> traits = []>
     : Kiln_Op<mnemonic, !listconcat([Pure], traits,
-                                    [InferTypeOpAdaptorWithIsCompatible])> {
+                                    [Kiln_InferenceChecked,
+                                     InferTypeOpAdaptorWithIsCompatible])> {
   // Further C++ definitions of a derived class; extraClassDefinition itself
   // carries the compatibility rule every inferred op shares.
   code extraInferredOpDefinition = "";

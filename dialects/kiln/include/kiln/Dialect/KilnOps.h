@@ -12,6 +12,26 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+namespace kiln {
+
+/// Shortest text that reads back as `value` ("0.5", "6"), for diagnostics.
+std::string formatNumber(double value);
+
+namespace OpTrait {
+/// Verifies an op by running its type inference with the op's location.
+llvm::LogicalResult verifyInference(mlir::Operation *op);
+
+template <typename ConcreteType>
+class InferenceChecked
+    : public mlir::OpTrait::TraitBase<ConcreteType, InferenceChecked> {
+public:
+  static llvm::LogicalResult verifyTrait(mlir::Operation *op) {
+    return verifyInference(op);
+  }
+};
+} // namespace OpTrait
+} // namespace kiln
+
 #define GET_OP_CLASSES
 #include "kiln/Dialect/KilnOps.h.inc"
 
