@@ -63,7 +63,7 @@ static LogicalResult checkBias(const WindowChecker &checker,
       !shape::areCompatible(bias.getDimSize(0), filters))
     return emitInferenceError(checker.loc, checker.opName, "bias has shape ",
                               formatShape(bias), " but the op has ",
-                              shape::format({filters}), " output channels");
+                              filters, " output channels");
   return success();
 }
 
@@ -105,14 +105,14 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
     return emitInferenceError(loc, getOperationName(), "input has shape ",
                               formatShape(input), " with ", channels,
                               " channels but weight has shape ",
-                              formatShape(weight), " expecting ",
-                              weight.getDimSize(1) * groups, " (", groups,
-                              " groups of ", weight.getDimSize(1), ")");
+                              formatShape(weight), ", which expects ",
+                              weight.getDimSize(1) * groups, " in ", groups,
+                              " group(s)");
   if (filters % groups != 0)
     return emitInferenceError(loc, getOperationName(), "weight has shape ",
                               formatShape(weight), ": ", filters,
                               " filters do not divide into ", groups,
-                              " groups");
+                              " group(s)");
   if (failed(checkBias(checker, getRankedType(adaptor.getBias()), filters,
                        input.getElementType())))
     return failure();
@@ -152,7 +152,7 @@ LogicalResult ConvTranspose2DOp::inferReturnTypes(
                               " but weight has shape ", formatShape(weight),
                               ": weight dimension 0 must equal the input "
                               "channels and divide into ",
-                              groups, " groups");
+                              groups, " group(s)");
   int64_t filters = weight.getDimSize(1) * groups;
   if (failed(checkBias(checker, getRankedType(adaptor.getBias()), filters,
                        input.getElementType())))

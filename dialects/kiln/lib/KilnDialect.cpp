@@ -45,7 +45,7 @@ LogicalResult kiln::OpTrait::verifyInference(Operation *op) {
     if (!areRefinableTypes(inferred[i], result.getType()))
       return op->emitOpError("result #")
              << i << " is declared " << result.getType()
-             << " but the operands give " << inferred[i];
+             << " but its operands and attributes give " << inferred[i];
   return success();
 }
 

@@ -174,8 +174,11 @@ static bool hasParamGroup(ModuleOp module, StringRef group) {
 }
 
 static LogicalResult verifyEntry(FunctionOpInterface func, EntryKindAttr kind) {
-  auto optimizer = func->getAttrOfType<OptimizerAttr>(
-      KilnDialect::kOptimizerAttrName);
+  Attribute optimizer = func->getAttr(KilnDialect::kOptimizerAttrName);
+  if (optimizer && !isa<OptimizerAttr>(optimizer))
+    return func->emitOpError("'")
+           << KilnDialect::kOptimizerAttrName
+           << "' must be a #kiln.optimizer, got " << optimizer;
   if (kind.getValue() == EntryKind::infer) {
     if (optimizer || func->hasAttr(KilnDialect::kGroupAttrName))
       return func->emitOpError("infer entry '")
@@ -218,33 +221,33 @@ LogicalResult KilnDialect::verifyOperationAttribute(Operation *op,
   if (name == kEntryAttrName || name == kOptimizerAttrName ||
       name == kGroupAttrName) {
     if (!func)
-      return op->emitError("'") << name << "' is only valid on functions";
+      return op->emitOpError("'") << name << "' is only valid on functions";
   }
   if (name == kEntryAttrName) {
     auto kind = dyn_cast<EntryKindAttr>(attr.getValue());
     if (!kind)
-      return op->emitError("'") << name << "' must be #kiln.entry<infer> or "
+      return op->emitOpError("'") << name << "' must be #kiln.entry<infer> or "
                                            "#kiln.entry<train>";
     return verifyEntry(func, kind);
   }
   if (name == kOptimizerAttrName || name == kGroupAttrName) {
     if (!func->hasAttr(kEntryAttrName))
-      return op->emitError("'") << name << "' needs a train entry";
+      return op->emitOpError("'") << name << "' needs a train entry";
     if (name == kOptimizerAttrName) {
       if (!isa<OptimizerAttr>(attr.getValue()))
-        return op->emitError("'") << name << "' must be a #kiln.optimizer";
+        return op->emitOpError("'") << name << "' must be a #kiln.optimizer";
       return success();
     }
     auto group = dyn_cast<StringAttr>(attr.getValue());
     if (!group)
-      return op->emitError("'") << name << "' must be a string";
+      return op->emitOpError("'") << name << "' must be a string";
     auto module = op->getParentOfType<ModuleOp>();
     if (module && !hasParamGroup(module, group.getValue()))
-      return op->emitError("parameter group '")
+      return op->emitOpError("parameter group '")
              << group.getValue() << "' has no parameters";
     return success();
   }
-  return op->emitError("unknown kiln attribute '") << name << "'";
+  return op->emitOpError("unknown kiln attribute '") << name << "'";
 }
 
 LogicalResult KilnDialect::verifyRegionArgAttribute(Operation *op,
@@ -254,19 +257,19 @@ LogicalResult KilnDialect::verifyRegionArgAttribute(Operation *op,
   StringRef name = attr.getName().getValue();
   auto func = dyn_cast<FunctionOpInterface>(op);
   if (!func || regionIndex != 0)
-    return op->emitError("'") << name
+    return op->emitOpError("'") << name
                               << "' is only valid on function arguments";
   Type argType = func.getArgumentTypes()[argIndex];
   if (name == kParamArgAttrName) {
     auto symbol = dyn_cast<FlatSymbolRefAttr>(attr.getValue());
     if (!symbol)
-      return op->emitError("'") << name << "' must name a parameter symbol";
+      return op->emitOpError("'") << name << "' must name a parameter symbol";
     auto param = SymbolTable::lookupNearestSymbolFrom<ParamOp>(op, symbol);
     if (!param)
-      return op->emitError("argument #")
+      return op->emitOpError("argument #")
              << argIndex << " refers to unknown parameter " << symbol;
     if (param.getType() != argType)
-      return op->emitError("argument #")
+      return op->emitOpError("argument #")
              << argIndex << " has type " << argType << " but parameter "
              << symbol << " has type " << param.getType();
     return success();
@@ -274,15 +277,15 @@ LogicalResult KilnDialect::verifyRegionArgAttribute(Operation *op,
   if (name == kInputArgAttrName) {
     auto input = dyn_cast<StringAttr>(attr.getValue());
     if (!input || input.getValue().empty())
-      return op->emitError("'") << name << "' must be a non-empty input name";
+      return op->emitOpError("'") << name << "' must be a non-empty input name";
     return success();
   }
   if (name == kRngKeyArgAttrName) {
     if (!isRngKeyType(argType))
-      return op->emitError("argument #")
+      return op->emitOpError("argument #")
              << argIndex << " is a random key and must be tensor<2xi64>, got "
              << argType;
     return success();
   }
-  return op->emitError("unknown kiln argument attribute '") << name << "'";
+  return op->emitOpError("unknown kiln argument attribute '") << name << "'";
 }

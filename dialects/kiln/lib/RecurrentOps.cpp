@@ -66,9 +66,9 @@ LogicalResult kiln::detail::inferRecurrent(std::optional<Location> loc,
     if (!matches)
       return emitInferenceError(
           loc, opName, want.name, " has type ",
-          type ? Type(type) : want.value.getType(), " but w_ih of shape ",
-          formatShape(wIh), " implies shape ", shape::format(want.shape),
-          " of ", element);
+          type ? Type(type) : want.value.getType(), " but input ",
+          formatShape(input), " and w_ih ", formatShape(wIh),
+          " imply shape ", shape::format(want.shape), " of ", element);
   }
 
   inferred.push_back(

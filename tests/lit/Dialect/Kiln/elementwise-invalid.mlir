@@ -34,7 +34,7 @@ func.func @element_types_differ(%a: tensor<4xf32>, %b: tensor<4xf64>) {
 // -----
 
 func.func @wrong_result_shape(%a: tensor<4x1xf32>, %b: tensor<3xf32>) {
-  // expected-error @+1 {{'kiln.sub' op result #0 is declared 'tensor<4x4xf32>' but the operands give 'tensor<4x3xf32>'}}
+  // expected-error @+1 {{'kiln.sub' op result #0 is declared 'tensor<4x4xf32>' but its operands and attributes give 'tensor<4x3xf32>'}}
   %0 = kiln.sub %a, %b : (tensor<4x1xf32>, tensor<3xf32>) -> tensor<4x4xf32>
   return
 }
@@ -42,7 +42,7 @@ func.func @wrong_result_shape(%a: tensor<4x1xf32>, %b: tensor<3xf32>) {
 // -----
 
 func.func @wrong_result_rank(%a: tensor<4xf32>, %b: tensor<4xf32>) {
-  // expected-error @+1 {{'kiln.maximum' op result #0 is declared 'tensor<?x4xf32>' but the operands give 'tensor<4xf32>'}}
+  // expected-error @+1 {{'kiln.maximum' op result #0 is declared 'tensor<?x4xf32>' but its operands and attributes give 'tensor<4xf32>'}}
   %0 = kiln.maximum %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
   return
 }
@@ -90,7 +90,7 @@ func.func @select_shapes(%c: tensor<5xi1>, %a: tensor<4xf32>) {
 // -----
 
 func.func @cast_shape(%a: tensor<4xf32>) {
-  // expected-error @+1 {{'kiln.cast' op result #0 is declared 'tensor<5xi32>' but the operands give 'tensor<4xi32>'}}
+  // expected-error @+1 {{'kiln.cast' op result #0 is declared 'tensor<5xi32>' but its operands and attributes give 'tensor<4xi32>'}}
   %0 = kiln.cast %a to i32 : (tensor<4xf32>) -> tensor<5xi32>
   return
 }
