@@ -26,9 +26,10 @@ static RankedTensorType meet(Type current, Type inferred) {
 }
 
 /// Gives `result` its refined type; users that cannot follow (ops of other
-/// dialects, whose own typing rules we do not know) see the old type
-/// through a cast.
-static void retype(OpResult result, RankedTensorType refined) {
+/// dialects, whose own typing rules we do not know, and returns when the
+/// signature stays) see the old type through a cast.
+static void retype(OpResult result, RankedTensorType refined,
+                   bool returnsFollow) {
   Type old = result.getType();
   result.setType(refined);
   Operation *producer = result.getOwner();
@@ -36,7 +37,7 @@ static void retype(OpResult result, RankedTensorType refined) {
   for (OpOperand &use : llvm::make_early_inc_range(result.getUses())) {
     Operation *user = use.getOwner();
     bool follows = isa<kiln::KilnDialect>(user->getDialect()) ||
-                   user->hasTrait<OpTrait::ReturnLike>();
+                   (returnsFollow && user->hasTrait<OpTrait::ReturnLike>());
     if (follows)
       continue;
     if (!cast) {
@@ -63,7 +64,7 @@ LogicalResult kiln::refineShapes(FunctionOpInterface func,
     for (auto [result, type] : llvm::zip_equal(op->getResults(), inferred)) {
       RankedTensorType refined = meet(result.getType(), type);
       if (refined && refined != result.getType())
-        retype(cast<OpResult>(result), refined);
+        retype(cast<OpResult>(result), refined, updateSignature);
     }
     return WalkResult::advance();
   });

@@ -19,7 +19,7 @@ struct SpecializeBatchPass
   void runOnOperation() override {
     if (batch < 1) {
       getOperation().emitError("kiln-specialize-batch needs batch >= 1, got ")
-          << batch;
+          << static_cast<int64_t>(batch);
       return signalPassFailure();
     }
     for (auto func : getOperation().getOps<FunctionOpInterface>()) {
