@@ -289,3 +289,37 @@ LogicalResult KilnDialect::verifyRegionArgAttribute(Operation *op,
   }
   return op->emitOpError("unknown kiln argument attribute '") << name << "'";
 }
+
+LogicalResult KilnDialect::verifyRegionResultAttribute(Operation *op,
+                                                       unsigned regionIndex,
+                                                       unsigned resultIndex,
+                                                       NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  auto func = dyn_cast<FunctionOpInterface>(op);
+  if (!func)
+    return op->emitOpError("'") << name
+                                << "' is only valid on function results";
+  Type resultType = func.getResultTypes()[resultIndex];
+  if (name == kOutputResultAttrName) {
+    auto output = dyn_cast<StringAttr>(attr.getValue());
+    if (!output || output.getValue().empty())
+      return op->emitOpError("'") << name << "' must be a non-empty output name";
+    return success();
+  }
+  if (name == kUpdateResultAttrName) {
+    auto symbol = dyn_cast<FlatSymbolRefAttr>(attr.getValue());
+    auto param = symbol
+                     ? SymbolTable::lookupNearestSymbolFrom<ParamOp>(op, symbol)
+                     : nullptr;
+    if (!param || !param.getBuffer())
+      return op->emitOpError("result #")
+             << resultIndex << " must update a buffer, but "
+             << attr.getValue() << " is not one";
+    if (param.getType() != resultType)
+      return op->emitOpError("result #")
+             << resultIndex << " has type " << resultType << " but buffer "
+             << symbol << " has type " << param.getType();
+    return success();
+  }
+  return op->emitOpError("unknown kiln result attribute '") << name << "'";
+}

@@ -28,7 +28,9 @@ def Kiln_Dialect : Dialect {
     entry takes the parameters it reads as ordinary arguments (marked
     `{kiln.param = @name}`), so entries are pure functions: autodiff, fusion
     and bufferization reason about plain SSA values, and a train entry can
-    return updated parameters that bufferization writes in place.
+    return updated parameters that bufferization writes in place. Entry
+    results are named outputs (`{kiln.output = "probs"}`) or new values of
+    buffers (`{kiln.update = @bn.mean}`, such as batch-norm statistics).
 
     Randomness is counter based: random ops take a `tensor<2xi64>` key
     (seed, step) and a per-op `stream` number, so their values depend only on
@@ -42,6 +44,7 @@ def Kiln_Dialect : Dialect {
   let useDefaultAttributePrinterParser = 1;
   let hasOperationAttrVerify = 1;
   let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
   let extraClassDeclaration = [{
     /// Attribute names the dialect gives meaning to on functions and their
     /// arguments.
@@ -51,6 +54,8 @@ def Kiln_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kParamArgAttrName = "kiln.param";
     static constexpr ::llvm::StringLiteral kInputArgAttrName = "kiln.input";
     static constexpr ::llvm::StringLiteral kRngKeyArgAttrName = "kiln.rng_key";
+    static constexpr ::llvm::StringLiteral kOutputResultAttrName = "kiln.output";
+    static constexpr ::llvm::StringLiteral kUpdateResultAttrName = "kiln.update";
   }];
 }
 
