@@ -6,7 +6,7 @@ from lit.llvm import llvm_config
 
 config.name = "Kiln"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".kiln"]
+config.suffixes = [".mlir", ".kiln", ".test"]
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.kiln_obj_root)
@@ -17,3 +17,7 @@ llvm_config.use_default_substitutions()
 
 tool_dirs = [config.kiln_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["kiln-opt"], tool_dirs)
+
+import sys
+config.substitutions.append(("%python", sys.executable))
+llvm_config.add_tool_substitutions(["kilnc"], tool_dirs)

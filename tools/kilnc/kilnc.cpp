@@ -80,6 +80,7 @@ int main(int argc, char **argv) {
   if (!output)
     return fail(errorMessage);
   module->print(output->os());
+  output->os() << "\n";
   output->keep();
   return 0;
 }
