@@ -86,18 +86,19 @@ bool ModelEmitter::declareConfigs(const ConfigOverrides &overrides) {
     auto it = overridden.find(config.name);
     if (it != overridden.end()) {
       Constant value;
-      llvm::StringRef text = it->second;
-      value.isInteger = !text.contains_insensitive('.') &&
-                        !text.contains_insensitive('e');
-      if (text.getAsDouble(value.value)) {
-        error({}, "--set " + config.name + "=" + text +
-                      ": the value is not a number");
-        ok = false;
+      std::string text = it->second;
+      value.isInteger = !llvm::StringRef(text).contains_insensitive('.') &&
+                        !llvm::StringRef(text).contains_insensitive('e');
+      bool isNumber = !llvm::StringRef(text).getAsDouble(value.value);
+      overridden.erase(it);
+      if (isNumber) {
+        configs[config.name] = value;
         continue;
       }
-      configs[config.name] = value;
-      overridden.erase(it);
-      continue;
+      // Report it, and carry on with the declared value so that one mistake
+      // gives one message.
+      ok = error({}, "--set " + config.name + "=" + text +
+                         ": the value is not a number");
     }
     std::optional<Constant> value = evaluateConstant(*config.value);
     if (!value) {
@@ -640,6 +641,8 @@ OwningOpRef<ModuleOp> kiln::text::emitModule(const Model &model,
                                              SourceDiagnostics &diagnostics,
                                              const ConfigOverrides &overrides) {
   context.loadDialect<KilnDialect, func::FuncDialect>();
+  // Users read messages about their .kiln lines, not about generic IR.
+  context.printOpOnDiagnostic(false);
   SourceDiagnostics::MLIRHandler handler(&context, diagnostics);
   return ModelEmitter(model, context, sourceMgr, diagnostics).emit(overrides);
 }
