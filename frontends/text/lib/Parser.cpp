@@ -16,9 +16,11 @@ using llvm::SMLoc;
 
 namespace {
 
-/// Deeper nesting than this is reported instead of recursing further, so
-/// hostile input cannot overflow the stack.
-constexpr unsigned kMaxNesting = 200;
+/// A deeper expression tree is reported instead of built, so hostile input
+/// cannot overflow the stack here or in the stages that walk the tree
+/// recursively. Brackets, calls, unary minus and each operator of a chain
+/// `a + b + c` add a level.
+constexpr unsigned kMaxDepth = 1000;
 
 /// Thrown-free error propagation: a parse function returns false after
 /// reporting, and the statement loop recovers.
@@ -114,6 +116,12 @@ private:
   bool parseArguments(std::vector<Argument> &arguments, unsigned depth);
 
   ExprPtr parseExpr(unsigned depth);
+  ExprPtr tooDeep(SMLoc loc) {
+    fail(loc, "expression nested too deeply (more than " +
+                  llvm::Twine(kMaxDepth) +
+                  " levels); split it into several bindings");
+    return nullptr;
+  }
   ExprPtr parseComparison(unsigned depth);
   ExprPtr parseAdditive(unsigned depth);
   ExprPtr parseMultiplicative(unsigned depth);
@@ -421,11 +429,8 @@ bool Parser::parseArguments(std::vector<Argument> &arguments,
 //===----------------------------------------------------------------------===//
 
 ExprPtr Parser::parseExpr(unsigned depth) {
-  if (depth > kMaxNesting) {
-    fail(tok.loc, "expression nested too deeply (more than " +
-                      llvm::Twine(kMaxNesting) + " levels)");
-    return nullptr;
-  }
+  if (depth > kMaxDepth)
+    return tooDeep(tok.loc);
   return parseComparison(depth + 1);
 }
 
@@ -478,12 +483,15 @@ ExprPtr Parser::parseComparison(unsigned depth) {
 
 ExprPtr Parser::parseAdditive(unsigned depth) {
   ExprPtr lhs = parseMultiplicative(depth);
+  unsigned chain = 0;
   while (lhs && (tok.is(TokenKind::Plus) || tok.is(TokenKind::Minus))) {
     auto op = tok.is(TokenKind::Plus) ? Expr::BinaryOp::Add
                                       : Expr::BinaryOp::Sub;
     SMLoc loc = tok.loc;
+    if (depth + ++chain > kMaxDepth)
+      return tooDeep(loc);
     advance();
-    ExprPtr rhs = parseMultiplicative(depth);
+    ExprPtr rhs = parseMultiplicative(depth + chain);
     if (!rhs)
       return nullptr;
     lhs = makeBinary(op, loc, std::move(lhs), std::move(rhs));
@@ -493,12 +501,15 @@ ExprPtr Parser::parseAdditive(unsigned depth) {
 
 ExprPtr Parser::parseMultiplicative(unsigned depth) {
   ExprPtr lhs = parseUnary(depth);
+  unsigned chain = 0;
   while (lhs && (tok.is(TokenKind::Star) || tok.is(TokenKind::Slash))) {
     auto op = tok.is(TokenKind::Star) ? Expr::BinaryOp::Mul
                                       : Expr::BinaryOp::Div;
     SMLoc loc = tok.loc;
+    if (depth + ++chain > kMaxDepth)
+      return tooDeep(loc);
     advance();
-    ExprPtr rhs = parseUnary(depth);
+    ExprPtr rhs = parseUnary(depth + chain);
     if (!rhs)
       return nullptr;
     lhs = makeBinary(op, loc, std::move(lhs), std::move(rhs));
@@ -511,11 +522,8 @@ ExprPtr Parser::parseUnary(unsigned depth) {
     return parsePrimary(depth);
   SMLoc loc = tok.loc;
   advance();
-  if (depth > kMaxNesting) {
-    fail(loc, "expression nested too deeply (more than " +
-                  llvm::Twine(kMaxNesting) + " levels)");
-    return nullptr;
-  }
+  if (depth > kMaxDepth)
+    return tooDeep(loc);
   ExprPtr operand = parseUnary(depth + 1);
   if (!operand)
     return nullptr;
