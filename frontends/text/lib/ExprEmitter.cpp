@@ -647,6 +647,16 @@ ModelEmitter::emitBuiltinCall(const Expr &call, const OpSignature &signature) {
                     "can update it");
           return failure();
         }
+        bool updatedAlready =
+            llvm::any_of(entry->bufferUpdates, [&](const auto &update) {
+              return update.second == param->symbol;
+            });
+        if (updatedAlready) {
+          error(call.loc, "buffer '" + param->symbol +
+                              "' would be updated twice in one training "
+                              "step; give each batch_norm its own buffers");
+          return failure();
+        }
         entry->bufferUpdates.emplace_back(results[i - 2], param->symbol);
       }
     }

@@ -204,3 +204,37 @@ func.func @nesterov_type() attributes {a = #kiln.optimizer<sgd, {nesterov = 1.0 
 
 // expected-error @+1 {{'kiln.param' op 'kiln.entry' is only valid on functions}}
 kiln.param @w : tensor<4xf32> = zeros {kiln.entry = #kiln.entry<infer>}
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'kiln.output' must be a non-empty output name}}
+func.func @output_name() -> (tensor<f32> {kiln.output = ""}) {
+  %0 = kiln.constant dense<1.0> : tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+kiln.param @w : tensor<4xf32> = zeros
+// expected-error @+1 {{'func.func' op result #0 must update a buffer, but @w is not one}}
+func.func @update_not_buffer() -> (tensor<4xf32> {kiln.update = @w}) {
+  %0 = kiln.constant dense<1.0> : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+kiln.param @mean : tensor<4xf32> = zeros {buffer}
+// expected-error @+1 {{'func.func' op result #0 has type 'tensor<5xf32>' but buffer @mean has type 'tensor<4xf32>'}}
+func.func @update_type() -> (tensor<5xf32> {kiln.update = @mean}) {
+  %0 = kiln.constant dense<1.0> : tensor<5xf32>
+  return %0 : tensor<5xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op unknown kiln result attribute 'kiln.result'}}
+func.func @unknown_result_attr() -> (tensor<f32> {kiln.result}) {
+  %0 = kiln.constant dense<1.0> : tensor<f32>
+  return %0 : tensor<f32>
+}

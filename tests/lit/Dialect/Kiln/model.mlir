@@ -79,3 +79,16 @@ func.func @rms(%w: tensor<784x64xf32> {kiln.param = @g.w}) -> tensor<f32>
   %0 = kiln.mean %w : (tensor<784x64xf32>) -> tensor<f32>
   return %0 : tensor<f32>
 }
+
+// Entry results: named outputs and buffer updates.
+// CHECK: kiln.param @bn.var : tensor<32xf32> = ones {buffer}
+kiln.param @bn.var : tensor<32xf32> = ones {buffer}
+// CHECK-LABEL: func.func @results
+// CHECK-SAME: -> (tensor<f32> {kiln.output = "loss"}, tensor<32xf32> {kiln.update = @bn.mean}, tensor<32xf32> {kiln.update = @bn.var})
+func.func @results(%m: tensor<32xf32> {kiln.param = @bn.mean}, %v: tensor<32xf32> {kiln.param = @bn.var},
+                   %w: tensor<784x64xf32> {kiln.param = @g.w})
+    -> (tensor<f32> {kiln.output = "loss"}, tensor<32xf32> {kiln.update = @bn.mean}, tensor<32xf32> {kiln.update = @bn.var})
+    attributes {kiln.entry = #kiln.entry<train>, kiln.optimizer = #kiln.optimizer<sgd, {}>} {
+  %0 = kiln.mean %w : (tensor<784x64xf32>) -> tensor<f32>
+  return %0, %m, %v : tensor<f32>, tensor<32xf32>, tensor<32xf32>
+}
