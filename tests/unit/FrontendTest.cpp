@@ -96,9 +96,7 @@ train step minimize y using sgd(lr=0.1)
 TEST(Parser, TrailingCommaBindsNoName) {
   std::string errors;
   llvm::SourceMgr sourceMgr;
-  EXPECT_FALSE(parse("model m
-h, = relu(x)
-", errors, sourceMgr));
+  EXPECT_FALSE(parse("model m\nh, = relu(x)\n", errors, sourceMgr));
   EXPECT_NE(errors.find("test.kiln:2:4: error: expected a statement or a "
                         "name to bind, found '='"),
             std::string::npos)
