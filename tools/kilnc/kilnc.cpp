@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Frontend/Text/Emitter.h"
+#include "kiln/Frontend/Text/OpSignatures.h"
 #include "kiln/Frontend/Text/Parser.h"
 #include "kiln/InitAll.h"
 
@@ -24,8 +25,11 @@ namespace cl = llvm::cl;
 namespace {
 enum class EmitKind { Kiln };
 
-cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.kiln>"),
-                               cl::Required);
+cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.kiln>"));
+cl::opt<bool> printBuiltins(
+    "print-builtins",
+    cl::desc("Print the model language's built-in functions as a Markdown "
+             "table and exit"));
 cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
                                 cl::value_desc("file"), cl::init("-"));
 cl::opt<EmitKind> emitKind(
@@ -45,6 +49,12 @@ int main(int argc, char **argv) {
     llvm::WithColor::error(llvm::errs(), "kilnc") << message << "\n";
     return 1;
   };
+  if (printBuiltins) {
+    kiln::text::printBuiltinsTable(llvm::outs());
+    return 0;
+  }
+  if (inputPath.empty())
+    return fail("no input file; usage: kilnc model.kiln [options]");
 
   kiln::text::ConfigOverrides configOverrides;
   for (llvm::StringRef setting : overrides) {

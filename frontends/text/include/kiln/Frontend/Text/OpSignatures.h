@@ -13,6 +13,7 @@
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <string>
 #include <vector>
@@ -67,6 +68,10 @@ const OpSignature *lookupOpSignature(llvm::StringRef name);
 
 /// Every built-in, for documentation and suggestions.
 llvm::ArrayRef<OpSignature> getOpSignatures();
+
+/// Writes the built-ins as a Markdown table (docs/language-builtins.md is
+/// this output; a test keeps them equal).
+void printBuiltinsTable(llvm::raw_ostream &os);
 
 } // namespace kiln::text
 
