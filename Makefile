@@ -52,11 +52,13 @@ build: configure
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-# The most complete thing Kiln does today: read a model in the kiln dialect,
-# verify it, and specialize its batch to show the shapes flowing through.
+# The most complete thing Kiln does today: compile the lenet model from the
+# model language to the kiln dialect, and specialize its batch to show the
+# shapes flowing through every op.
 demo: build
-	@echo "== The lenet model in the kiln dialect, batch fixed to 64 =="
-	$(BUILD_DIR)/bin/kiln-opt --kiln-specialize-batch=batch=64 examples/lenet.mlir
+	@echo "== models/lenet.kiln compiled to the kiln dialect, batch fixed to 64 =="
+	$(BUILD_DIR)/bin/kilnc models/lenet.kiln | \
+	  $(BUILD_DIR)/bin/kiln-opt --kiln-specialize-batch=batch=64
 
 docs: build
 	cmake --build $(BUILD_DIR) --target kiln-docs
