@@ -1,7 +1,10 @@
 //===- kilnc.cpp - The Kiln compiler driver -------------------------------===//
 //
-// Compiles a .kiln model. Today it stops after the frontend and prints the
-// kiln dialect (`--emit=kiln`); later stages extend the pipeline.
+// Compiles a .kiln model to a .kmod module: the frontend emits the kiln
+// dialect, the pipeline lowers it through linalg to the LLVM dialect, LLVM
+// optimizes it for the target CPU, and lld links a shared object that goes
+// into the module file with the model's summary. `--emit` stops at any
+// stage and prints it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,46 +12,93 @@
 #include "kiln/Frontend/Text/OpSignatures.h"
 #include "kiln/Frontend/Text/Parser.h"
 #include "kiln/InitAll.h"
+#include "kiln/Pipeline/Pipeline.h"
+#include "kiln/Target/Kmod.h"
+#include "kiln/Target/NativeCode.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
 namespace cl = llvm::cl;
 
 namespace {
-enum class EmitKind { Kiln };
+enum class EmitKind { Kiln, Linalg, LLVMMLIR, LLVMIR, Asm, Obj, Kmod };
 
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.kiln>"));
+cl::opt<std::string> outputPath(
+    "o", cl::desc("Output file (default: stdout for text, MODEL.kmod for "
+                  "a module)"),
+    cl::value_desc("file"));
+cl::opt<EmitKind> emitKind(
+    "emit", cl::desc("What to produce"), cl::init(EmitKind::Kmod),
+    cl::values(
+        clEnumValN(EmitKind::Kiln, "kiln", "the model in the kiln dialect"),
+        clEnumValN(EmitKind::Linalg, "linalg", "after lowering to linalg"),
+        clEnumValN(EmitKind::LLVMMLIR, "llvm-mlir",
+                   "after lowering to the LLVM dialect"),
+        clEnumValN(EmitKind::LLVMIR, "llvm-ir", "optimized LLVM IR"),
+        clEnumValN(EmitKind::Asm, "asm", "assembly for the target"),
+        clEnumValN(EmitKind::Obj, "obj", "an ELF object file"),
+        clEnumValN(EmitKind::Kmod, "kmod", "a module for the runtime")));
+cl::list<std::string> overrides(
+    "set", cl::desc("Override a config of the model: --set name=value"),
+    cl::value_desc("name=value"));
+cl::opt<std::string> targetCpu(
+    "target-cpu", cl::desc("CPU to compile for (default: this host's)"));
+cl::opt<std::string> targetFeatures(
+    "target-features",
+    cl::desc("CPU features to add or remove, e.g. -avx512f,+avx2"));
 cl::opt<bool> printBuiltins(
     "print-builtins",
     cl::desc("Print the model language's built-in functions as a Markdown "
              "table and exit"));
-cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
-                                cl::value_desc("file"), cl::init("-"));
-cl::opt<EmitKind> emitKind(
-    "emit", cl::desc("What to produce"), cl::init(EmitKind::Kiln),
-    cl::values(clEnumValN(EmitKind::Kiln, "kiln",
-                          "the model in the kiln MLIR dialect")));
-cl::list<std::string> overrides(
-    "set", cl::desc("Override a config of the model: --set name=value"),
-    cl::value_desc("name=value"));
+
+int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "kilnc") << message << "\n";
+  return 1;
+}
+
+/// Writes `bytes` to the output file (or stdout).
+int writeOutput(llvm::StringRef path, llvm::StringRef bytes) {
+  std::string errorMessage;
+  auto output = mlir::openOutputFile(path, &errorMessage);
+  if (!output)
+    return fail(errorMessage);
+  output->os() << bytes;
+  output->keep();
+  return 0;
+}
+
+int printModule(mlir::ModuleOp module, llvm::StringRef path) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os);
+  os << "\n";
+  return writeOutput(path, text);
+}
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  kiln::registerAllPasses();
+  mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "Kiln model compiler\n");
 
-  auto fail = [](const llvm::Twine &message) {
-    llvm::WithColor::error(llvm::errs(), "kilnc") << message << "\n";
-    return 1;
-  };
   if (printBuiltins) {
     kiln::text::printBuiltinsTable(llvm::outs());
     return 0;
@@ -62,6 +112,17 @@ int main(int argc, char **argv) {
     if (name.empty() || !setting.contains('='))
       return fail("--set expects name=value, got '" + setting + "'");
     configOverrides.emplace_back(name.trim().str(), value.trim().str());
+  }
+
+  std::string output = outputPath;
+  if (output.empty()) {
+    output = "-";
+    if (emitKind == EmitKind::Kmod || emitKind == EmitKind::Obj) {
+      llvm::SmallString<128> path(llvm::sys::path::filename(inputPath));
+      llvm::sys::path::replace_extension(
+          path, emitKind == EmitKind::Kmod ? "kmod" : "o");
+      output = path.str().str();
+    }
   }
 
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
@@ -84,13 +145,67 @@ int main(int argc, char **argv) {
       *model, context, sourceMgr, diagnostics, configOverrides);
   if (!module)
     return 1;
+  if (emitKind == EmitKind::Kiln)
+    return printModule(*module, output);
 
-  std::string errorMessage;
-  auto output = mlir::openOutputFile(outputPath, &errorMessage);
-  if (!output)
-    return fail(errorMessage);
-  module->print(output->os());
-  output->os() << "\n";
-  output->keep();
-  return 0;
+  mlir::FailureOr<kiln::ModuleSummary> summary =
+      kiln::summarizeModule(*module);
+  if (failed(summary))
+    return 1;
+
+  // Lowering errors point at the .kiln source, like the frontend's.
+  kiln::text::SourceDiagnostics::MLIRHandler handler(&context, diagnostics);
+  mlir::PassManager pm(&context);
+  if (failed(mlir::applyPassManagerCLOptions(pm)))
+    return fail("bad pass manager options");
+  mlir::applyDefaultTimingPassManagerCLOptions(pm);
+  if (failed(kiln::addLowerToLinalgPasses(pm)))
+    return fail("cannot build the lowering pipeline");
+  if (failed(pm.run(*module)))
+    return 1;
+  if (emitKind == EmitKind::Linalg)
+    return printModule(*module, output);
+
+  mlir::PassManager llvmPm(&context);
+  if (failed(mlir::applyPassManagerCLOptions(llvmPm)))
+    return fail("bad pass manager options");
+  mlir::applyDefaultTimingPassManagerCLOptions(llvmPm);
+  if (failed(kiln::addLowerToLLVMPasses(llvmPm)))
+    return fail("cannot build the code generation pipeline");
+  if (failed(llvmPm.run(*module)))
+    return 1;
+  if (emitKind == EmitKind::LLVMMLIR)
+    return printModule(*module, output);
+
+  kiln::TargetDescription target =
+      kiln::describeTarget(targetCpu, targetFeatures);
+  llvm::LLVMContext llvmContext;
+  mlir::FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
+      kiln::translateAndOptimize(*module, llvmContext, target);
+  if (failed(llvmModule))
+    return 1;
+  if (emitKind == EmitKind::LLVMIR) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    (*llvmModule)->print(os, nullptr);
+    return writeOutput(output, text);
+  }
+  mlir::FailureOr<llvm::SmallVector<char>> code = kiln::emitMachineCode(
+      **llvmModule, target,
+      emitKind == EmitKind::Asm ? kiln::CodeFileKind::Assembly
+                                : kiln::CodeFileKind::Object);
+  if (failed(code))
+    return fail("code generation failed for " + target.triple);
+  if (emitKind != EmitKind::Kmod)
+    return writeOutput(output, llvm::StringRef(code->data(), code->size()));
+
+  std::string linkError;
+  mlir::FailureOr<llvm::SmallVector<char>> shared =
+      kiln::linkSharedObject(*code, linkError);
+  if (failed(shared))
+    return fail(linkError);
+  std::vector<uint8_t> kmod = kiln::serializeKmod(*summary, target, *shared);
+  return writeOutput(output, llvm::StringRef(
+                                 reinterpret_cast<const char *>(kmod.data()),
+                                 kmod.size()));
 }

@@ -77,4 +77,191 @@ def KilnSpecializeBatch : Pass<"kiln-specialize-batch", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Lowering to linalg, one pass per op family
+//===----------------------------------------------------------------------===//
+
+defvar KilnLoweringDialects = [
+  "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+  "mlir::math::MathDialect", "mlir::tensor::TensorDialect",
+  "mlir::scf::SCFDialect"
+];
+
+def KilnLowerContractions : Pass<"kiln-lower-contractions"> {
+  let summary = "Lower kiln.matmul and kiln.dense to linalg contractions";
+  let description = [{
+    `kiln.matmul` becomes one `linalg.generic` contraction whose maps encode
+    the transposes and the broadcast batch dimensions. `kiln.dense` computes
+    `input · weightᵀ` over the input's leading dimensions collapsed into one,
+    accumulating into the bias broadcast over the rows.
+
+    Before:
+    ```mlir
+    %y = kiln.dense %x, %w, %b : (tensor<?x784xf32>, tensor<128x784xf32>, tensor<128xf32>) -> tensor<?x128xf32>
+    ```
+    After (abridged):
+    ```mlir
+    %init = linalg.generic {...} ins(%b) outs(%e)              // broadcast bias
+    %y = linalg.generic {
+        indexing_maps = [(m, n, k) -> (m, k), (m, n, k) -> (n, k), (m, n, k) -> (m, n)],
+        iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%x, %w) outs(%init) { mulf; addf }
+    ```
+  }];
+  let dependentDialects = KilnLoweringDialects;
+}
+
+def KilnLowerElementwise : Pass<"kiln-lower-elementwise"> {
+  let summary = "Lower elementwise kiln ops to linalg.generic";
+  let description = [{
+    Unary math, activations, broadcasting binary ops, comparisons,
+    selection and casts become `linalg.generic` ops whose indexing maps
+    express the broadcasting (a size-1 operand dimension reads index 0);
+    the scalar body uses `arith` and `math`. Constants become
+    `arith.constant`, the fill ops `linalg.fill`, and `stop_gradient` its
+    operand. Other ops are left alone.
+
+    Before:
+    ```mlir
+    %0 = kiln.add %x, %b : (tensor<?x10xf32>, tensor<10xf32>) -> tensor<?x10xf32>
+    ```
+    After:
+    ```mlir
+    %c0 = arith.constant 0 : index
+    %dim = tensor.dim %x, %c0 : tensor<?x10xf32>
+    %e = tensor.empty(%dim) : tensor<?x10xf32>
+    %0 = linalg.generic {
+        indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                         affine_map<(d0, d1) -> (d1)>,
+                         affine_map<(d0, d1) -> (d0, d1)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%x, %b : tensor<?x10xf32>, tensor<10xf32>) outs(%e : tensor<?x10xf32>) {
+    ^bb0(%in: f32, %in_0: f32, %out: f32):
+      %1 = arith.addf %in, %in_0 : f32
+      linalg.yield %1 : f32
+    } -> tensor<?x10xf32>
+    ```
+  }];
+  let dependentDialects = KilnLoweringDialects;
+}
+
+def KilnLowerLosses : Pass<"kiln-lower-losses"> {
+  let summary = "Lower loss functions to linalg";
+  let description = [{
+    Each loss becomes a `linalg.generic` for its per-element or per-sample
+    terms, then the `mean`/`sum` reduction (none for `reduction = none`).
+    Class losses pick `input[n, labels[n]]` with `tensor.extract` inside a
+    generic over the samples; softmax cross-entropy uses a stable
+    logsumexp.
+
+    Before:
+    ```mlir
+    %l = kiln.mse %p, %t : (tensor<?x784xf32>, tensor<?x784xf32>) -> tensor<f32>
+    ```
+    After (abridged):
+    ```mlir
+    %sq = linalg.generic {...} ins(%p, %t) outs(%e) { subf; mulf }
+    %sum = linalg.generic {..., iterator_types = ["reduction", "reduction"]} ins(%sq) outs(%zero)
+    %l = linalg.generic {...} ins(%sum) outs(%e0) { divf %s, %count }
+    ```
+  }];
+  let dependentDialects = KilnLoweringDialects;
+}
+
+def KilnLowerReductions : Pass<"kiln-lower-reductions"> {
+  let summary = "Lower reductions and softmax to linalg";
+  let description = [{
+    `sum`, `mean`, `max`, `min`, `logsumexp`, `argmax`, `argmin`, `softmax`
+    and `log_softmax` become `linalg.generic` ops with reduction iterators;
+    `keepdims` is a `tensor.expand_shape` of the result. Softmax-like ops
+    subtract the maximum along the axis before exponentiating.
+
+    Before:
+    ```mlir
+    %s = kiln.sum %x {axes = array<i64: 1>} : (tensor<?x10xf32>) -> tensor<?xf32>
+    ```
+    After:
+    ```mlir
+    %zero = linalg.fill ins(%cst) outs(%e : tensor<?xf32>)
+    %s = linalg.generic {
+        indexing_maps = [(d0, d1) -> (d0, d1), (d0, d1) -> (d0)],
+        iterator_types = ["parallel", "reduction"]}
+        ins(%x) outs(%zero) { addf }
+    ```
+  }];
+  let dependentDialects = KilnLoweringDialects;
+}
+
+//===----------------------------------------------------------------------===//
+// Code generation
+//===----------------------------------------------------------------------===//
+
+def KilnApproximateMath : Pass<"kiln-approximate-math"> {
+  let summary = "Approximate f32 transcendental functions with polynomials";
+  let description = [{
+    Rewrites `math.exp`, `expm1`, `log`, `log1p`, `log2`, `tanh`, `erf` and
+    `rsqrt` on f32 (scalars and vectors) into MLIR's polynomial
+    approximations, accurate to a few ULP. They vectorize, and the compiled
+    module does not call libm for them. Other types are left alone.
+
+    Before:
+    ```mlir
+    %y = math.tanh %x : vector<16xf32>
+    ```
+    After: a clamped rational polynomial in `%x` built from `arith` ops.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::math::MathDialect"];
+}
+
+def KilnEmitEntryAbi : Pass<"kiln-emit-entry-abi", "mlir::ModuleOp"> {
+  let summary = "Give every entry the uniform `void(void **)` ABI";
+  let description = [{
+    For every C interface `_mlir_ciface_<name>` of the lowered module, adds
+    `llvm.func @kiln_entry_<name>(%args: !llvm.ptr)`, which loads the
+    interface's pointer arguments from the array `%args` and calls it. The
+    runtime calls every entry this way.
+
+    Before:
+    ```mlir
+    llvm.func @_mlir_ciface_infer(%res: !llvm.ptr, %x: !llvm.ptr) { ... }
+    ```
+    After, in addition:
+    ```mlir
+    llvm.func @kiln_entry_infer(%args: !llvm.ptr) {
+      %0 = llvm.getelementptr %args[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+      %1 = llvm.load %0 : !llvm.ptr -> !llvm.ptr
+      %2 = llvm.getelementptr %args[1] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+      %3 = llvm.load %2 : !llvm.ptr -> !llvm.ptr
+      llvm.call @_mlir_ciface_infer(%1, %3) : (!llvm.ptr, !llvm.ptr) -> ()
+      llvm.return
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+def KilnStripModel : Pass<"kiln-strip-model", "mlir::ModuleOp"> {
+  let summary = "Drop the model structure before code generation";
+  let description = [{
+    Erases `kiln.param` symbols and every `kiln.*` attribute of functions,
+    arguments and results (the module summary in the `.kmod` keeps them),
+    marks entries `llvm.emit_c_interface`, and makes other functions
+    private.
+
+    Before:
+    ```mlir
+    kiln.param @w : tensor<4xf32> = zeros
+    func.func @infer(%w: tensor<4xf32> {kiln.param = @w}) -> (tensor<4xf32> {kiln.output = "y"})
+        attributes {kiln.entry = #kiln.entry<infer>} { ... }
+    ```
+    After:
+    ```mlir
+    func.func @infer(%w: tensor<4xf32>) -> tensor<4xf32>
+        attributes {llvm.emit_c_interface} { ... }
+    ```
+  }];
+}
+
 #endif // KILN_TRANSFORMS_PASSES_TD

@@ -1,0 +1,18 @@
+//===- Pipeline.h - The stages of kilnc -------------------------*- C++ -*-===//
+#ifndef KILN_PIPELINE_PIPELINE_H
+#define KILN_PIPELINE_PIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+
+namespace kiln {
+
+/// kiln dialect -> linalg, tensor, arith, math, scf on tensors.
+llvm::LogicalResult addLowerToLinalgPasses(mlir::OpPassManager &pm);
+
+/// Tensors -> buffers -> loops -> the LLVM dialect, with every entry given
+/// the runtime's calling convention.
+llvm::LogicalResult addLowerToLLVMPasses(mlir::OpPassManager &pm);
+
+} // namespace kiln
+
+#endif // KILN_PIPELINE_PIPELINE_H

@@ -1,0 +1,75 @@
+//===- ModuleSummary.h - What the runtime needs to know of a model -*- C++ -*-===//
+//
+// The parameter table and entry signatures of a kiln-dialect module,
+// collected before lowering erases them, and written into the .kmod.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_TARGET_MODULESUMMARY_H
+#define KILN_TARGET_MODULESUMMARY_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+#include <vector>
+
+namespace kiln {
+
+enum class DType { F32, F64, I32, I64, I1 };
+
+struct TensorSpec {
+  DType dtype = DType::F32;
+  /// -1 for a dynamic dimension.
+  std::vector<int64_t> shape;
+};
+
+struct ParamSummary {
+  std::string name;
+  TensorSpec type;
+  std::string init; ///< as spelled in the IR: "he_normal", ...
+  double value = 0, mean = 0, std = 1, low = 0, high = 1, gain = 0;
+  std::string group;
+  bool buffer = false;
+};
+
+struct ArgumentSummary {
+  enum class Role { Input, Param, RngKey } role = Role::Input;
+  std::string name;
+  TensorSpec type;
+  int paramIndex = -1;
+};
+
+struct ResultSummary {
+  enum class Role { Output, Update } role = Role::Output;
+  std::string name;
+  TensorSpec type;
+  int paramIndex = -1;
+};
+
+struct EntrySummary {
+  std::string name;
+  bool isTrain = false;
+  std::vector<ArgumentSummary> arguments;
+  std::vector<ResultSummary> results;
+  std::string optimizer;
+  std::string group;
+};
+
+struct ModuleSummary {
+  std::string name;
+  std::vector<ParamSummary> params;
+  std::vector<EntrySummary> entries;
+};
+
+/// Reads the parameters and entries of a verified kiln-dialect module.
+/// Fails (with a diagnostic) on what the runtime cannot represent.
+mlir::FailureOr<ModuleSummary> summarizeModule(mlir::ModuleOp module);
+
+/// The symbol an entry's code is exported under (the .kmod records it).
+inline std::string entrySymbol(llvm::StringRef entryName) {
+  return ("kiln_entry_" + entryName).str();
+}
+
+} // namespace kiln
+
+#endif // KILN_TARGET_MODULESUMMARY_H

@@ -1,0 +1,227 @@
+//===- Contractions.cpp - The kiln-lower-contractions pass ----------------===//
+//
+// kiln.matmul and kiln.dense become linalg contractions. A dense layer
+// accumulates into its broadcast bias, so the bias add costs no extra pass.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "kiln/Dialect/KilnOps.h"
+#include "kiln/Transforms/Passes.h"
+
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNLOWERCONTRACTIONS
+#include "kiln/Transforms/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+using namespace kiln;
+using namespace kiln::lowering;
+
+namespace {
+
+/// A linalg.generic contraction `init += lhs * rhs` with the given maps over
+/// `numLoops` loops, the last of which is the reduction.
+Value contract(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init,
+               ArrayRef<AffineMap> maps, unsigned numLoops) {
+  SmallVector<utils::IteratorType> iterators(numLoops,
+                                             utils::IteratorType::parallel);
+  iterators.back() = utils::IteratorType::reduction;
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs},
+      ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value sum;
+        if (isa<FloatType>(args[0].getType()))
+          sum = arith::AddFOp::create(
+              nb, nloc, args[2], arith::MulFOp::create(nb, nloc, args[0], args[1]));
+        else
+          sum = arith::AddIOp::create(
+              nb, nloc, args[2], arith::MulIOp::create(nb, nloc, args[0], args[1]));
+        linalg::YieldOp::create(nb, nloc, sum);
+      });
+  return generic.getResult(0);
+}
+
+struct MatmulPattern : OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    auto rhsType = cast<RankedTensorType>(op.getRhs().getType());
+    int64_t rank = resultType.getRank();
+    int64_t batch = rank - 2;
+    // Loops: batch..., m, n, k.
+    unsigned numLoops = rank + 1;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, context); };
+    AffineExpr m = d(batch), n = d(batch + 1), k = d(batch + 2);
+    auto operandMap = [&](RankedTensorType type, AffineExpr row,
+                          AffineExpr col) {
+      SmallVector<AffineExpr> exprs;
+      int64_t offset = batch - (type.getRank() - 2);
+      for (int64_t i = 0; i < type.getRank() - 2; ++i) {
+        bool stretched = type.getDimSize(i) == 1 &&
+                         resultType.getDimSize(i + offset) != 1;
+        exprs.push_back(stretched ? getAffineConstantExpr(0, context)
+                                  : d(i + offset));
+      }
+      exprs.push_back(row);
+      exprs.push_back(col);
+      return AffineMap::get(numLoops, 0, exprs, context);
+    };
+    AffineMap lhsMap = op.getTransposeLhs() ? operandMap(lhsType, k, m)
+                                            : operandMap(lhsType, m, k);
+    AffineMap rhsMap = op.getTransposeRhs() ? operandMap(rhsType, n, k)
+                                            : operandMap(rhsType, k, n);
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < rank; ++i)
+      outExprs.push_back(d(i));
+    AffineMap outMap = AffineMap::get(numLoops, 0, outExprs, context);
+
+    // Dynamic result sizes: batch dims broadcast from the operands, M from
+    // lhs, N from rhs.
+    SmallVector<Value> sizes(rank);
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!resultType.isDynamicDim(i))
+        continue;
+      auto fromOperand = [&](Value operand, RankedTensorType type,
+                             int64_t dim) -> Value {
+        return type.isDynamicDim(dim)
+                   ? dimOf(rewriter, loc, operand, dim)
+                   : Value(arith::ConstantIndexOp::create(
+                         rewriter, loc, type.getDimSize(dim)));
+      };
+      if (i == batch) {
+        int64_t dim = lhsType.getRank() - (op.getTransposeLhs() ? 1 : 2);
+        sizes[i] = fromOperand(op.getLhs(), lhsType, dim);
+      } else if (i == batch + 1) {
+        int64_t dim = rhsType.getRank() - (op.getTransposeRhs() ? 2 : 1);
+        sizes[i] = fromOperand(op.getRhs(), rhsType, dim);
+      } else {
+        int64_t lhsDim = i - (batch - (lhsType.getRank() - 2));
+        int64_t rhsDim = i - (batch - (rhsType.getRank() - 2));
+        if (lhsDim >= 0 && lhsType.getDimSize(lhsDim) != 1)
+          sizes[i] = fromOperand(op.getLhs(), lhsType, lhsDim);
+        else
+          sizes[i] = fromOperand(op.getRhs(), rhsType, rhsDim);
+      }
+    }
+    Value init = filledTensor(
+        rewriter, loc, resultType, sizes,
+        scalarConstant(rewriter, loc, resultType.getElementType(), 0));
+    rewriter.replaceOp(op, contract(rewriter, loc, op.getLhs(), op.getRhs(),
+                                    init, {lhsMap, rhsMap, outMap}, numLoops));
+    return success();
+  }
+};
+
+struct DensePattern : OpRewritePattern<DenseOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DenseOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value input = op.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    int64_t rank = inputType.getRank();
+    Type element = resultType.getElementType();
+
+    // [..., K] is computed as [P, K] with the leading dimensions collapsed.
+    if (rank > 2) {
+      ReassociationIndices leading;
+      for (int64_t i = 0; i < rank - 1; ++i)
+        leading.push_back(i);
+      input = collapse(rewriter, loc, input, {leading, {rank - 1}});
+    } else if (rank == 1) {
+      input = tensor::ExpandShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get({1, inputType.getDimSize(0)},
+                                inputType.getElementType()),
+          input, ArrayRef<ReassociationIndices>{{0, 1}});
+    }
+    auto flatInputType = cast<RankedTensorType>(input.getType());
+    int64_t outFeatures = resultType.getShape().back();
+    auto flatType = RankedTensorType::get(
+        {flatInputType.getDimSize(0), outFeatures}, element);
+    SmallVector<Value> sizes = {
+        flatType.isDynamicDim(0) ? dimOf(rewriter, loc, input, 0) : Value(),
+        Value()};
+
+    Value init;
+    if (Value bias = op.getBias()) {
+      SmallVector<AffineMap> maps = {
+          AffineMap::get(2, 0, {getAffineDimExpr(1, context)}, context),
+          AffineMap::getMultiDimIdentityMap(2, context)};
+      Value empty = emptyTensor(rewriter, loc, flatType, sizes);
+      init = linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{flatType}, ValueRange{bias},
+                 ValueRange{empty}, maps,
+                 SmallVector<utils::IteratorType>(
+                     2, utils::IteratorType::parallel),
+                 [](OpBuilder &nb, Location nloc, ValueRange args) {
+                   linalg::YieldOp::create(nb, nloc, args[0]);
+                 })
+                 .getResult(0);
+    } else {
+      init = filledTensor(rewriter, loc, flatType, sizes,
+                          scalarConstant(rewriter, loc, element, 0));
+    }
+    // (m, n, k): input(m, k) * weight(n, k).
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {d(0), d(2)}, context),
+                                   AffineMap::get(3, 0, {d(1), d(2)}, context),
+                                   AffineMap::get(3, 0, {d(0), d(1)}, context)};
+    Value flat = contract(rewriter, loc, input, op.getWeight(), init, maps, 3);
+
+    if (rank == 2) {
+      rewriter.replaceOp(op, flat);
+      return success();
+    }
+    SmallVector<ReassociationIndices> groups;
+    SmallVector<OpFoldResult> outputShape;
+    ReassociationIndices leading;
+    for (int64_t i = 0; i < resultType.getRank() - 1; ++i) {
+      leading.push_back(i);
+      outputShape.push_back(
+          resultType.isDynamicDim(i)
+              ? OpFoldResult(dimOf(rewriter, loc, op.getInput(), i))
+              : OpFoldResult(rewriter.getIndexAttr(resultType.getDimSize(i))));
+    }
+    if (rank == 1)
+      groups = {{0, 1}};
+    else
+      groups = {leading, {resultType.getRank() - 1}};
+    outputShape.push_back(rewriter.getIndexAttr(outFeatures));
+    if (rank == 1) {
+      rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+          op, resultType, flat, ArrayRef<ReassociationIndices>{{0, 1}});
+      return success();
+    }
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, resultType, flat,
+                                                       groups, outputShape);
+    return success();
+  }
+};
+
+struct LowerContractionsPass
+    : kiln::impl::KilnLowerContractionsBase<LowerContractionsPass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    RewritePatternSet patterns(context);
+    patterns.add<MatmulPattern, DensePattern>(context);
+    ConversionTarget target(*context);
+    target.addIllegalOp<MatmulOp, DenseOp>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,38 @@
+//===- Pipeline.cpp - The stages of kilnc ---------------------------------===//
+//
+// The pipelines are spelled as pass-pipeline text so that each stage can be
+// reproduced with kiln-opt (`kiln-opt --pass-pipeline=...`).
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Pipeline/Pipeline.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+static constexpr llvm::StringLiteral kLowerToLinalg =
+    "kiln-lower-elementwise,kiln-lower-contractions,kiln-lower-losses,"
+    "kiln-lower-reductions,"
+    "canonicalize,cse";
+
+// Bufferization writes results into fresh buffers (identity layouts at the
+// function boundary, so the runtime sees plain row-major memrefs); CSE and
+// canonicalization straight after it remove the self-copies it leaves.
+static constexpr llvm::StringLiteral kLowerToLLVM =
+    "kiln-strip-model,"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "canonicalize,cse,"
+    "buffer-deallocation-pipeline,"
+    "func.func(convert-linalg-to-loops),"
+    "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+    "kiln-approximate-math,canonicalize,"
+    "convert-to-llvm,reconcile-unrealized-casts,"
+    "kiln-emit-entry-abi";
+
+llvm::LogicalResult kiln::addLowerToLinalgPasses(mlir::OpPassManager &pm) {
+  return mlir::parsePassPipeline(kLowerToLinalg, pm);
+}
+
+llvm::LogicalResult kiln::addLowerToLLVMPasses(mlir::OpPassManager &pm) {
+  return mlir::parsePassPipeline(kLowerToLLVM, pm);
+}

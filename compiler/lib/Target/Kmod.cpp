@@ -1,0 +1,106 @@
+//===- Kmod.cpp - Writing .kmod module files ------------------------------===//
+
+#include "kiln/Target/Kmod.h"
+
+#include "kiln/kmod_format.h"
+#include "kiln/kmod_generated.h"
+
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace kiln;
+
+namespace fb = kiln::kmod;
+
+static fb::DType toFlat(DType dtype) {
+  switch (dtype) {
+  case DType::F32:
+    return fb::DType::F32;
+  case DType::F64:
+    return fb::DType::F64;
+  case DType::I32:
+    return fb::DType::I32;
+  case DType::I64:
+    return fb::DType::I64;
+  case DType::I1:
+    return fb::DType::I1;
+  }
+  return fb::DType::F32;
+}
+
+static fb::InitKind toFlatInit(llvm::StringRef init) {
+  return llvm::StringSwitch<fb::InitKind>(init)
+      .Case("zeros", fb::InitKind::Zeros)
+      .Case("ones", fb::InitKind::Ones)
+      .Case("constant", fb::InitKind::Constant)
+      .Case("normal", fb::InitKind::Normal)
+      .Case("uniform", fb::InitKind::Uniform)
+      .Case("glorot_uniform", fb::InitKind::GlorotUniform)
+      .Case("glorot_normal", fb::InitKind::GlorotNormal)
+      .Case("he_uniform", fb::InitKind::HeUniform)
+      .Default(fb::InitKind::HeNormal);
+}
+
+static flatbuffers::Offset<fb::TensorType>
+buildType(flatbuffers::FlatBufferBuilder &builder, const TensorSpec &spec) {
+  return fb::CreateTensorTypeDirect(builder, toFlat(spec.dtype), &spec.shape);
+}
+
+std::vector<uint8_t> kiln::serializeKmod(const ModuleSummary &summary,
+                                         const TargetDescription &target,
+                                         llvm::ArrayRef<char> code) {
+  flatbuffers::FlatBufferBuilder builder(1 << 16);
+
+  std::vector<flatbuffers::Offset<fb::Param>> params;
+  for (const ParamSummary &param : summary.params)
+    params.push_back(fb::CreateParamDirect(
+        builder, param.name.c_str(), buildType(builder, param.type),
+        toFlatInit(param.init), param.value, param.mean, param.std, param.low,
+        param.high, param.gain, param.group.c_str(), param.buffer));
+
+  std::vector<flatbuffers::Offset<fb::Entry>> entries;
+  for (const EntrySummary &entry : summary.entries) {
+    std::vector<flatbuffers::Offset<fb::Argument>> arguments;
+    for (const ArgumentSummary &argument : entry.arguments) {
+      fb::ArgRole role = argument.role == ArgumentSummary::Role::Input
+                             ? fb::ArgRole::Input
+                         : argument.role == ArgumentSummary::Role::Param
+                             ? fb::ArgRole::Param
+                             : fb::ArgRole::RngKey;
+      arguments.push_back(fb::CreateArgumentDirect(
+          builder, role, argument.name.c_str(),
+          buildType(builder, argument.type), argument.paramIndex));
+    }
+    std::vector<flatbuffers::Offset<fb::Result>> results;
+    for (const ResultSummary &result : entry.results)
+      results.push_back(fb::CreateResultDirect(
+          builder,
+          result.role == ResultSummary::Role::Output ? fb::ResultRole::Output
+                                                     : fb::ResultRole::Update,
+          result.name.c_str(), buildType(builder, result.type),
+          result.paramIndex));
+    std::string symbol = entrySymbol(entry.name);
+    entries.push_back(fb::CreateEntryDirect(
+        builder, entry.name.c_str(),
+        entry.isTrain ? fb::EntryKind::Train : fb::EntryKind::Infer,
+        symbol.c_str(), &arguments, &results, entry.optimizer.c_str(),
+        entry.group.c_str()));
+  }
+
+  std::vector<flatbuffers::Offset<flatbuffers::String>> features;
+  for (const std::string &feature : target.features)
+    features.push_back(builder.CreateString(feature));
+  std::vector<uint8_t> codeBytes(code.begin(), code.end());
+  auto module = fb::CreateModuleDirect(
+      builder, summary.name.c_str(), "kilnc " KILN_VERSION,
+      target.triple.c_str(), target.cpu.c_str(), &features, &entries, &params,
+      &codeBytes);
+  fb::FinishModuleBuffer(builder, module);
+
+  const uint8_t *payload = builder.GetBufferPointer();
+  size_t size = builder.GetSize();
+  kmod::Header header = kmod::makeHeader(payload, size);
+  std::vector<uint8_t> file(kmod::kHeaderSize + size);
+  std::memcpy(file.data(), &header, kmod::kHeaderSize);
+  std::memcpy(file.data() + kmod::kHeaderSize, payload, size);
+  return file;
+}

@@ -1,0 +1,66 @@
+//===- StripModel.cpp - The kiln-strip-model pass -------------------------===//
+//
+// After lowering, the model's structure (parameter symbols, the roles of
+// entry arguments and results) has been recorded in the module summary;
+// code generation needs only the functions. Entries get a C interface so
+// the runtime can call them with memref descriptors; other functions become
+// private so LLVM may inline and drop them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Dialect/KilnOps.h"
+#include "kiln/Transforms/Passes.h"
+
+#include "mlir/Interfaces/FunctionInterfaces.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNSTRIPMODEL
+#include "kiln/Transforms/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+bool isKilnAttr(NamedAttribute attr) {
+  return attr.getName().strref().starts_with("kiln.");
+}
+
+DictionaryAttr withoutKilnAttrs(MLIRContext *context, DictionaryAttr attrs) {
+  if (!attrs)
+    return attrs;
+  SmallVector<NamedAttribute> kept;
+  for (NamedAttribute attr : attrs)
+    if (!isKilnAttr(attr))
+      kept.push_back(attr);
+  return DictionaryAttr::get(context, kept);
+}
+
+struct StripModelPass : kiln::impl::KilnStripModelBase<StripModelPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *context = &getContext();
+    for (auto param : llvm::make_early_inc_range(module.getOps<kiln::ParamOp>()))
+      param.erase();
+    for (auto func : module.getOps<FunctionOpInterface>()) {
+      bool isEntry = func->hasAttr(kiln::KilnDialect::kEntryAttrName);
+      SmallVector<NamedAttribute> kept;
+      for (NamedAttribute attr : func->getDiscardableAttrs())
+        if (isKilnAttr(attr))
+          func->removeAttr(attr.getName());
+      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+        func.setArgAttrs(i, withoutKilnAttrs(context, func.getArgAttrDict(i)));
+      for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
+        func.setResultAttrs(i,
+                            withoutKilnAttrs(context, func.getResultAttrDict(i)));
+      if (isEntry)
+        func->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
+      else if (auto symbol = dyn_cast<SymbolOpInterface>(func.getOperation()))
+        symbol.setPrivate();
+    }
+    if (!module->getAttrs().empty())
+      for (NamedAttribute attr : module->getDiscardableAttrs())
+        if (isKilnAttr(attr))
+          module->removeAttr(attr.getName());
+  }
+};
+} // namespace
