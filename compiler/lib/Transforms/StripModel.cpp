@@ -52,8 +52,13 @@ struct StripModelPass : kiln::impl::KilnStripModelBase<StripModelPass> {
       for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
         func.setResultAttrs(i,
                             withoutKilnAttrs(context, func.getResultAttrDict(i)));
-      if (isEntry)
+      if (isEntry) {
         func->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
+        // The caller owns the argument buffers: results never overwrite them.
+        for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+          func.setArgAttr(i, "bufferization.writable",
+                          BoolAttr::get(context, false));
+      }
       else if (auto symbol = dyn_cast<SymbolOpInterface>(func.getOperation()))
         symbol.setPrivate();
     }

@@ -72,7 +72,7 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
   std::optional<int64_t> axis =
       shape::normalizeAxis(adaptor.getAxis(), input.getRank());
   if (!axis)
-    return emitInferenceError(loc, name, "axis ", adaptor.getAxis(),
+    return emitInferenceError(loc, name, "axis ", static_cast<int64_t>(adaptor.getAxis()),
                               " is out of range for input shape ",
                               formatShape(input));
   if (adaptor.getEpsilon().convertToDouble() <= 0)

@@ -43,7 +43,8 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
   if (!start || !end || *start > *end)
     return emitInferenceError(
         loc, getOperationName(), "cannot flatten dimensions ",
-        adaptor.getStartDim(), " to ", adaptor.getEndDim(), " of input shape ",
+        static_cast<int64_t>(adaptor.getStartDim()), " to ",
+        static_cast<int64_t>(adaptor.getEndDim()), " of input shape ",
         formatShape(input));
   ArrayRef<int64_t> dims = input.getShape();
   shape::Shape result(dims.begin(), dims.begin() + *start);
@@ -143,7 +144,7 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
       shape::normalizeAxis(adaptor.getAxis(), first.getRank());
   if (!axis)
     return emitInferenceError(loc, getOperationName(), "axis ",
-                              adaptor.getAxis(),
+                              static_cast<int64_t>(adaptor.getAxis()),
                               " is out of range for input #0 of shape ",
                               formatShape(first));
   shape::Shape result(first.getShape());
@@ -264,7 +265,7 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
       shape::normalizeAxis(adaptor.getAxis(), table.getRank());
   if (!axis)
     return emitInferenceError(loc, getOperationName(), "axis ",
-                              adaptor.getAxis(),
+                              static_cast<int64_t>(adaptor.getAxis()),
                               " is out of range for table of shape ",
                               formatShape(table));
   ArrayRef<int64_t> dims = table.getShape();

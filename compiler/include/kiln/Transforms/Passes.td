@@ -247,8 +247,9 @@ def KilnStripModel : Pass<"kiln-strip-model", "mlir::ModuleOp"> {
   let description = [{
     Erases `kiln.param` symbols and every `kiln.*` attribute of functions,
     arguments and results (the module summary in the `.kmod` keeps them),
-    marks entries `llvm.emit_c_interface`, and makes other functions
-    private.
+    marks entries `llvm.emit_c_interface` with arguments that bufferization
+    must not write (`bufferization.writable = false`: the runtime's
+    buffers), and makes other functions private.
 
     Before:
     ```mlir
@@ -258,7 +259,7 @@ def KilnStripModel : Pass<"kiln-strip-model", "mlir::ModuleOp"> {
     ```
     After:
     ```mlir
-    func.func @infer(%w: tensor<4xf32>) -> tensor<4xf32>
+    func.func @infer(%w: tensor<4xf32> {bufferization.writable = false}) -> tensor<4xf32>
         attributes {llvm.emit_c_interface} { ... }
     ```
   }];

@@ -144,7 +144,10 @@ struct ArgReducePattern : OpRewritePattern<OpTy> {
     Value input = op.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
     int64_t rank = inputType.getRank();
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    // I64Attr getters return uint64_t: sign the value before comparing.
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += rank;
     Type element = inputType.getElementType();
 
     SmallVector<int64_t> shape;
@@ -214,8 +217,9 @@ struct SoftmaxPattern : OpRewritePattern<OpTy> {
     Location loc = op.getLoc();
     Value input = op.getInput();
     auto type = cast<RankedTensorType>(input.getType());
-    int64_t axis =
-        op.getAxis() < 0 ? op.getAxis() + type.getRank() : op.getAxis();
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += type.getRank();
     SmallVector<int64_t> axes = {axis};
     Value max = reduce(rewriter, loc, input, axes, ReduceKind::Max);
     Value shifted = combineWithReduced(

@@ -1,0 +1,96 @@
+//===- Module.h - A loaded .kmod module -------------------------*- C++ -*-===//
+//
+// Loading verifies the whole file before anything runs: header magic,
+// schema version, checksum, the FlatBuffer's structure, and that this host
+// has every CPU feature the code was compiled for. The code is loaded from
+// an anonymous in-memory file, so nothing is left on disk.
+// A Module is immutable after loading and safe to share between threads.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_RUNTIME_MODULE_H
+#define KILN_RUNTIME_MODULE_H
+
+#include "kiln/runtime/Tensor.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kiln::rt {
+
+struct TensorSpec {
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape; ///< -1 marks the dynamic batch
+};
+
+struct ParamSpec {
+  std::string name;
+  TensorSpec type;
+  int init = 0; ///< kmod::InitKind
+  double value = 0, mean = 0, std = 1, low = 0, high = 1, gain = 0;
+  std::string group;
+  bool buffer = false;
+};
+
+struct ArgumentSpec {
+  enum class Role { Input = 0, Param, RngKey } role = Role::Input;
+  std::string name;
+  TensorSpec type;
+  int paramIndex = -1;
+};
+
+struct ResultSpec {
+  enum class Role { Output = 0, Update } role = Role::Output;
+  std::string name;
+  TensorSpec type;
+  int paramIndex = -1;
+};
+
+/// `void entry(void **args)`: see kmod.fbs.
+using EntryFunction = void (*)(void **);
+
+struct EntrySpec {
+  std::string name;
+  bool isTrain = false;
+  std::vector<ArgumentSpec> arguments;
+  std::vector<ResultSpec> results;
+  std::string optimizer;
+  std::string group;
+  EntryFunction function = nullptr;
+};
+
+class Module {
+public:
+  /// Loads and verifies a module; on failure returns null and sets `error`.
+  static std::unique_ptr<Module> loadFile(const std::string &path,
+                                          std::string &error);
+  static std::unique_ptr<Module> loadMemory(const uint8_t *data, size_t size,
+                                            std::string &error);
+  ~Module();
+
+  const std::string &name() const { return name_; }
+  const std::string &producer() const { return producer_; }
+  const std::string &targetCpu() const { return targetCpu_; }
+  const std::vector<std::string> &cpuFeatures() const { return cpuFeatures_; }
+  const std::vector<ParamSpec> &params() const { return params_; }
+  const std::vector<EntrySpec> &entries() const { return entries_; }
+  const EntrySpec *findEntry(const std::string &name) const;
+
+private:
+  Module() = default;
+  std::string name_, producer_, targetCpu_;
+  std::vector<std::string> cpuFeatures_;
+  std::vector<ParamSpec> params_;
+  std::vector<EntrySpec> entries_;
+  void *library_ = nullptr;
+};
+
+/// The CPU features of `required` that this host lacks (only features the
+/// runtime knows how to detect are checked).
+std::vector<std::string>
+missingCpuFeatures(const std::vector<std::string> &required);
+
+} // namespace kiln::rt
+
+#endif // KILN_RUNTIME_MODULE_H

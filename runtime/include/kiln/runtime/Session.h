@@ -1,0 +1,52 @@
+//===- Session.h - Parameters and entry calls of one model ------*- C++ -*-===//
+//
+// A session owns a module's parameter values and runs its entries. One
+// session must not run entries from two threads at once; separate sessions
+// of one module are independent.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_RUNTIME_SESSION_H
+#define KILN_RUNTIME_SESSION_H
+
+#include "kiln/runtime/Module.h"
+
+#include <map>
+
+namespace kiln::rt {
+
+class Session {
+public:
+  /// Parameters start from the module's initializers, drawn with `seed`.
+  Session(const Module &module, uint64_t seed);
+
+  const Module &module() const { return module_; }
+  std::vector<Tensor> &params() { return params_; }
+  uint64_t seed() const { return seed_; }
+
+  /// Replaces parameter `name` (checked against its declared type).
+  bool setParam(const std::string &name, const Tensor &value,
+                std::string &error);
+
+  /// Runs entry `name` on `inputs` (by input name). `outputs` receives the
+  /// entry's Output results in order; Update results are written into the
+  /// session's parameters. `step` feeds the random key.
+  bool run(const std::string &name,
+           const std::map<std::string, Tensor> &inputs,
+           std::vector<Tensor> &outputs, std::string &error,
+           uint64_t step = 0);
+
+private:
+  const Module &module_;
+  uint64_t seed_;
+  std::vector<Tensor> params_;
+};
+
+/// Fills `tensor` from a parameter's initializer, drawing from the Philox
+/// stream (seed, index).
+void initializeParam(const ParamSpec &spec, uint64_t seed, uint32_t index,
+                     Tensor &tensor);
+
+} // namespace kiln::rt
+
+#endif // KILN_RUNTIME_SESSION_H

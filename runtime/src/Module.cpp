@@ -1,0 +1,218 @@
+//===- Module.cpp - A loaded .kmod module ---------------------------------===//
+
+#include "kiln/runtime/Module.h"
+
+#include "kiln/kmod_format.h"
+#include "kiln/kmod_generated.h"
+
+#include <dlfcn.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+namespace kiln::rt {
+
+namespace fb = kiln::kmod;
+
+namespace {
+TensorSpec readType(const fb::TensorType *type) {
+  TensorSpec spec;
+  if (!type)
+    return spec;
+  spec.dtype = static_cast<DType>(type->dtype());
+  if (type->shape())
+    spec.shape.assign(type->shape()->begin(), type->shape()->end());
+  return spec;
+}
+
+std::string str(const flatbuffers::String *s) {
+  return s ? s->str() : std::string();
+}
+
+/// Loads shared-object bytes through an anonymous in-memory file: the code
+/// never touches the disk and nothing needs cleaning up.
+void *loadLibrary(const uint8_t *code, size_t size, std::string &error) {
+  int fd = memfd_create("kiln-module", MFD_CLOEXEC);
+  if (fd < 0) {
+    error = std::string("cannot create an in-memory file: ") +
+            std::strerror(errno);
+    return nullptr;
+  }
+  size_t written = 0;
+  while (written < size) {
+    ssize_t n = write(fd, code + written, size - written);
+    if (n <= 0) {
+      error = std::string("cannot write the module's code: ") +
+              std::strerror(errno);
+      close(fd);
+      return nullptr;
+    }
+    written += static_cast<size_t>(n);
+  }
+  std::string path = "/proc/self/fd/" + std::to_string(fd);
+  void *library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!library)
+    error = std::string("cannot load the module's code: ") + dlerror();
+  close(fd);
+  return library;
+}
+} // namespace
+
+std::unique_ptr<Module> Module::loadFile(const std::string &path,
+                                         std::string &error) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) {
+    error = "cannot open '" + path + "'";
+    return nullptr;
+  }
+  std::streamsize size = in.tellg();
+  in.seekg(0);
+  std::vector<uint8_t> bytes(static_cast<size_t>(size));
+  if (size > 0 && !in.read(reinterpret_cast<char *>(bytes.data()), size)) {
+    error = "cannot read '" + path + "'";
+    return nullptr;
+  }
+  std::unique_ptr<Module> module =
+      loadMemory(bytes.data(), bytes.size(), error);
+  if (!module)
+    error = path + ": " + error;
+  return module;
+}
+
+std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
+                                           std::string &error) {
+  if (size < kmod::kHeaderSize ||
+      std::memcmp(data, kmod::kMagic, sizeof(kmod::kMagic)) != 0) {
+    error = "not a Kiln module (bad magic)";
+    return nullptr;
+  }
+  kmod::Header header;
+  std::memcpy(&header, data, kmod::kHeaderSize);
+  if (header.schemaVersion != kmod::kSchemaVersion) {
+    error = "module format version " + std::to_string(header.schemaVersion) +
+            " is not supported (this runtime reads version " +
+            std::to_string(kmod::kSchemaVersion) + "); recompile the model";
+    return nullptr;
+  }
+  const uint8_t *payload = data + kmod::kHeaderSize;
+  size_t payloadSize = size - kmod::kHeaderSize;
+  if (kmod::crc32(payload, payloadSize) != header.checksum) {
+    error = "the module is corrupt (checksum mismatch)";
+    return nullptr;
+  }
+  flatbuffers::Verifier verifier(payload, payloadSize);
+  if (!fb::VerifyModuleBuffer(verifier)) {
+    error = "the module is malformed (its FlatBuffer does not verify)";
+    return nullptr;
+  }
+  const fb::Module *root = fb::GetModule(payload);
+
+  std::unique_ptr<Module> module(new Module());
+  module->name_ = str(root->name());
+  module->producer_ = str(root->producer());
+  module->targetCpu_ = str(root->target_cpu());
+  if (root->cpu_features())
+    for (const flatbuffers::String *feature : *root->cpu_features())
+      module->cpuFeatures_.push_back(feature->str());
+  std::vector<std::string> missing = missingCpuFeatures(module->cpuFeatures_);
+  if (!missing.empty()) {
+    error = "the module was compiled for a CPU (" + module->targetCpu_ +
+            ") with features this host lacks:";
+    for (const std::string &feature : missing)
+      error += " " + feature;
+    error += "; recompile it with kilnc --target-cpu for this host";
+    return nullptr;
+  }
+
+  if (root->params())
+    for (const fb::Param *param : *root->params()) {
+      ParamSpec spec;
+      spec.name = str(param->name());
+      spec.type = readType(param->type());
+      spec.init = static_cast<int>(param->init());
+      spec.value = param->value();
+      spec.mean = param->mean();
+      spec.std = param->std();
+      spec.low = param->low();
+      spec.high = param->high();
+      spec.gain = param->gain();
+      spec.group = str(param->group());
+      spec.buffer = param->buffer();
+      module->params_.push_back(std::move(spec));
+    }
+  int paramCount = static_cast<int>(module->params_.size());
+
+  if (!root->code() || root->code()->size() == 0) {
+    error = "the module has no code";
+    return nullptr;
+  }
+  module->library_ =
+      loadLibrary(root->code()->data(), root->code()->size(), error);
+  if (!module->library_)
+    return nullptr;
+
+  if (root->entries())
+    for (const fb::Entry *entry : *root->entries()) {
+      EntrySpec spec;
+      spec.name = str(entry->name());
+      spec.isTrain = entry->kind() == fb::EntryKind::Train;
+      spec.optimizer = str(entry->optimizer());
+      spec.group = str(entry->group());
+      if (entry->arguments())
+        for (const fb::Argument *argument : *entry->arguments()) {
+          ArgumentSpec a;
+          a.role = static_cast<ArgumentSpec::Role>(argument->role());
+          a.name = str(argument->name());
+          a.type = readType(argument->type());
+          a.paramIndex = argument->param_index();
+          if (a.role == ArgumentSpec::Role::Param &&
+              (a.paramIndex < 0 || a.paramIndex >= paramCount)) {
+            error = "entry '" + spec.name + "' refers to parameter " +
+                    std::to_string(a.paramIndex) + ", which does not exist";
+            return nullptr;
+          }
+          spec.arguments.push_back(std::move(a));
+        }
+      if (entry->results())
+        for (const fb::Result *result : *entry->results()) {
+          ResultSpec r;
+          r.role = static_cast<ResultSpec::Role>(result->role());
+          r.name = str(result->name());
+          r.type = readType(result->type());
+          r.paramIndex = result->param_index();
+          if (r.role == ResultSpec::Role::Update &&
+              (r.paramIndex < 0 || r.paramIndex >= paramCount)) {
+            error = "entry '" + spec.name + "' updates parameter " +
+                    std::to_string(r.paramIndex) + ", which does not exist";
+            return nullptr;
+          }
+          spec.results.push_back(std::move(r));
+        }
+      std::string symbol = str(entry->symbol());
+      spec.function = reinterpret_cast<EntryFunction>(
+          dlsym(module->library_, symbol.c_str()));
+      if (!spec.function) {
+        error = "the module's code lacks entry '" + symbol + "'";
+        return nullptr;
+      }
+      module->entries_.push_back(std::move(spec));
+    }
+  return module;
+}
+
+Module::~Module() {
+  if (library_)
+    dlclose(library_);
+}
+
+const EntrySpec *Module::findEntry(const std::string &name) const {
+  for (const EntrySpec &entry : entries_)
+    if (entry.name == name)
+      return &entry;
+  return nullptr;
+}
+
+} // namespace kiln::rt

@@ -1,0 +1,202 @@
+//===- Session.cpp - Parameters and entry calls of one model --------------===//
+//
+// Entries take and return MLIR memref descriptors:
+//   { T *allocated; T *aligned; int64 offset; int64 sizes[r]; int64 strides[r] }
+// The runtime builds one per argument, passes a buffer for the results'
+// descriptors, and copies each result out before freeing the memory the
+// generated code allocated for it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/runtime/Session.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <set>
+
+namespace kiln::rt {
+
+namespace {
+/// MLIR marks the allocation of constant globals with this address.
+const uintptr_t kGlobalAllocation = 0xdeadbeef;
+
+size_t descriptorWords(size_t rank) { return 3 + 2 * rank; }
+
+/// A descriptor for `tensor`'s contiguous row-major data.
+std::vector<int64_t> describe(const Tensor &tensor) {
+  size_t rank = tensor.shape.size();
+  std::vector<int64_t> words(descriptorWords(rank));
+  auto data = reinterpret_cast<intptr_t>(tensor.bytes.data());
+  words[0] = data;
+  words[1] = data;
+  words[2] = 0;
+  int64_t stride = 1;
+  for (size_t i = rank; i-- > 0;) {
+    words[3 + i] = tensor.shape[i];
+    words[3 + rank + i] = stride;
+    stride *= tensor.shape[i];
+  }
+  return words;
+}
+
+/// Copies a (possibly strided) memref into a contiguous tensor.
+void copyStrided(const uint8_t *base, const int64_t *sizes,
+                 const int64_t *strides, size_t rank, size_t elementSize,
+                 uint8_t *&out) {
+  if (rank == 0) {
+    std::memcpy(out, base, elementSize);
+    out += elementSize;
+    return;
+  }
+  for (int64_t i = 0; i < sizes[0]; ++i)
+    copyStrided(base + i * strides[0] * int64_t(elementSize), sizes + 1,
+                strides + 1, rank - 1, elementSize, out);
+}
+
+bool checkInput(const ArgumentSpec &spec, const Tensor &tensor,
+                int64_t &batch, std::string &error) {
+  if (tensor.dtype != spec.type.dtype) {
+    error = "input '" + spec.name + "' must be " +
+            dtypeName(spec.type.dtype) + ", got " + dtypeName(tensor.dtype);
+    return false;
+  }
+  bool matches = tensor.shape.size() == spec.type.shape.size();
+  for (size_t i = 0; matches && i < tensor.shape.size(); ++i) {
+    int64_t want = spec.type.shape[i];
+    if (want >= 0) {
+      matches = tensor.shape[i] == want;
+    } else if (batch < 0) {
+      batch = tensor.shape[i];
+    } else if (batch != tensor.shape[i]) {
+      error = "input '" + spec.name + "' has batch " +
+              std::to_string(tensor.shape[i]) + " but another input has " +
+              std::to_string(batch);
+      return false;
+    }
+  }
+  if (!matches) {
+    error = "input '" + spec.name + "' must have shape " +
+            formatShape(spec.type.shape) + ", got " +
+            formatShape(tensor.shape);
+    return false;
+  }
+  return true;
+}
+} // namespace
+
+Session::Session(const Module &module, uint64_t seed)
+    : module_(module), seed_(seed) {
+  const std::vector<ParamSpec> &specs = module.params();
+  params_.resize(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i)
+    initializeParam(specs[i], seed, static_cast<uint32_t>(i), params_[i]);
+}
+
+bool Session::setParam(const std::string &name, const Tensor &value,
+                       std::string &error) {
+  const std::vector<ParamSpec> &specs = module_.params();
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (specs[i].name != name)
+      continue;
+    if (value.dtype != specs[i].type.dtype ||
+        value.shape != specs[i].type.shape) {
+      error = "parameter '" + name + "' is " +
+              dtypeName(specs[i].type.dtype) + formatShape(specs[i].type.shape) +
+              ", got " + dtypeName(value.dtype) + formatShape(value.shape);
+      return false;
+    }
+    params_[i] = value;
+    return true;
+  }
+  error = "the module has no parameter '" + name + "'";
+  return false;
+}
+
+bool Session::run(const std::string &name,
+                  const std::map<std::string, Tensor> &inputs,
+                  std::vector<Tensor> &outputs, std::string &error,
+                  uint64_t step) {
+  const EntrySpec *entry = module_.findEntry(name);
+  if (!entry) {
+    error = "the module has no entry '" + name + "'";
+    return false;
+  }
+  for (const auto &[inputName, tensor] : inputs) {
+    bool known = false;
+    for (const ArgumentSpec &argument : entry->arguments)
+      known |= argument.role == ArgumentSpec::Role::Input &&
+               argument.name == inputName;
+    if (!known) {
+      error = "entry '" + name + "' has no input '" + inputName + "'";
+      return false;
+    }
+  }
+
+  Tensor key(DType::I64, {2});
+  key.data<int64_t>()[0] = static_cast<int64_t>(seed_);
+  key.data<int64_t>()[1] = static_cast<int64_t>(step);
+
+  int64_t batch = -1;
+  std::vector<std::vector<int64_t>> descriptors;
+  std::set<uintptr_t> argumentMemory = {kGlobalAllocation};
+  for (const ArgumentSpec &argument : entry->arguments) {
+    const Tensor *tensor = nullptr;
+    switch (argument.role) {
+    case ArgumentSpec::Role::Input: {
+      auto it = inputs.find(argument.name);
+      if (it == inputs.end()) {
+        error = "entry '" + name + "' needs input '" + argument.name + "'";
+        return false;
+      }
+      if (!checkInput(argument, it->second, batch, error))
+        return false;
+      tensor = &it->second;
+      break;
+    }
+    case ArgumentSpec::Role::Param:
+      tensor = &params_[argument.paramIndex];
+      break;
+    case ArgumentSpec::Role::RngKey:
+      tensor = &key;
+      break;
+    }
+    descriptors.push_back(describe(*tensor));
+    argumentMemory.insert(reinterpret_cast<uintptr_t>(tensor->bytes.data()));
+  }
+
+  size_t resultWords = 0;
+  for (const ResultSpec &result : entry->results)
+    resultWords += descriptorWords(result.type.shape.size());
+  std::vector<int64_t> resultBuffer(resultWords, 0);
+  std::vector<void *> args;
+  args.push_back(resultBuffer.data());
+  for (std::vector<int64_t> &descriptor : descriptors)
+    args.push_back(descriptor.data());
+
+  entry->function(args.data());
+
+  outputs.clear();
+  std::set<uintptr_t> freed;
+  const int64_t *word = resultBuffer.data();
+  for (const ResultSpec &result : entry->results) {
+    size_t rank = result.type.shape.size();
+    auto allocated = static_cast<uintptr_t>(word[0]);
+    auto aligned = reinterpret_cast<const uint8_t *>(word[1]);
+    size_t elementSize = dtypeSize(result.type.dtype);
+    Tensor tensor(result.type.dtype,
+                  std::vector<int64_t>(word + 3, word + 3 + rank));
+    uint8_t *out = tensor.bytes.data();
+    copyStrided(aligned + word[2] * int64_t(elementSize), word + 3,
+                word + 3 + rank, rank, elementSize, out);
+    if (!argumentMemory.count(allocated) && freed.insert(allocated).second)
+      std::free(reinterpret_cast<void *>(allocated));
+    if (result.role == ResultSpec::Role::Update)
+      params_[result.paramIndex] = std::move(tensor);
+    else
+      outputs.push_back(std::move(tensor));
+    word += descriptorWords(rank);
+  }
+  return true;
+}
+
+} // namespace kiln::rt

@@ -1,0 +1,200 @@
+//===- kiln-run.cpp - Run compiled Kiln modules from the command line -----===//
+//
+//   kiln-run info  model.kmod
+//   kiln-run infer model.kmod --input NAME=x.npy [--output NAME=out.npy]
+//                  [--entry infer] [--seed S] [--params DIR]
+//                  [--dump-params DIR]
+//
+// Exit code 0 on success, 1 on a user error (with a one-line message).
+// Links only the Kiln runtime.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/runtime/Module.h"
+#include "kiln/runtime/Npy.h"
+#include "kiln/runtime/Session.h"
+
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+using namespace kiln::rt;
+
+namespace {
+int fail(const std::string &message) {
+  std::fprintf(stderr, "kiln-run: error: %s\n", message.c_str());
+  return 1;
+}
+
+const char kUsage[] =
+    "usage: kiln-run <command> model.kmod [options]\n"
+    "commands:\n"
+    "  info    show the module's entries, parameters and target\n"
+    "  infer   run an entry on .npy inputs\n"
+    "infer options:\n"
+    "  --input NAME=FILE.npy     an input of the entry (repeatable)\n"
+    "  --output NAME=FILE.npy    write an output (repeatable; default: print\n"
+    "                            each output's shape)\n"
+    "  --entry NAME              the entry to run (default: infer)\n"
+    "  --seed S                  seed for parameter initialization (default 0)\n"
+    "  --params DIR              load parameters from DIR/<name>.npy\n"
+    "  --dump-params DIR         write the parameters to DIR/<name>.npy\n";
+
+bool splitAssignment(const std::string &text, std::string &name,
+                     std::string &value) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    return false;
+  name = text.substr(0, eq);
+  value = text.substr(eq + 1);
+  return true;
+}
+
+int info(const Module &module) {
+  std::printf("module %s (%s)\n", module.name().c_str(),
+              module.producer().c_str());
+  std::printf("target cpu: %s\n", module.targetCpu().c_str());
+  size_t count = 0, bytes = 0;
+  for (const ParamSpec &param : module.params()) {
+    Tensor shape(param.type.dtype, param.type.shape);
+    count += static_cast<size_t>(shape.numElements());
+    bytes += shape.bytes.size();
+  }
+  std::printf("parameters: %zu tensors, %zu values, %zu bytes\n",
+              module.params().size(), count, bytes);
+  for (const EntrySpec &entry : module.entries()) {
+    std::printf("entry %s (%s)\n", entry.name.c_str(),
+                entry.isTrain ? "train" : "infer");
+    for (const ArgumentSpec &argument : entry.arguments)
+      if (argument.role == ArgumentSpec::Role::Input)
+        std::printf("  input  %s : %s%s\n", argument.name.c_str(),
+                    dtypeName(argument.type.dtype),
+                    formatShape(argument.type.shape).c_str());
+    for (const ResultSpec &result : entry.results)
+      std::printf("  %s %s : %s%s\n",
+                  result.role == ResultSpec::Role::Output ? "output"
+                                                          : "update",
+                  result.name.c_str(), dtypeName(result.type.dtype),
+                  formatShape(result.type.shape).c_str());
+  }
+  return 0;
+}
+
+int infer(const Module &module, const std::vector<std::string> &args) {
+  std::map<std::string, Tensor> inputs;
+  std::vector<std::pair<std::string, std::string>> outputFiles;
+  std::string entryName = "infer", paramsDir, dumpDir;
+  uint64_t seed = 0;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &flag = args[i];
+    auto value = [&](std::string &out) {
+      if (i + 1 >= args.size())
+        return false;
+      out = args[++i];
+      return true;
+    };
+    std::string text, name, path;
+    if (flag == "--input" || flag == "--output") {
+      if (!value(text) || !splitAssignment(text, name, path))
+        return fail(flag + " expects NAME=FILE.npy");
+      if (flag == "--input") {
+        Tensor tensor;
+        std::string error;
+        if (!readNpy(path, tensor, error))
+          return fail(error);
+        inputs[name] = std::move(tensor);
+      } else {
+        outputFiles.emplace_back(name, path);
+      }
+    } else if (flag == "--entry") {
+      if (!value(entryName))
+        return fail("--entry expects a name");
+    } else if (flag == "--seed") {
+      if (!value(text))
+        return fail("--seed expects a number");
+      char *end = nullptr;
+      seed = std::strtoull(text.c_str(), &end, 10);
+      if (*end)
+        return fail("--seed expects a number, got '" + text + "'");
+    } else if (flag == "--params") {
+      if (!value(paramsDir))
+        return fail("--params expects a directory");
+    } else if (flag == "--dump-params") {
+      if (!value(dumpDir))
+        return fail("--dump-params expects a directory");
+    } else {
+      return fail("unknown option '" + flag + "' (see kiln-run --help)");
+    }
+  }
+
+  Session session(module, seed);
+  std::string error;
+  if (!paramsDir.empty())
+    for (const ParamSpec &param : module.params()) {
+      Tensor value;
+      if (!readNpy(paramsDir + "/" + param.name + ".npy", value, error) ||
+          !session.setParam(param.name, value, error))
+        return fail(error);
+    }
+  if (!dumpDir.empty()) {
+    mkdir(dumpDir.c_str(), 0755);
+    for (size_t i = 0; i < module.params().size(); ++i)
+      if (!writeNpy(dumpDir + "/" + module.params()[i].name + ".npy",
+                    session.params()[i], error))
+        return fail(error);
+  }
+
+  const EntrySpec *entry = module.findEntry(entryName);
+  if (!entry)
+    return fail("the module has no entry '" + entryName + "'");
+  std::vector<Tensor> outputs;
+  if (!session.run(entryName, inputs, outputs, error))
+    return fail(error);
+  std::vector<const ResultSpec *> named;
+  for (const ResultSpec &result : entry->results)
+    if (result.role == ResultSpec::Role::Output)
+      named.push_back(&result);
+  for (const auto &[name, path] : outputFiles) {
+    bool written = false;
+    for (size_t i = 0; i < named.size(); ++i)
+      if (named[i]->name == name) {
+        if (!writeNpy(path, outputs[i], error))
+          return fail(error);
+        written = true;
+      }
+    if (!written)
+      return fail("entry '" + entryName + "' has no output '" + name + "'");
+  }
+  if (outputFiles.empty())
+    for (size_t i = 0; i < named.size(); ++i)
+      std::printf("%s : %s%s\n", named[i]->name.c_str(),
+                  dtypeName(outputs[i].dtype),
+                  formatShape(outputs[i].shape).c_str());
+  return 0;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 1 : 0;
+  }
+  std::string command = args[0];
+  if (command != "info" && command != "infer")
+    return fail("unknown command '" + command + "' (see kiln-run --help)");
+  if (args.size() < 2 || args[1] == "--help") {
+    std::fputs(kUsage, stdout);
+    return args.size() < 2 ? 1 : 0;
+  }
+  std::string error;
+  std::unique_ptr<Module> module = Module::loadFile(args[1], error);
+  if (!module)
+    return fail(error);
+  if (command == "info")
+    return info(*module);
+  return infer(*module, std::vector<std::string>(args.begin() + 2, args.end()));
+}
