@@ -57,7 +57,7 @@ test: build
 # shapes flowing through every op.
 demo: build
 	@echo "== models/lenet.kiln compiled to the kiln dialect, batch fixed to 64 =="
-	$(BUILD_DIR)/bin/kilnc models/lenet.kiln | \
+	$(BUILD_DIR)/bin/kilnc --emit=kiln models/lenet.kiln | \
 	  $(BUILD_DIR)/bin/kiln-opt --kiln-specialize-batch=batch=64
 
 docs: build

@@ -284,11 +284,13 @@ LogicalResult OneHotOp::inferReturnTypes(MLIRContext *context,
   if (!indices)
     return emitInferenceError(loc, getOperationName(),
                               "indices must be a ranked tensor");
-  if (adaptor.getDepth() <= 0)
-    return emitInferenceError(loc, getOperationName(), "depth must be positive, got ",
-                              adaptor.getDepth());
+  // I64Attr getters return uint64_t; depth is signed in the IR.
+  auto depth = static_cast<int64_t>(adaptor.getDepth());
+  if (depth <= 0)
+    return emitInferenceError(loc, getOperationName(),
+                              "depth must be positive, got ", depth);
   shape::Shape result(indices.getShape());
-  result.push_back(adaptor.getDepth());
+  result.push_back(depth);
   Type element = Float32Type::get(context);
   if (auto dtype = adaptor.getDtypeAttr())
     element = dtype.getValue();
