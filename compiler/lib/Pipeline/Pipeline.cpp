@@ -10,8 +10,8 @@
 #include "mlir/Pass/PassRegistry.h"
 
 static constexpr llvm::StringLiteral kLowerToLinalg =
-    "kiln-lower-elementwise,kiln-lower-contractions,kiln-lower-losses,"
-    "kiln-lower-reductions,"
+    "kiln-lower-elementwise,kiln-lower-contractions,kiln-lower-conv,"
+    "kiln-lower-losses,kiln-lower-reductions,kiln-lower-shape,"
     "canonicalize,cse";
 
 // Bufferization writes results into fresh buffers (identity layouts at the
@@ -23,6 +23,7 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     "function-boundary-type-conversion=identity-layout-map},"
     "canonicalize,cse,"
     "buffer-deallocation-pipeline,"
+    "kiln-expand-copies,"
     "func.func(convert-linalg-to-loops),"
     "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
     "kiln-approximate-math,canonicalize,"

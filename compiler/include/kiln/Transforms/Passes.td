@@ -111,6 +111,36 @@ def KilnLowerContractions : Pass<"kiln-lower-contractions"> {
   let dependentDialects = KilnLoweringDialects;
 }
 
+def KilnLowerConv : Pass<"kiln-lower-conv"> {
+  let summary = "Lower convolution, pooling and resampling to linalg";
+  let description = [{
+    `conv2d` becomes `linalg.conv_2d_nchw_fchw` (or the grouped
+    `linalg.conv_2d_ngchw_fgchw`) on the zero-padded input, accumulating
+    into the broadcast bias. `conv_transpose2d` spreads the input by the
+    stride, pads it by `dilation * (k - 1) - padding`, and convolves with
+    the transposed, spatially flipped filter. Pooling uses
+    `linalg.pooling_nchw_max`/`_sum` over inputs padded with the
+    reduction's identity; `avg_pool2d` divides by the window size (or by the
+    count of real pixels when padding is excluded). `global_avg_pool2d` is a
+    mean over H and W; `upsample_nearest2d` a generic reading
+    `(h floordiv s, w floordiv s)`.
+
+    Before:
+    ```mlir
+    %y = kiln.conv2d %x, %w, %b {padding = array<i64: 1, 1>}
+        : (tensor<?x1x28x28xf32>, tensor<32x1x3x3xf32>, tensor<32xf32>) -> tensor<?x32x28x28xf32>
+    ```
+    After (abridged):
+    ```mlir
+    %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] { yield %zero }
+    %init = linalg.generic {...} ins(%b) outs(%e)             // bias along dim 1
+    %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>,
+        strides = dense<1> : tensor<2xi64>} ins(%p, %w) outs(%init)
+    ```
+  }];
+  let dependentDialects = KilnLoweringDialects;
+}
+
 def KilnLowerElementwise : Pass<"kiln-lower-elementwise"> {
   let summary = "Lower elementwise kiln ops to linalg.generic";
   let description = [{
@@ -242,6 +272,25 @@ def KilnEmitEntryAbi : Pass<"kiln-emit-entry-abi", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def KilnExpandCopies : Pass<"kiln-expand-copies"> {
+  let summary = "Rewrite memref.copy as linalg.copy";
+  let description = [{
+    A `memref.copy` between strided buffers lowers to a call into MLIR's C
+    runner library, which compiled modules do not link. As `linalg.copy` it
+    becomes ordinary loops.
+
+    Before:
+    ```mlir
+    memref.copy %a, %b : memref<4x4xf32, strided<[8, 1]>> to memref<4x4xf32>
+    ```
+    After:
+    ```mlir
+    linalg.copy ins(%a : memref<4x4xf32, strided<[8, 1]>>) outs(%b : memref<4x4xf32>)
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def KilnStripModel : Pass<"kiln-strip-model", "mlir::ModuleOp"> {
   let summary = "Drop the model structure before code generation";
   let description = [{
@@ -263,6 +312,29 @@ def KilnStripModel : Pass<"kiln-strip-model", "mlir::ModuleOp"> {
         attributes {llvm.emit_c_interface} { ... }
     ```
   }];
+}
+
+def KilnLowerShape : Pass<"kiln-lower-shape"> {
+  let summary = "Lower shape and data-movement ops to tensor and linalg";
+  let description = [{
+    `reshape` becomes `tensor.reshape` (sizes computed at run time, -1 as
+    the element count divided by the rest), `flatten` a
+    `tensor.collapse_shape`, `transpose` a `linalg.transpose`, `broadcast_to`
+    and `one_hot` generics, `concat` `tensor.insert_slice` ops into an empty
+    tensor, `slice` a `tensor.extract_slice` with Python's clamping, `pad` a
+    `tensor.pad`, and `gather` a generic that reads the table with
+    `tensor.extract` (indices clamped into range).
+
+    Before:
+    ```mlir
+    %f = kiln.flatten %x : (tensor<?x64x7x7xf32>) -> tensor<?x3136xf32>
+    ```
+    After:
+    ```mlir
+    %f = tensor.collapse_shape %x [[0], [1, 2, 3]] : tensor<?x64x7x7xf32> into tensor<?x3136xf32>
+    ```
+  }];
+  let dependentDialects = KilnLoweringDialects;
 }
 
 #endif // KILN_TRANSFORMS_PASSES_TD

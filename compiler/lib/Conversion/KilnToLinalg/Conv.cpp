@@ -1,0 +1,394 @@
+//===- Conv.cpp - The kiln-lower-conv pass --------------------------------===//
+//
+// The convolution family on NCHW tensors: conv2d becomes
+// linalg.conv_2d_nchw_fchw (linalg.conv_2d_ngchw_fgchw with groups) over a
+// zero-padded input, accumulating into the broadcast bias; a transposed
+// convolution is a convolution of the stride-dilated, padded input with
+// the transposed, flipped filter; pooling uses linalg's pooling ops over
+// inputs padded with the reduction's identity.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "kiln/Dialect/KilnOps.h"
+#include "kiln/Transforms/Passes.h"
+
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNLOWERCONV
+#include "kiln/Transforms/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+using namespace kiln;
+using namespace kiln::lowering;
+
+namespace {
+
+DenseIntElementsAttr pairAttr(OpBuilder &b, ArrayRef<int64_t> values) {
+  return DenseIntElementsAttr::get(
+      RankedTensorType::get({2}, b.getI64Type()), values);
+}
+
+/// `input` padded spatially by `low`/`high` with `value`.
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> low, ArrayRef<int64_t> high, Value value) {
+  if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
+      llvm::all_of(high, [](int64_t v) { return v == 0; }))
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  for (int d = 0; d < 2; ++d)
+    if (!ShapedType::isDynamic(shape[2 + d]))
+      shape[2 + d] += low[d] + high[d];
+  SmallVector<OpFoldResult> lows = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                    b.getIndexAttr(low[0]),
+                                    b.getIndexAttr(low[1])};
+  SmallVector<OpFoldResult> highs = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                     b.getIndexAttr(high[0]),
+                                     b.getIndexAttr(high[1])};
+  return tensor::PadOp::create(b, loc, type.clone(shape), input, lows, highs,
+                               value);
+}
+
+/// A tensor of `type` holding `bias` broadcast along dimension 1 (or zeros).
+Value biasInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias,
+               ArrayRef<Value> sizes) {
+  if (!bias)
+    return filledTensor(b, loc, type, sizes,
+                        scalarConstant(b, loc, type.getElementType(), 0));
+  MLIRContext *context = b.getContext();
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(rank, 0, {getAffineDimExpr(1, context)}, context),
+      AffineMap::getMultiDimIdentityMap(rank, context)};
+  Value empty = emptyTensor(b, loc, type, sizes);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{bias}, ValueRange{empty},
+             maps,
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, args[0]);
+             })
+      .getResult(0);
+}
+
+SmallVector<Value> batchOnlySizes(OpBuilder &b, Location loc,
+                                  RankedTensorType type, Value input) {
+  SmallVector<Value> sizes(type.getRank());
+  if (type.isDynamicDim(0))
+    sizes[0] = dimOf(b, loc, input, 0);
+  return sizes;
+}
+
+/// The convolution proper, after padding: groups of 1 use the plain NCHW
+/// op; more groups split the channels into a group dimension.
+Value convolve(OpBuilder &b, Location loc, Value input, Value weight,
+               Value bias, RankedTensorType resultType,
+               ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation,
+               int64_t groups) {
+  SmallVector<Value> sizes = batchOnlySizes(b, loc, resultType, input);
+  Value init = biasInit(b, loc, resultType, bias, sizes);
+  if (groups == 1)
+    return linalg::Conv2DNchwFchwOp::create(
+               b, loc, TypeRange{resultType}, ValueRange{input, weight},
+               ValueRange{init}, pairAttr(b, stride), pairAttr(b, dilation))
+        .getResult(0);
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  // Splits dimension `dim` into [groups, dim / groups].
+  auto split = [&](Value value, RankedTensorType type, int64_t dim) -> Value {
+    SmallVector<int64_t> shape(type.getShape());
+    int64_t perGroup = shape[dim] / groups;
+    shape[dim] = perGroup;
+    shape.insert(shape.begin() + dim, groups);
+    SmallVector<ReassociationIndices> groupsOf;
+    SmallVector<OpFoldResult> outputShape;
+    for (int64_t d = 0, r = 0; d < type.getRank(); ++d) {
+      if (d == dim) {
+        groupsOf.push_back({r, r + 1});
+        outputShape.push_back(b.getIndexAttr(groups));
+        outputShape.push_back(b.getIndexAttr(perGroup));
+        r += 2;
+        continue;
+      }
+      groupsOf.push_back({r++});
+      outputShape.push_back(type.isDynamicDim(d)
+                                ? OpFoldResult(dimOf(b, loc, value, d))
+                                : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+    }
+    return tensor::ExpandShapeOp::create(b, loc, type.clone(shape), value,
+                                         groupsOf, outputShape);
+  };
+  Value groupedInput = split(input, inputType, 1);
+  Value groupedWeight = split(weight, weightType, 0);
+  Value groupedInit = split(init, resultType, 1);
+  Value grouped =
+      linalg::Conv2DNgchwFgchwOp::create(
+          b, loc, TypeRange{groupedInit.getType()},
+          ValueRange{groupedInput, groupedWeight}, ValueRange{groupedInit},
+          pairAttr(b, stride), pairAttr(b, dilation))
+          .getResult(0);
+  return tensor::CollapseShapeOp::create(
+      b, loc, resultType, grouped,
+      ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+}
+
+struct Conv2DPattern : OpRewritePattern<Conv2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(Conv2DOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type element = resultType.getElementType();
+    ArrayRef<int64_t> padding = op.getPadding();
+    Value input = padSpatial(rewriter, loc, op.getInput(), padding, padding,
+                             scalarConstant(rewriter, loc, element, 0));
+    rewriter.replaceOp(op, convolve(rewriter, loc, input, op.getWeight(),
+                                    op.getBias(), resultType, op.getStride(),
+                                    op.getDilation(),
+                                    static_cast<int64_t>(op.getGroups())));
+    return success();
+  }
+};
+
+struct ConvTranspose2DPattern : OpRewritePattern<ConvTranspose2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvTranspose2DOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getGroups() != 1)
+      return rewriter.notifyMatchFailure(
+          op, "grouped transposed convolution is not supported");
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type element = resultType.getElementType();
+    Value input = op.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    ArrayRef<int64_t> stride = op.getStride(), padding = op.getPadding(),
+                      outputPadding = op.getOutputPadding(),
+                      dilation = op.getDilation();
+    Value zero = scalarConstant(rewriter, loc, element, 0);
+
+    // 1. Spread the input out by the stride: stride - 1 zeros between
+    //    neighbouring pixels.
+    Value dilated = input;
+    if (stride[0] != 1 || stride[1] != 1) {
+      SmallVector<int64_t> shape(inputType.getShape());
+      for (int d = 0; d < 2; ++d)
+        shape[2 + d] = (shape[2 + d] - 1) * stride[d] + 1;
+      auto type = inputType.clone(shape);
+      SmallVector<Value> sizes = batchOnlySizes(rewriter, loc, type, input);
+      Value zeros = filledTensor(rewriter, loc, type, sizes, zero);
+      SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> inputSizes = {
+          inputType.isDynamicDim(0)
+              ? OpFoldResult(dimOf(rewriter, loc, input, 0))
+              : OpFoldResult(rewriter.getIndexAttr(inputType.getDimSize(0))),
+          rewriter.getIndexAttr(inputType.getDimSize(1)),
+          rewriter.getIndexAttr(inputType.getDimSize(2)),
+          rewriter.getIndexAttr(inputType.getDimSize(3))};
+      SmallVector<OpFoldResult> strides = {
+          rewriter.getIndexAttr(1), rewriter.getIndexAttr(1),
+          rewriter.getIndexAttr(stride[0]), rewriter.getIndexAttr(stride[1])};
+      dilated = tensor::InsertSliceOp::create(rewriter, loc, input, zeros,
+                                              offsets, inputSizes, strides);
+    }
+    // 2. Pad by dilation * (kernel - 1) - padding (crop when negative),
+    //    plus the output padding at the end.
+    SmallVector<int64_t> low(2), high(2);
+    for (int d = 0; d < 2; ++d) {
+      int64_t edge = dilation[d] * (weightType.getDimSize(2 + d) - 1) -
+                     padding[d];
+      if (edge < 0)
+        return rewriter.notifyMatchFailure(
+            op, "padding larger than the dilated kernel is not supported");
+      low[d] = edge;
+      high[d] = edge + outputPadding[d];
+    }
+    Value padded = padSpatial(rewriter, loc, dilated, low, high, zero);
+    // 3. The filter [C, F, KH, KW] transposed to [F, C, KH, KW] and flipped.
+    int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
+    auto flippedType = RankedTensorType::get(
+        {weightType.getDimSize(1), weightType.getDimSize(0), kh, kw}, element);
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(4, 0, {d(1), d(0), kh - 1 - d(2), kw - 1 - d(3)},
+                       context),
+        AffineMap::getMultiDimIdentityMap(4, context)};
+    Value flipped =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{flippedType}, ValueRange{op.getWeight()},
+            ValueRange{emptyTensor(rewriter, loc, flippedType, {})}, maps,
+            SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+            [](OpBuilder &b, Location l, ValueRange args) {
+              linalg::YieldOp::create(b, l, args[0]);
+            })
+            .getResult(0);
+    static constexpr int64_t kUnit[] = {1, 1};
+    rewriter.replaceOp(op, convolve(rewriter, loc, padded, flipped,
+                                    op.getBias(), resultType, kUnit, dilation,
+                                    1));
+    return success();
+  }
+};
+
+template <typename OpTy, bool IsMax>
+struct PoolPattern : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type element = resultType.getElementType();
+    ArrayRef<int64_t> kernel = op.getKernel();
+    ArrayRef<int64_t> stride = op.getStride().value_or(kernel);
+    ArrayRef<int64_t> padding = op.getPadding();
+    SmallVector<int64_t> dilation = {1, 1};
+    if constexpr (IsMax)
+      dilation.assign(op.getDilation().begin(), op.getDilation().end());
+    // Padding never wins a maximum and adds nothing to a sum.
+    Value identity = IsMax ? extremeConstant(rewriter, loc, element, false)
+                           : scalarConstant(rewriter, loc, element, 0);
+    Value input = padSpatial(rewriter, loc, op.getInput(), padding, padding,
+                             identity);
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, element);
+    SmallVector<Value> sizes = batchOnlySizes(rewriter, loc, resultType, input);
+    Value init = filledTensor(rewriter, loc, resultType, sizes, identity);
+    Value pooled;
+    if constexpr (IsMax)
+      pooled = linalg::PoolingNchwMaxOp::create(
+                   rewriter, loc, TypeRange{resultType},
+                   ValueRange{input, window}, ValueRange{init},
+                   pairAttr(rewriter, stride), pairAttr(rewriter, dilation))
+                   .getResult(0);
+    else
+      pooled = linalg::PoolingNchwSumOp::create(
+                   rewriter, loc, TypeRange{resultType},
+                   ValueRange{input, window}, ValueRange{init},
+                   pairAttr(rewriter, stride), pairAttr(rewriter, dilation))
+                   .getResult(0);
+    if constexpr (!IsMax) {
+      bool padded = padding[0] != 0 || padding[1] != 0;
+      if (op.getCountIncludePad() || !padded) {
+        Value divisor = scalarConstant(rewriter, loc, element,
+                                       double(kernel[0] * kernel[1]));
+        pooled = broadcastGeneric(
+            rewriter, loc, resultType, ValueRange{pooled},
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              return arith::DivFOp::create(b, l, args[0], divisor).getResult();
+            });
+      } else {
+        // Divide by the number of real pixels under each window: the sum
+        // pooling of ones over the same padding.
+        auto inputType = cast<RankedTensorType>(op.getInput().getType());
+        SmallVector<Value> inSizes =
+            batchOnlySizes(rewriter, loc, inputType, op.getInput());
+        Value ones = filledTensor(rewriter, loc, inputType, inSizes,
+                                  scalarConstant(rewriter, loc, element, 1));
+        Value paddedOnes =
+            padSpatial(rewriter, loc, ones, padding, padding,
+                       scalarConstant(rewriter, loc, element, 0));
+        Value counts =
+            linalg::PoolingNchwSumOp::create(
+                rewriter, loc, TypeRange{resultType},
+                ValueRange{paddedOnes, window},
+                ValueRange{filledTensor(rewriter, loc, resultType, sizes,
+                                        scalarConstant(rewriter, loc, element,
+                                                       0))},
+                pairAttr(rewriter, stride), pairAttr(rewriter, dilation))
+                .getResult(0);
+        pooled = broadcastGeneric(
+            rewriter, loc, resultType, ValueRange{pooled, counts},
+            [](OpBuilder &b, Location l, ValueRange args) {
+              return arith::DivFOp::create(b, l, args[0], args[1]).getResult();
+            });
+      }
+    }
+    rewriter.replaceOp(op, pooled);
+    return success();
+  }
+};
+
+struct GlobalAvgPoolPattern : OpRewritePattern<GlobalAvgPool2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GlobalAvgPool2DOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type element = resultType.getElementType();
+    SmallVector<int64_t> axes = {2, 3};
+    Value sum = reduce(rewriter, loc, op.getInput(), axes, ReduceKind::Sum);
+    Value count = countOver(rewriter, loc, op.getInput(), axes, element);
+    Value mean = broadcastGeneric(
+        rewriter, loc, cast<RankedTensorType>(sum.getType()), ValueRange{sum},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          return arith::DivFOp::create(b, l, args[0], count).getResult();
+        });
+    SmallVector<OpFoldResult> outputShape = {
+        resultType.isDynamicDim(0)
+            ? OpFoldResult(dimOf(rewriter, loc, op.getInput(), 0))
+            : OpFoldResult(rewriter.getIndexAttr(resultType.getDimSize(0))),
+        rewriter.getIndexAttr(resultType.getDimSize(1)),
+        rewriter.getIndexAttr(1), rewriter.getIndexAttr(1)};
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, resultType, mean,
+        ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}}, outputShape);
+    return success();
+  }
+};
+
+struct UpsamplePattern : OpRewritePattern<UpsampleNearest2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(UpsampleNearest2DOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    ArrayRef<int64_t> scale = op.getScale();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(4, 0,
+                       {d(0), d(1), d(2).floorDiv(scale[0]),
+                        d(3).floorDiv(scale[1])},
+                       context),
+        AffineMap::getMultiDimIdentityMap(4, context)};
+    SmallVector<Value> sizes =
+        batchOnlySizes(rewriter, loc, resultType, op.getInput());
+    rewriter.replaceOp(
+        op, linalg::GenericOp::create(
+                rewriter, loc, TypeRange{resultType}, ValueRange{op.getInput()},
+                ValueRange{emptyTensor(rewriter, loc, resultType, sizes)},
+                maps,
+                SmallVector<utils::IteratorType>(4,
+                                                 utils::IteratorType::parallel),
+                [](OpBuilder &b, Location l, ValueRange args) {
+                  linalg::YieldOp::create(b, l, args[0]);
+                })
+                .getResult(0));
+    return success();
+  }
+};
+
+struct LowerConvPass : kiln::impl::KilnLowerConvBase<LowerConvPass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    RewritePatternSet patterns(context);
+    patterns.add<Conv2DPattern, ConvTranspose2DPattern,
+                 PoolPattern<MaxPool2DOp, true>,
+                 PoolPattern<AvgPool2DOp, false>, GlobalAvgPoolPattern,
+                 UpsamplePattern>(context);
+    ConversionTarget target(*context);
+    target.addIllegalOp<Conv2DOp, ConvTranspose2DOp, MaxPool2DOp, AvgPool2DOp,
+                        GlobalAvgPool2DOp, UpsampleNearest2DOp>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
