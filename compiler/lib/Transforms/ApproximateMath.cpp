@@ -28,7 +28,8 @@ struct ApproximateMathPass
     populateMathPolynomialApproximationPatterns(
         patterns, [](StringRef name) {
           return llvm::is_contained({"math.exp", "math.expm1", "math.log", "math.log1p", "math.log2",
-                                     "math.tanh", "math.erf", "math.rsqrt"},
+                                     "math.tanh", "math.erf", "math.rsqrt",
+                                     "math.sin", "math.cos"},
                                     name);
         });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

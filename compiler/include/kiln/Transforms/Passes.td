@@ -198,6 +198,55 @@ def KilnLowerLosses : Pass<"kiln-lower-losses"> {
   let dependentDialects = KilnLoweringDialects;
 }
 
+def KilnLowerNorm : Pass<"kiln-lower-norm"> {
+  let summary = "Lower batch and layer normalisation to linalg";
+  let description = [{
+    Normalisation computes the mean and the biased variance with
+    reductions, then one `linalg.generic` normalises, scales and shifts.
+    `batch_norm` in training form also returns the running statistics
+    updated as PyTorch does; in inference form it normalises with them and
+    returns them unchanged.
+
+    Before:
+    ```mlir
+    %y = kiln.layer_norm %x, %g, %b : (tensor<?x10x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<?x10x64xf32>
+    ```
+    After (abridged):
+    ```mlir
+    %mean = ... sum over d2 / 64
+    %var  = ... sum over d2 of (x - mean)^2 / 64
+    %y = linalg.generic ins(%x, %mean, %var, %g, %b) { (x - m) * rsqrt(v + eps) * g + b }
+    ```
+  }];
+  let dependentDialects = KilnLoweringDialects;
+}
+
+def KilnLowerRandom : Pass<"kiln-lower-random"> {
+  let summary = "Lower random ops and dropout to Philox in linalg.generic";
+  let description = [{
+    Each element's random bits are Philox 4x32-10 of the counter (element
+    index, stream, step) under the key's seed, computed in the body of a
+    `linalg.generic` with `arith.mului_extended`. Uniforms use the top 24
+    bits, normals Box-Muller; `bernoulli` and `dropout` compare a uniform
+    with the probability. The generator matches the runtime's.
+
+    Before:
+    ```mlir
+    %e = kiln.random_normal %key, %mu {stream = 0 : i64} : (tensor<2xi64>, tensor<?x20xf32>) -> tensor<?x20xf32>
+    ```
+    After (abridged):
+    ```mlir
+    %seed = tensor.extract %key[%c0] ...
+    %e = linalg.generic {...} outs(%empty) {
+      %i = linalg.index ...          // linear element index
+      ... 10 Philox rounds ...
+      ... sqrt(-2 log u1) * cos(2 pi u2) ...
+    }
+    ```
+  }];
+  let dependentDialects = KilnLoweringDialects;
+}
+
 def KilnLowerReductions : Pass<"kiln-lower-reductions"> {
   let summary = "Lower reductions and softmax to linalg";
   let description = [{
@@ -317,8 +366,9 @@ def KilnStripModel : Pass<"kiln-strip-model", "mlir::ModuleOp"> {
 def KilnLowerShape : Pass<"kiln-lower-shape"> {
   let summary = "Lower shape and data-movement ops to tensor and linalg";
   let description = [{
-    `reshape` becomes `tensor.reshape` (sizes computed at run time, -1 as
-    the element count divided by the rest), `flatten` a
+    `reshape` becomes a `tensor.collapse_shape` to one dimension and a
+    `tensor.expand_shape` to the target (-1 is the element count divided by
+    the other sizes, computed at run time), `flatten` a
     `tensor.collapse_shape`, `transpose` a `linalg.transpose`, `broadcast_to`
     and `one_hot` generics, `concat` `tensor.insert_slice` ops into an empty
     tensor, `slice` a `tensor.extract_slice` with Python's clamping, `pad` a

@@ -1,6 +1,6 @@
 //===- Shape.cpp - The kiln-lower-shape pass ------------------------------===//
 //
-// Data movement: reshapes become tensor.reshape or tensor.collapse_shape,
+// Data movement: reshapes become tensor.collapse_shape/expand_shape views,
 // transposes linalg.transpose, broadcasts and one-hot encodings
 // linalg.generic ops, concatenation a chain of tensor.insert_slice,
 // slicing tensor.extract_slice (clamped like Python at run time when a size
@@ -43,28 +43,73 @@ struct ReshapePattern : OpRewritePattern<ReshapeOp> {
   LogicalResult matchAndRewrite(ReshapeOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    Value input = op.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
     auto resultType = cast<RankedTensorType>(op.getType());
-    // The target sizes; a -1 entry is the element count divided by the
-    // others.
+    if (inputType.getRank() == 0 || resultType.getRank() == 0)
+      return rewriter.notifyMatchFailure(op, "scalars reshape by expand");
+    // A row-major reshape is a collapse to one dimension and an expansion
+    // to the target: both are views, and both bufferize without copies.
     Value total = indexConstant(rewriter, loc, 1);
     for (int64_t d = 0; d < inputType.getRank(); ++d)
       total = arith::MulIOp::create(rewriter, loc, total,
-                                    sizeOf(rewriter, loc, op.getInput(), d));
+                                    sizeOf(rewriter, loc, input, d));
+    Value flat = input;
+    if (inputType.getRank() != 1) {
+      ReassociationIndices all;
+      for (int64_t d = 0; d < inputType.getRank(); ++d)
+        all.push_back(d);
+      flat = collapse(rewriter, loc, input, {all});
+    }
+    if (resultType.getRank() == 1) {
+      rewriter.replaceOpWithNewOp<tensor::CastOp>(op, resultType, flat);
+      return success();
+    }
+    // The -1 entry is the element count divided by the other sizes.
     ArrayRef<int64_t> target = op.getShape();
-    Value known = indexConstant(rewriter, loc, 1);
+    int64_t known = 1;
     for (int64_t size : target)
       if (size != -1)
-        known = arith::MulIOp::create(rewriter, loc, known,
-                                      indexConstant(rewriter, loc, size));
-    SmallVector<Value> sizes;
+        known *= size;
+    SmallVector<OpFoldResult> outputShape;
     for (int64_t size : target)
-      sizes.push_back(size == -1 ? Value(arith::DivUIOp::create(
-                                       rewriter, loc, total, known))
-                                 : indexConstant(rewriter, loc, size));
-    Value shape = tensor::FromElementsOp::create(rewriter, loc, sizes);
-    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, resultType,
-                                                   op.getInput(), shape);
+      outputShape.push_back(
+          size == -1 ? OpFoldResult(arith::DivUIOp::create(
+                           rewriter, loc, total,
+                           indexConstant(rewriter, loc, known))
+                                        .getResult())
+                     : OpFoldResult(rewriter.getIndexAttr(size)));
+    ReassociationIndices all;
+    for (int64_t d = 0; d < resultType.getRank(); ++d)
+      all.push_back(d);
+    auto flatType = cast<RankedTensorType>(flat.getType());
+    if (!flatType.isDynamicDim(0) && resultType.hasStaticShape()) {
+      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+          op, resultType, flat, ArrayRef<ReassociationIndices>{all});
+      return success();
+    }
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, resultType, flat, ArrayRef<ReassociationIndices>{all},
+        outputShape);
+    return success();
+  }
+};
+
+/// Scalars and reshapes to scalars go through tensor.reshape.
+struct ScalarReshapePattern : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (inputType.getRank() != 0 && resultType.getRank() != 0)
+      return failure();
+    if (inputType.getRank() == 0)
+      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+          op, resultType, op.getInput(), ArrayRef<ReassociationIndices>{});
+    else
+      rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+          op, resultType, op.getInput(), ArrayRef<ReassociationIndices>{});
     return success();
   }
 };
@@ -345,7 +390,7 @@ struct LowerShapePass : kiln::impl::KilnLowerShapeBase<LowerShapePass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     RewritePatternSet patterns(context);
-    patterns.add<ReshapePattern, FlattenPattern, TransposePattern,
+    patterns.add<ReshapePattern, ScalarReshapePattern, FlattenPattern, TransposePattern,
                  BroadcastToPattern, ConcatPattern, SlicePattern, PadPattern,
                  GatherPattern, OneHotPattern>(context);
     ConversionTarget target(*context);
