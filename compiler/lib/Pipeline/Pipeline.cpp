@@ -12,7 +12,7 @@
 static constexpr llvm::StringLiteral kLowerToLinalg =
     "kiln-lower-elementwise,kiln-lower-contractions,kiln-lower-conv,"
     "kiln-lower-losses,kiln-lower-norm,kiln-lower-random,"
-    "kiln-lower-reductions,kiln-lower-shape,"
+    "kiln-lower-recurrent,kiln-lower-reductions,kiln-lower-shape,"
     "canonicalize,cse";
 
 // Bufferization writes results into fresh buffers (identity layouts at the

@@ -247,6 +247,35 @@ def KilnLowerRandom : Pass<"kiln-lower-random"> {
   let dependentDialects = KilnLoweringDialects;
 }
 
+def KilnLowerRecurrent : Pass<"kiln-lower-recurrent"> {
+  let summary = "Lower RNN, GRU and LSTM layers to loops over time";
+  let description = [{
+    Per direction, the input projection of every time step is one large
+    contraction hoisted out of the loop (`x · w_ihᵀ` plus the biases); an
+    `scf.for` over time then computes `h · w_hhᵀ` and the gate arithmetic in
+    one `linalg.generic` (gates read through offset indexing maps), and
+    inserts each step's hidden state into the output sequence. Direction 1
+    runs from the last step to the first. Gate order follows PyTorch.
+
+    Before:
+    ```mlir
+    %seq, %h, %c = kiln.lstm %x, %wi, %wh, %bi, %bh
+        : (...) -> (tensor<?x28x128xf32>, tensor<1x?x128xf32>, tensor<1x?x128xf32>)
+    ```
+    After (abridged):
+    ```mlir
+    %xp = linalg.generic {contraction} ins(%x_flat, %wi0) outs(%bias_rows)   // [N*T, 512]
+    %r:3 = scf.for %t = %c0 to %T step %c1 iter_args(%h, %c, %out) {
+      %hp = linalg.generic {contraction} ins(%h, %wh0) outs(%zeros)         // [N, 512]
+      %new:2 = linalg.generic {gates} ins(%xt, ..., %hp, ..., %c) outs(...)  // h', c'
+      %o = tensor.insert_slice %new#0 into %out[0, %t, 0] [%N, 1, 128] [1, 1, 1]
+      scf.yield %new#0, %new#1, %o
+    }
+    ```
+  }];
+  let dependentDialects = KilnLoweringDialects;
+}
+
 def KilnLowerReductions : Pass<"kiln-lower-reductions"> {
   let summary = "Lower reductions and softmax to linalg";
   let description = [{

@@ -101,6 +101,29 @@ Value broadcastGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
   return generic.getResult(0);
 }
 
+/// A linalg.generic contraction `init += lhs * rhs` with the given maps over
+/// `numLoops` loops, the last of which is the reduction.
+Value contract(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init,
+               ArrayRef<AffineMap> maps, unsigned numLoops) {
+  SmallVector<utils::IteratorType> iterators(numLoops,
+                                             utils::IteratorType::parallel);
+  iterators.back() = utils::IteratorType::reduction;
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs},
+      ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value sum;
+        if (isa<FloatType>(args[0].getType()))
+          sum = arith::AddFOp::create(
+              nb, nloc, args[2], arith::MulFOp::create(nb, nloc, args[0], args[1]));
+        else
+          sum = arith::AddIOp::create(
+              nb, nloc, args[2], arith::MulIOp::create(nb, nloc, args[0], args[1]));
+        linalg::YieldOp::create(nb, nloc, sum);
+      });
+  return generic.getResult(0);
+}
+
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double value) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, value));

@@ -51,6 +51,12 @@ mlir::Value broadcastGeneric(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType,
                              mlir::ValueRange operands, ScalarBuilder body);
 
+/// A linalg.generic contraction `init += lhs * rhs` with the given maps over
+/// `numLoops` loops, the last of which is the reduction.
+mlir::Value contract(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
+                     mlir::Value rhs, mlir::Value init,
+                     llvm::ArrayRef<mlir::AffineMap> maps, unsigned numLoops);
+
 /// A scalar constant of `type` (float or integer).
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double value);
