@@ -38,6 +38,7 @@ const char kUsage[] =
     "  --input NAME=FILE.npy     an input of the entry (repeatable)\n"
     "  --output NAME=FILE.npy    write an output (repeatable; default: print\n"
     "                            each output's shape)\n"
+    "  --output-dir DIR          write every output to DIR/<name>.npy\n"
     "  --entry NAME              the entry to run (default: infer)\n"
     "  --seed S                  seed for parameter initialization (default 0)\n"
     "  --params DIR              load parameters from DIR/<name>.npy\n"
@@ -86,7 +87,7 @@ int info(const Module &module) {
 int infer(const Module &module, const std::vector<std::string> &args) {
   std::map<std::string, Tensor> inputs;
   std::vector<std::pair<std::string, std::string>> outputFiles;
-  std::string entryName = "infer", paramsDir, dumpDir;
+  std::string entryName = "infer", paramsDir, dumpDir, outputDir;
   uint64_t seed = 0;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string &flag = args[i];
@@ -122,6 +123,9 @@ int infer(const Module &module, const std::vector<std::string> &args) {
     } else if (flag == "--params") {
       if (!value(paramsDir))
         return fail("--params expects a directory");
+    } else if (flag == "--output-dir") {
+      if (!value(outputDir))
+        return fail("--output-dir expects a directory");
     } else if (flag == "--dump-params") {
       if (!value(dumpDir))
         return fail("--dump-params expects a directory");
@@ -157,6 +161,12 @@ int infer(const Module &module, const std::vector<std::string> &args) {
   for (const ResultSpec &result : entry->results)
     if (result.role == ResultSpec::Role::Output)
       named.push_back(&result);
+  if (!outputDir.empty()) {
+    mkdir(outputDir.c_str(), 0755);
+    for (const ResultSpec *result : named)
+      outputFiles.emplace_back(result->name,
+                               outputDir + "/" + result->name + ".npy");
+  }
   for (const auto &[name, path] : outputFiles) {
     bool written = false;
     for (size_t i = 0; i < named.size(); ++i)
@@ -168,7 +178,7 @@ int infer(const Module &module, const std::vector<std::string> &args) {
     if (!written)
       return fail("entry '" + entryName + "' has no output '" + name + "'");
   }
-  if (outputFiles.empty())
+  if (outputFiles.empty() && outputDir.empty())
     for (size_t i = 0; i < named.size(); ++i)
       std::printf("%s : %s%s\n", named[i]->name.c_str(),
                   dtypeName(outputs[i].dtype),

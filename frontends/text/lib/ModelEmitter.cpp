@@ -137,6 +137,7 @@ ModelEmitter::resolveType(const TypeSpec &type, bool allowBatch) {
     return std::nullopt;
   }
   SmallVector<int64_t> shape;
+  bool hasBatch = false;
   for (auto [i, dim] : llvm::enumerate(type.dims)) {
     llvm::SMLoc where = type.dimLocs[i];
     if (!dim) {
@@ -145,10 +146,11 @@ ModelEmitter::resolveType(const TypeSpec &type, bool allowBatch) {
                      "parameters have static shapes");
         return std::nullopt;
       }
-      if (i != 0) {
-        error(where, "the batch dimension N must be the first dimension");
+      if (hasBatch) {
+        error(where, "an input has at most one batch dimension N");
         return std::nullopt;
       }
+      hasBatch = true;
       shape.push_back(ShapedType::kDynamic);
       continue;
     }

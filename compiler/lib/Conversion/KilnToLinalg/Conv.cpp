@@ -124,7 +124,20 @@ Value convolve(OpBuilder &b, Location loc, Value input, Value weight,
                                          groupsOf, outputShape);
   };
   Value groupedInput = split(input, inputType, 1);
-  Value groupedWeight = split(weight, weightType, 0);
+  // The op wants the filter as [F / groups, groups, C / groups, KH, KW].
+  Value splitWeight = split(weight, weightType, 0);
+  auto splitType = cast<RankedTensorType>(splitWeight.getType());
+  SmallVector<int64_t> perm = {1, 0, 2, 3, 4};
+  SmallVector<int64_t> permuted;
+  for (int64_t d : perm)
+    permuted.push_back(splitType.getDimSize(d));
+  Value groupedWeight =
+      linalg::TransposeOp::create(
+          b, loc, splitWeight,
+          tensor::EmptyOp::create(b, loc, permuted, splitType.getElementType()),
+          perm)
+          .getResult()
+          .front();
   Value groupedInit = split(init, resultType, 1);
   Value grouped =
       linalg::Conv2DNgchwFgchwOp::create(

@@ -14,6 +14,14 @@ Value dimOf(OpBuilder &b, Location loc, Value tensor, int64_t dim) {
   return tensor::DimOp::create(b, loc, tensor, dim);
 }
 
+OpFoldResult sizeOrAttr(OpBuilder &b, Location loc, Value tensor,
+                        int64_t dim) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (type.isDynamicDim(dim))
+    return dimOf(b, loc, tensor, dim);
+  return b.getIndexAttr(type.getDimSize(dim));
+}
+
 Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
                   ArrayRef<Value> sizes) {
   SmallVector<Value> dynamic;

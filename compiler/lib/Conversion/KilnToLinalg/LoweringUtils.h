@@ -25,6 +25,11 @@ using ScalarBuilder = llvm::function_ref<mlir::Value(
 mlir::Value dimOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor,
                   int64_t dim);
 
+/// The size of `dim` of `tensor`: an attribute when static, else a
+/// `tensor.dim`.
+mlir::OpFoldResult sizeOrAttr(mlir::OpBuilder &b, mlir::Location loc,
+                              mlir::Value tensor, int64_t dim);
+
 /// `tensor.empty` of `type`; each dynamic size is taken from `sizes`
 /// (indexed by dimension; entries for static dimensions are ignored).
 mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,

@@ -30,14 +30,6 @@ namespace {
 
 enum class Cell { Rnn, Gru, Lstm };
 
-OpFoldResult sizeOrAttr(OpBuilder &b, Location loc, Value tensor,
-                        int64_t dim) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  if (type.isDynamicDim(dim))
-    return dimOf(b, loc, tensor, dim);
-  return b.getIndexAttr(type.getDimSize(dim));
-}
-
 /// `source[index]` along dimension 0, with that dimension dropped.
 Value sliceLeading(OpBuilder &b, Location loc, Value source, OpFoldResult index) {
   auto type = cast<RankedTensorType>(source.getType());
@@ -101,17 +93,17 @@ SmallVector<Value> cellStep(OpBuilder &b, Location loc, Cell cell,
   auto stateType = cast<RankedTensorType>(h.getType());
   auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
   int64_t gates = cell == Cell::Lstm ? 4 : cell == Cell::Gru ? 3 : 1;
-  SmallVector<Value> inputs;
-  SmallVector<AffineMap> maps;
+  // The [N, H] state comes first: linalg takes each loop's range from the
+  // first operand that indexes it plainly, and the gate operands are wider.
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(2, context);
+  SmallVector<Value> inputs = {cell == Cell::Lstm ? c : h};
+  SmallVector<AffineMap> maps = {identity};
   // Gate g of a [N, gates * H] tensor is read through an offset map.
   for (Value source : {inputGates, hiddenGates})
     for (int64_t g = 0; g < gates; ++g) {
       inputs.push_back(source);
       maps.push_back(AffineMap::get(2, 0, {d(0), d(1) + g * hidden}, context));
     }
-  AffineMap identity = AffineMap::getMultiDimIdentityMap(2, context);
-  inputs.push_back(cell == Cell::Lstm ? c : h);
-  maps.push_back(identity);
   // The new states are written over the old ones: the loop then carries
   // one buffer per state instead of allocating every step.
   SmallVector<Value> inits = {h};
@@ -126,9 +118,9 @@ SmallVector<Value> cellStep(OpBuilder &b, Location loc, Cell cell,
       b, loc, types, inputs, inits, maps,
       SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location l, ValueRange args) {
-        auto x = [&](int64_t g) { return args[g]; };
-        auto hg = [&](int64_t g) { return args[gates + g]; };
-        Value previous = args[2 * gates];
+        Value previous = args[0];
+        auto x = [&](int64_t g) { return args[1 + g]; };
+        auto hg = [&](int64_t g) { return args[1 + gates + g]; };
         auto add = [&](Value p, Value q) {
           return arith::AddFOp::create(nb, l, p, q).getResult();
         };
@@ -232,11 +224,17 @@ struct RecurrentPattern : OpRewritePattern<OpTy> {
                                  sizeOrAttr(rewriter, loc, x, 1),
                                  rewriter.getIndexAttr(gateWidth)});
 
+      // The loop overwrites its states in place, so each starts in a buffer
+      // of its own: a copy of the caller's initial state, or zeros.
       auto initialState = [&](Value given) -> Value {
-        if (given)
-          return tensor::CastOp::create(
-              rewriter, loc, hType, sliceLeading(rewriter, loc, given, dirIndex));
-        return filledTensor(rewriter, loc, hType, {batch, Value()}, zero);
+        if (!given)
+          return filledTensor(rewriter, loc, hType, {batch, Value()}, zero);
+        Value slice = tensor::CastOp::create(
+            rewriter, loc, hType, sliceLeading(rewriter, loc, given, dirIndex));
+        return linalg::CopyOp::create(
+                   rewriter, loc, slice,
+                   emptyTensor(rewriter, loc, hType, {batch, Value()}))
+            .getResult(0);
       };
       Value h = initialState(op.getH0());
       Value c;

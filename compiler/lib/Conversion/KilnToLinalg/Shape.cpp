@@ -204,7 +204,7 @@ struct ConcatPattern : OpRewritePattern<ConcatOp> {
       SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
       SmallVector<OpFoldResult> inputSizes;
       for (int64_t d = 0; d < rank; ++d)
-        inputSizes.push_back(sizeOf(rewriter, loc, input, d));
+        inputSizes.push_back(sizeOrAttr(rewriter, loc, input, d));
       offsets[axis] = offset;
       result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
                                              offsets, inputSizes, strides);
