@@ -1,0 +1,58 @@
+// RUN: kiln-opt %s --split-input-file --kiln-lower-conv | FileCheck %s
+
+// CHECK-LABEL: func.func @conv
+// CHECK: %[[PAD:.+]] = tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[INIT:.+]] = linalg.generic
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[PAD]], %{{.+}} : tensor<?x1x30x30xf32>, tensor<32x1x3x3xf32>) outs(%[[INIT]] : tensor<?x32x14x14xf32>)
+func.func @conv(%x: tensor<?x1x28x28xf32>, %w: tensor<32x1x3x3xf32>, %b: tensor<32xf32>) -> tensor<?x32x14x14xf32> {
+  %0 = kiln.conv2d %x, %w, %b {padding = array<i64: 1, 1>, stride = array<i64: 2, 2>} : (tensor<?x1x28x28xf32>, tensor<32x1x3x3xf32>, tensor<32xf32>) -> tensor<?x32x14x14xf32>
+  return %0 : tensor<?x32x14x14xf32>
+}
+
+// -----
+
+// Groups split the channels into a group dimension.
+// CHECK-LABEL: func.func @grouped
+// CHECK: tensor.expand_shape
+// CHECK: linalg.transpose
+// CHECK: linalg.conv_2d_ngchw_fgchw
+// CHECK: tensor.collapse_shape
+func.func @grouped(%x: tensor<?x4x8x8xf32>, %w: tensor<8x2x3x3xf32>) -> tensor<?x8x6x6xf32> {
+  %0 = kiln.conv2d %x, %w {groups = 2} : (tensor<?x4x8x8xf32>, tensor<8x2x3x3xf32>) -> tensor<?x8x6x6xf32>
+  return %0 : tensor<?x8x6x6xf32>
+}
+
+// -----
+
+// A transposed convolution: spread by the stride, pad, flip the filter.
+// CHECK-DAG: #[[FLIP:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, -d2 + 3, -d3 + 3)>
+// CHECK-LABEL: func.func @transposed
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0, 0] [%{{.+}}, 8, 7, 7] [1, 1, 2, 2]
+// CHECK: tensor.pad %{{.+}} low[0, 0, 2, 2] high[0, 0, 2, 2]
+// CHECK: linalg.generic {indexing_maps = [#[[FLIP]]
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+func.func @transposed(%x: tensor<?x8x7x7xf32>, %w: tensor<8x4x4x4xf32>) -> tensor<?x4x14x14xf32> {
+  %0 = kiln.conv_transpose2d %x, %w {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x8x7x7xf32>, tensor<8x4x4x4xf32>) -> tensor<?x4x14x14xf32>
+  return %0 : tensor<?x4x14x14xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @pools
+// CHECK: linalg.pooling_nchw_max
+// CHECK: linalg.pooling_nchw_sum
+// CHECK: arith.divf
+func.func @pools(%x: tensor<?x4x8x8xf32>) -> (tensor<?x4x4x4xf32>, tensor<?x4x4x4xf32>) {
+  %0 = kiln.max_pool2d %x {kernel = array<i64: 2, 2>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x4x4xf32>
+  %1 = kiln.avg_pool2d %x {kernel = array<i64: 2, 2>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x4x4xf32>
+  return %0, %1 : tensor<?x4x4x4xf32>, tensor<?x4x4x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @others
+// CHECK: kiln.relu
+func.func @others(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = kiln.relu %x : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

@@ -1,0 +1,62 @@
+// RUN: kiln-opt %s --split-input-file --kiln-lower-reductions | FileCheck %s
+
+// CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @sum_keepdims
+// CHECK: %[[Z:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<?xf32>)
+// CHECK: %[[S:.+]] = linalg.generic {indexing_maps = [#[[IN]], #[[OUT]]], iterator_types = ["parallel", "reduction"]}{{.*}}outs(%[[Z]] : tensor<?xf32>)
+// CHECK: arith.addf
+// CHECK: tensor.expand_shape %[[S]] {{\[}}[0, 1]] output_shape [%{{.+}}, 1] : tensor<?xf32> into tensor<?x1xf32>
+func.func @sum_keepdims(%x: tensor<?x10xf32>) -> tensor<?x1xf32> {
+  %0 = kiln.sum %x {axes = array<i64: 1>, keepdims = true} : (tensor<?x10xf32>) -> tensor<?x1xf32>
+  return %0 : tensor<?x1xf32>
+}
+
+// -----
+
+// Softmax subtracts the maximum before exponentiating.
+// CHECK-LABEL: func.func @softmax
+// CHECK: arith.constant 0xFF800000 : f32
+// CHECK: arith.maximumf
+// CHECK: arith.subf
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: arith.divf
+func.func @softmax(%x: tensor<?x10xf32>) -> tensor<?x10xf32> {
+  %0 = kiln.softmax %x : tensor<?x10xf32>
+  return %0 : tensor<?x10xf32>
+}
+
+// -----
+
+// argmax keeps the first index of the maximum.
+// CHECK-LABEL: func.func @argmax
+// CHECK: linalg.generic {{.*}} outs(%{{.+}}, %{{.+}} : tensor<?xf32>, tensor<?xi64>)
+// CHECK: linalg.index 1
+// CHECK: arith.cmpf ogt
+func.func @argmax(%x: tensor<?x10xf32>) -> tensor<?xi64> {
+  %0 = kiln.argmax %x {axis = -1} : (tensor<?x10xf32>) -> tensor<?xi64>
+  return %0 : tensor<?xi64>
+}
+
+// -----
+
+// A mean over a dynamic dimension divides by its run-time size.
+// CHECK-LABEL: func.func @mean
+// CHECK: tensor.dim
+// CHECK: arith.index_cast
+// CHECK: arith.sitofp
+// CHECK: arith.divf
+func.func @mean(%x: tensor<?x10xf32>) -> tensor<10xf32> {
+  %0 = kiln.mean %x {axes = array<i64: 0>} : (tensor<?x10xf32>) -> tensor<10xf32>
+  return %0 : tensor<10xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @others
+// CHECK: kiln.relu
+func.func @others(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = kiln.relu %x : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
