@@ -1,7 +1,7 @@
 // RUN: kiln-opt %s --kiln-emit-entry-abi | FileCheck %s
 
 // Every C interface gets a void(void **) wrapper that loads its pointers.
-// CHECK-LABEL: llvm.func @kiln_entry_infer(%[[ARGS:.+]]: !llvm.ptr)
+// CHECK: llvm.func @kiln_entry_infer(%[[ARGS:.+]]: !llvm.ptr)
 // CHECK: %[[S0:.+]] = llvm.getelementptr %[[ARGS]][0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
 // CHECK: %[[P0:.+]] = llvm.load %[[S0]] : !llvm.ptr -> !llvm.ptr
 // CHECK: %[[S1:.+]] = llvm.getelementptr %[[ARGS]][1] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
