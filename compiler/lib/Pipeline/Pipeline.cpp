@@ -13,7 +13,7 @@ static constexpr llvm::StringLiteral kLowerToLinalg =
     "kiln-lower-elementwise,kiln-lower-contractions,kiln-lower-conv,"
     "kiln-lower-losses,kiln-lower-norm,kiln-lower-random,"
     "kiln-lower-recurrent,kiln-lower-reductions,kiln-lower-shape,"
-    "canonicalize,cse";
+    "canonicalize,cse,kiln-vectorize,canonicalize,cse";
 
 // Bufferization writes results into fresh buffers (identity layouts at the
 // function boundary, so the runtime sees plain row-major memrefs); CSE and
@@ -25,9 +25,13 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     "canonicalize,cse,"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
     "kiln-expand-copies,"
+    "func.func(lower-vector-mask),"
+    "func.func(lower-vector-multi-reduction),"
+    "func.func(convert-vector-to-scf{full-unroll=true}),"
     "func.func(convert-linalg-to-loops),"
     "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
     "kiln-approximate-math,canonicalize,"
+    "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
     "convert-to-llvm,reconcile-unrealized-casts,"
     "kiln-emit-entry-abi";
 

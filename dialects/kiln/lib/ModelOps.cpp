@@ -217,6 +217,11 @@ static LogicalResult verifyEntry(FunctionOpInterface func, EntryKindAttr kind) {
 LogicalResult KilnDialect::verifyOperationAttribute(Operation *op,
                                                     NamedAttribute attr) {
   StringRef name = attr.getName().getValue();
+  if (name == kScheduleAttrName) {
+    if (!isa<StringAttr>(attr.getValue()))
+      return op->emitOpError("'") << name << "' must be a string";
+    return success();
+  }
   auto func = dyn_cast<FunctionOpInterface>(op);
   if (name == kEntryAttrName || name == kOptimizerAttrName ||
       name == kGroupAttrName) {

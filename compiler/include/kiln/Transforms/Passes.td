@@ -114,9 +114,11 @@ def KilnLowerContractions : Pass<"kiln-lower-contractions"> {
 def KilnLowerConv : Pass<"kiln-lower-conv"> {
   let summary = "Lower convolution, pooling and resampling to linalg";
   let description = [{
-    `conv2d` becomes `linalg.conv_2d_nchw_fchw` (or the grouped
-    `linalg.conv_2d_ngchw_fgchw`) on the zero-padded input, accumulating
-    into the broadcast bias. `conv_transpose2d` spreads the input by the
+    `conv2d` on the zero-padded input becomes a matrix product (im2col): a
+    generic gathers the patches as rows `[N, OH*OW, C*KH*KW]`, a contraction
+    multiplies them by the filter as `[C*KH*KW, F]` into the bias, and the
+    pixel-major result is transposed back to NCHW. With groups it becomes
+    `linalg.conv_2d_ngchw_fgchw`. `conv_transpose2d` spreads the input by the
     stride, pads it by `dilation * (k - 1) - padding`, and convolves with
     the transposed, spatially flipped filter. Pooling uses
     `linalg.pooling_nchw_max`/`_sum` over inputs padded with the
@@ -133,9 +135,11 @@ def KilnLowerConv : Pass<"kiln-lower-conv"> {
     After (abridged):
     ```mlir
     %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] { yield %zero }
-    %init = linalg.generic {...} ins(%b) outs(%e)             // bias along dim 1
-    %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>,
-        strides = dense<1> : tensor<2xi64>} ins(%p, %w) outs(%init)
+    %col = linalg.generic {...} outs(%e : tensor<?x784x9xf32>) { tensor.extract %p[...] }
+    %wt = linalg.transpose ins(%w_flat : tensor<32x9xf32>) ... permutation = [1, 0]
+    %y0 = linalg.generic {contraction (n, p, f, k)} ins(%col, %wt) outs(%bias_init)
+    %y1 = linalg.transpose ins(%y0 : tensor<?x784x32xf32>) ... permutation = [0, 2, 1]
+    %y = tensor.expand_shape %y1 [[0], [1], [2, 3]] ...
     ```
   }];
   let dependentDialects = KilnLoweringDialects;
@@ -367,6 +371,41 @@ def KilnExpandCopies : Pass<"kiln-expand-copies"> {
     ```
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def KilnVectorize : Pass<"kiln-vectorize", "mlir::ModuleOp"> {
+  let summary = "Tile and vectorize linalg ops with per-op schedules";
+  let description = [{
+    Runs on tensors after lowering (where convolutions are already
+    matrix products). Contractions are tiled 8 rows x up to 32 columns x 1
+    reduction step; the rows left after full tiles are peeled and done one
+    at a time, so nothing needs masks, and the accumulator tile is hoisted
+    out of the reduction loop, leaving broadcast-multiply-adds on registers.
+    Elementwise generics are vectorized along the last dimension: whole
+    rows up to 32 wide, else 16 or 8 lanes dividing the row.
+
+    Before:
+    ```mlir
+    %c = linalg.generic {matmul maps, ["parallel", "parallel", "reduction"]}
+        ins(%a, %b : tensor<?x784xf32>, tensor<784x256xf32>) outs(%init : tensor<?x256xf32>)
+    ```
+    After (main row loop):
+    ```mlir
+    scf.for %i = %c0 to %rows step %c8 {
+      scf.for %j = %c0 to %c256 step %c32 {
+        %acc = vector.transfer_read %init[%i, %j] : vector<8x32xf32>
+        %r = scf.for %k = %c0 to %c784 step %c1 iter_args(%v = %acc) {
+          %x = vector.transfer_read %a[%i, %k] ... : vector<8x32x1xf32>   // broadcast
+          %y = vector.transfer_read %b[%k, %j] ... : vector<8x32x1xf32>
+          ... %v + %x * %y ...
+        }
+        vector.transfer_write %r, ...
+      }
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect",
+                           "mlir::scf::SCFDialect", "mlir::affine::AffineDialect"];
 }
 
 def KilnStripModel : Pass<"kiln-strip-model", "mlir::ModuleOp"> {

@@ -150,12 +150,26 @@ struct DensePattern : OpRewritePattern<DenseOp> {
       init = filledTensor(rewriter, loc, flatType, sizes,
                           scalarConstant(rewriter, loc, element, 0));
     }
-    // (m, n, k): input(m, k) * weight(n, k).
+    // The weight is transposed to [K, M] first: the product then reads
+    // contiguous rows of both operands, which is what register tiling
+    // wants. (The layout pass will keep weights stored this way.)
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    Value transposed =
+        linalg::TransposeOp::create(
+            rewriter, loc, op.getWeight(),
+            tensor::EmptyOp::create(rewriter, loc,
+                                    ArrayRef<int64_t>{weightType.getDimSize(1),
+                                                      weightType.getDimSize(0)},
+                                    element),
+            ArrayRef<int64_t>{1, 0})
+            .getResult()
+            .front();
+    // (m, n, k): input(m, k) * weightᵀ(k, n).
     auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
     SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {d(0), d(2)}, context),
-                                   AffineMap::get(3, 0, {d(1), d(2)}, context),
+                                   AffineMap::get(3, 0, {d(2), d(1)}, context),
                                    AffineMap::get(3, 0, {d(0), d(1)}, context)};
-    Value flat = contract(rewriter, loc, input, op.getWeight(), init, maps, 3);
+    Value flat = contract(rewriter, loc, input, transposed, init, maps, 3);
 
     if (rank == 2) {
       rewriter.replaceOp(op, flat);

@@ -84,19 +84,127 @@ SmallVector<Value> batchOnlySizes(OpBuilder &b, Location loc,
   return sizes;
 }
 
-/// The convolution proper, after padding: groups of 1 use the plain NCHW
-/// op; more groups split the channels into a group dimension.
+/// An ungrouped convolution as a matrix product (im2col): the patches of
+/// the padded input as rows [N, OH*OW, C*KH*KW], times the filter as
+/// [C*KH*KW, F], accumulated into the bias, gives the output pixel-major
+/// [N, OH*OW, F], which is transposed back to NCHW. The product is a plain
+/// contraction that register tiling handles with F as the vector width.
+Value convolveAsMatmul(OpBuilder &b, Location loc, Value input, Value weight,
+                       Value bias, RankedTensorType resultType,
+                       ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation) {
+  MLIRContext *context = b.getContext();
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  Type element = resultType.getElementType();
+  int64_t filters = weightType.getDimSize(0), channels = weightType.getDimSize(1);
+  int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
+  int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+  int64_t pixels = oh * ow, depth = channels * kh * kw;
+  int64_t batch = resultType.getDimSize(0);
+  Value batchSize = ShapedType::isDynamic(batch) ? dimOf(b, loc, input, 0)
+                                                 : Value();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  auto parallel = [](unsigned n) {
+    return SmallVector<utils::IteratorType>(n, utils::IteratorType::parallel);
+  };
+
+  // Patches: col[n, p, k] = input[n, c, oh*sh + kh*dh, ow*sw + kw*dw].
+  auto colType = RankedTensorType::get({batch, pixels, depth}, element);
+  Value col =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{colType}, ValueRange{},
+          ValueRange{emptyTensor(b, loc, colType, {batchSize, Value(), Value()})},
+          {AffineMap::getMultiDimIdentityMap(3, context)}, parallel(3),
+          [&](OpBuilder &nb, Location l, ValueRange) {
+            auto index = [&](int64_t v) {
+              return arith::ConstantIndexOp::create(nb, l, v).getResult();
+            };
+            Value n = linalg::IndexOp::create(nb, l, 0);
+            Value p = linalg::IndexOp::create(nb, l, 1);
+            Value k = linalg::IndexOp::create(nb, l, 2);
+            Value row = arith::DivUIOp::create(nb, l, p, index(ow));
+            Value column = arith::RemUIOp::create(nb, l, p, index(ow));
+            Value c = arith::DivUIOp::create(nb, l, k, index(kh * kw));
+            Value tap = arith::RemUIOp::create(nb, l, k, index(kh * kw));
+            Value tapRow = arith::DivUIOp::create(nb, l, tap, index(kw));
+            Value tapColumn = arith::RemUIOp::create(nb, l, tap, index(kw));
+            auto at = [&](Value out, int64_t s, Value tapIndex, int64_t dil) {
+              return arith::AddIOp::create(
+                  nb, l, arith::MulIOp::create(nb, l, out, index(s)),
+                  arith::MulIOp::create(nb, l, tapIndex, index(dil)));
+            };
+            Value h = at(row, stride[0], tapRow, dilation[0]);
+            Value w = at(column, stride[1], tapColumn, dilation[1]);
+            linalg::YieldOp::create(
+                nb, l,
+                tensor::ExtractOp::create(nb, l, input, ValueRange{n, c, h, w})
+                    .getResult());
+          })
+          .getResult(0);
+
+  // The filter as [C*KH*KW, F].
+  Value flatWeight = collapse(b, loc, weight, {{0}, {1, 2, 3}});
+  Value weightT =
+      linalg::TransposeOp::create(
+          b, loc, flatWeight,
+          tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{depth, filters},
+                                  element),
+          ArrayRef<int64_t>{1, 0})
+          .getResult()
+          .front();
+
+  // Accumulate into the bias along F (or zeros).
+  auto productType = RankedTensorType::get({batch, pixels, filters}, element);
+  SmallVector<Value> productSizes = {batchSize, Value(), Value()};
+  Value init;
+  if (bias)
+    init = linalg::GenericOp::create(
+               b, loc, TypeRange{productType}, ValueRange{bias},
+               ValueRange{emptyTensor(b, loc, productType, productSizes)},
+               {AffineMap::get(3, 0, {d(2)}, context),
+                AffineMap::getMultiDimIdentityMap(3, context)},
+               parallel(3),
+               [](OpBuilder &nb, Location l, ValueRange args) {
+                 linalg::YieldOp::create(nb, l, args[0]);
+               })
+               .getResult(0);
+  else
+    init = filledTensor(b, loc, productType, productSizes,
+                        scalarConstant(b, loc, element, 0));
+  // Loops (n, p, f, k): col(n, p, k) * weightT(k, f).
+  Value product = contract(b, loc, col, weightT, init,
+                           {AffineMap::get(4, 0, {d(0), d(1), d(3)}, context),
+                            AffineMap::get(4, 0, {d(3), d(2)}, context),
+                            AffineMap::get(4, 0, {d(0), d(1), d(2)}, context)},
+                           4);
+
+  // Back to [N, F, OH, OW].
+  auto channelsFirst = RankedTensorType::get({batch, filters, pixels}, element);
+  Value transposed =
+      linalg::TransposeOp::create(
+          b, loc, product,
+          emptyTensor(b, loc, channelsFirst, {batchSize, Value(), Value()}),
+          ArrayRef<int64_t>{0, 2, 1})
+          .getResult()
+          .front();
+  SmallVector<OpFoldResult> outputShape = {
+      batchSize ? OpFoldResult(batchSize) : OpFoldResult(b.getIndexAttr(batch)),
+      b.getIndexAttr(filters), b.getIndexAttr(oh), b.getIndexAttr(ow)};
+  return tensor::ExpandShapeOp::create(
+      b, loc, resultType, transposed,
+      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}}, outputShape);
+}
+
+/// The convolution proper, after padding: without groups a matrix product
+/// (im2col); with groups linalg's grouped convolution.
 Value convolve(OpBuilder &b, Location loc, Value input, Value weight,
                Value bias, RankedTensorType resultType,
                ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation,
                int64_t groups) {
+  if (groups == 1)
+    return convolveAsMatmul(b, loc, input, weight, bias, resultType, stride,
+                            dilation);
   SmallVector<Value> sizes = batchOnlySizes(b, loc, resultType, input);
   Value init = biasInit(b, loc, resultType, bias, sizes);
-  if (groups == 1)
-    return linalg::Conv2DNchwFchwOp::create(
-               b, loc, TypeRange{resultType}, ValueRange{input, weight},
-               ValueRange{init}, pairAttr(b, stride), pairAttr(b, dilation))
-        .getResult(0);
   auto inputType = cast<RankedTensorType>(input.getType());
   auto weightType = cast<RankedTensorType>(weight.getType());
   // Splits dimension `dim` into [groups, dim / groups].

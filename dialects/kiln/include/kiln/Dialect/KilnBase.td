@@ -56,6 +56,9 @@ def Kiln_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kRngKeyArgAttrName = "kiln.rng_key";
     static constexpr ::llvm::StringLiteral kOutputResultAttrName = "kiln.output";
     static constexpr ::llvm::StringLiteral kUpdateResultAttrName = "kiln.update";
+    /// Marks a lowered op with the code-generation schedule that suits it
+    /// ("contraction", ...).
+    static constexpr ::llvm::StringLiteral kScheduleAttrName = "kiln.schedule";
   }];
 }
 

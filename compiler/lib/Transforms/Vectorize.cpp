@@ -1,0 +1,239 @@
+//===- Vectorize.cpp - The kiln-vectorize pass ----------------------------===//
+//
+// Tiles and vectorizes the lowered linalg ops on tensors, with a schedule
+// chosen per op:
+//  - contractions get a register tile of 8 rows x up to 32 columns x 1 step
+//    of the reduction; the rows left over after full tiles are peeled and
+//    done one at a time, so nothing needs masks, and the accumulator tile is
+//    hoisted out of the reduction loop, so the inner loop is
+//    broadcast-multiply-add on registers;
+//  - elementwise generics are vectorized along their last dimension (whole
+//    rows up to 32 wide, else 16 or 8 lanes that divide the row).
+// Ops that fit no schedule keep their scalar loops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Dialect/KilnDialect.h"
+#include "kiln/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNVECTORIZE
+#include "kiln/Transforms/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+
+/// How one op is tiled before vectorization.
+struct Schedule {
+  bool isContraction;
+  SmallVector<int64_t> tiles;
+  /// For contractions, the loop whose remainder is peeled (the rows).
+  unsigned peeledLoop = 0;
+
+};
+
+/// Columns per register tile: all of them up to 32, else the widest of 32,
+/// 16, 8 that divides the size; nullopt when none does (or the size is
+/// unknown), since a masked tile cannot keep its accumulator in registers.
+std::optional<int64_t> columnTile(int64_t size) {
+  if (ShapedType::isDynamic(size))
+    return std::nullopt;
+  if (size <= 32)
+    return size;
+  for (int64_t tile : {32, 16, 8})
+    if (size % tile == 0)
+      return tile;
+  return std::nullopt;
+}
+
+/// Bodies of plain arithmetic vectorize; reads at computed indices
+/// (tensor.extract) would need gathers, so those ops keep scalar loops.
+bool hasVectorizableBody(linalg::GenericOp op) {
+  return llvm::all_of(op.getBody()->getOperations(), [](Operation &inner) {
+    return isa<linalg::YieldOp, linalg::IndexOp>(inner) ||
+           isa<arith::ArithDialect, math::MathDialect>(inner.getDialect());
+  });
+}
+
+/// Tiling slices each operand along its indexing map; maps that read a
+/// dimension backwards or at an offset (flipped filters, recurrent gates)
+/// are left to scalar loops.
+bool hasSimpleMaps(linalg::GenericOp op) {
+  return llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+    return llvm::all_of(map.getResults(), [](AffineExpr expr) {
+      return isa<AffineDimExpr, AffineConstantExpr>(expr);
+    });
+  });
+}
+
+std::optional<Schedule> chooseSchedule(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      !hasVectorizableBody(op) || !hasSimpleMaps(op))
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned loops = iterators.size();
+  if (loops == 0)
+    return std::nullopt;
+  Schedule schedule;
+  if (linalg::isaContractionOpInterface(op) && loops >= 3 &&
+      iterators.back() == utils::IteratorType::reduction &&
+      llvm::count(iterators, utils::IteratorType::reduction) == 1) {
+    // Loops: batch..., rows, columns, reduction.
+    std::optional<int64_t> columns = columnTile(ranges[loops - 2]);
+    if (!columns)
+      return std::nullopt;
+    schedule.isContraction = true;
+    schedule.tiles.assign(loops - 3, 1);
+    schedule.tiles.append({8, *columns, 1});
+    schedule.peeledLoop = loops - 3;
+    return schedule;
+  }
+  if (llvm::all_of(iterators, [](utils::IteratorType t) {
+        return t == utils::IteratorType::parallel;
+      })) {
+    // Whole rows of up to 32, else 16 or 8 lanes that divide the row: no
+    // masks, which canonicalization does not always keep intact.
+    int64_t row = ranges.back();
+    std::optional<int64_t> width;
+    if (!ShapedType::isDynamic(row))
+      for (int64_t candidate : {row <= 32 ? row : int64_t(0), int64_t(16),
+                                int64_t(8)})
+        if (candidate > 0 && row % candidate == 0) {
+          width = candidate;
+          break;
+        }
+    if (!width)
+      return std::nullopt;
+    schedule.isContraction = false;
+    schedule.tiles.assign(loops - 1, 1);
+    schedule.tiles.push_back(*width);
+    return schedule;
+  }
+  return std::nullopt;
+}
+
+/// Tiles `op` by `tiles`; returns the loops created, outermost first.
+FailureOr<SmallVector<LoopLikeOpInterface>>
+tile(RewriterBase &rewriter, linalg::GenericOp op, ArrayRef<int64_t> tiles) {
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles));
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled))
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  return tiled->loops;
+}
+
+/// Tiles a contraction into register tiles. Full tiles of rows stay in the
+/// main loop; the rows left over are peeled off and tiled one at a time, so
+/// every tile has a static shape and vectorizes without masks.
+void tileContraction(RewriterBase &rewriter, linalg::GenericOp op,
+                     const Schedule &schedule) {
+  FailureOr<SmallVector<LoopLikeOpInterface>> loops =
+      tile(rewriter, op, schedule.tiles);
+  if (failed(loops))
+    return;
+  // Loops exist for the non-zero tile sizes, all of them here.
+  auto rows =
+      dyn_cast<scf::ForOp>((*loops)[schedule.peeledLoop].getOperation());
+  if (!rows)
+    return;
+  scf::ForOp remainder;
+  if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, rows, remainder)) ||
+      !remainder)
+    return;
+  SmallVector<linalg::GenericOp> leftovers;
+  remainder.walk([&](linalg::GenericOp inner) { leftovers.push_back(inner); });
+  SmallVector<int64_t> single(schedule.tiles.size(), 0);
+  single[schedule.peeledLoop] = 1;
+  for (linalg::GenericOp inner : leftovers)
+    (void)tile(rewriter, inner, single);
+}
+
+/// Canonicalization, optionally folding tensor slices into vector
+/// transfers.
+LogicalResult simplify(Operation *root, bool foldSubsets) {
+  MLIRContext *context = root->getContext();
+  RewritePatternSet patterns(context);
+  for (Dialect *dialect : context->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName name : context->getRegisteredOperations())
+    name.getCanonicalizationPatterns(patterns, context);
+  if (foldSubsets)
+    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+  return applyPatternsGreedily(root, std::move(patterns));
+}
+
+bool hasStaticShapes(linalg::GenericOp op) {
+  return llvm::all_of(op->getOperandTypes(), [](Type type) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    return !shaped || shaped.hasStaticShape();
+  });
+}
+
+struct VectorizePass : kiln::impl::KilnVectorizeBase<VectorizePass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *context = &getContext();
+    IRRewriter rewriter(context);
+
+    // Tile every op that has a schedule, marking it (and so its tiles).
+    SmallVector<std::pair<linalg::GenericOp, Schedule>> targets;
+    module.walk([&](linalg::GenericOp op) {
+      if (std::optional<Schedule> schedule = chooseSchedule(op))
+        targets.emplace_back(op, *schedule);
+    });
+    auto marker = StringAttr::get(context, "vectorize");
+    for (auto &[op, schedule] : targets) {
+      op->setAttr(kiln::KilnDialect::kScheduleAttrName, marker);
+      if (schedule.isContraction)
+        tileContraction(rewriter, op, schedule);
+      else
+        (void)tile(rewriter, op, schedule.tiles);
+    }
+    // Static tile shapes appear once the loop bounds are simplified.
+    if (failed(simplify(module, /*foldSubsets=*/false)))
+      return signalPassFailure();
+
+    SmallVector<linalg::GenericOp> tiles;
+    module.walk([&](linalg::GenericOp op) {
+      if (op->getAttr(kiln::KilnDialect::kScheduleAttrName) == marker &&
+          hasStaticShapes(op))
+        tiles.push_back(op);
+    });
+    for (linalg::GenericOp op : tiles) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::VectorizationResult> vectorized =
+          linalg::vectorize(rewriter, op);
+      if (succeeded(vectorized))
+        rewriter.replaceOp(op, vectorized->replacements);
+    }
+    module.walk([&](Operation *op) {
+      op->removeAttr(kiln::KilnDialect::kScheduleAttrName);
+    });
+    if (failed(simplify(module, /*foldSubsets=*/true)))
+      return signalPassFailure();
+
+    // Keep accumulator tiles in registers across their reduction loops.
+    SmallVector<scf::ForOp> loops;
+    module.walk([&](scf::ForOp loop) { loops.push_back(loop); });
+    for (scf::ForOp loop : loops)
+      (void)hoistLoopInvariantSubsets(rewriter, loop);
+  }
+};
+} // namespace
