@@ -39,13 +39,21 @@ std::vector<int64_t> describe(const Tensor &tensor) {
   return words;
 }
 
-/// Copies a (possibly strided) memref into a contiguous tensor.
+/// Copies a (possibly strided) memref into a contiguous tensor; contiguous
+/// trailing dimensions are copied in one block.
 void copyStrided(const uint8_t *base, const int64_t *sizes,
                  const int64_t *strides, size_t rank, size_t elementSize,
                  uint8_t *&out) {
-  if (rank == 0) {
-    std::memcpy(out, base, elementSize);
-    out += elementSize;
+  int64_t contiguous = 1;
+  bool rowMajor = true;
+  for (size_t i = rank; i-- > 0 && rowMajor;) {
+    rowMajor = strides[i] == contiguous || sizes[i] == 1;
+    contiguous *= sizes[i];
+  }
+  if (rowMajor) {
+    size_t bytes = static_cast<size_t>(contiguous) * elementSize;
+    std::memcpy(out, base, bytes);
+    out += bytes;
     return;
   }
   for (int64_t i = 0; i < sizes[0]; ++i)

@@ -22,6 +22,7 @@
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
@@ -174,8 +175,13 @@ LogicalResult simplify(Operation *root, bool foldSubsets) {
     dialect->getCanonicalizationPatterns(patterns);
   for (RegisteredOperationName name : context->getRegisteredOperations())
     name.getCanonicalizationPatterns(patterns, context);
-  if (foldSubsets)
+  if (foldSubsets) {
     tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+    // Unit dimensions (a batch tile of 1) would otherwise turn broadcasts
+    // into element-by-element shuffles.
+    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+    vector::populateDropUnitDimWithShapeCastPatterns(patterns);
+  }
   return applyPatternsGreedily(root, std::move(patterns));
 }
 
@@ -191,6 +197,14 @@ struct VectorizePass : kiln::impl::KilnVectorizeBase<VectorizePass> {
     ModuleOp module = getOperation();
     MLIRContext *context = &getContext();
     IRRewriter rewriter(context);
+
+    // Transposes are elementwise generics to the schedules.
+    SmallVector<linalg::TransposeOp> transposes;
+    module.walk([&](linalg::TransposeOp op) { transposes.push_back(op); });
+    for (linalg::TransposeOp op : transposes) {
+      rewriter.setInsertionPoint(op);
+      (void)linalg::generalizeNamedOp(rewriter, op);
+    }
 
     // Tile every op that has a schedule, marking it (and so its tiles).
     SmallVector<std::pair<linalg::GenericOp, Schedule>> targets;

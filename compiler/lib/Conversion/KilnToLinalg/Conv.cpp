@@ -152,30 +152,49 @@ Value convolveAsMatmul(OpBuilder &b, Location loc, Value input, Value weight,
           .getResult()
           .front();
 
+  // The product over all pixels of all images at once: rows are
+  // [N * OH * OW], a plain two-dimensional contraction.
+  Value rows = collapse(b, loc, col, {{0, 1}, {2}});
+  auto flatType = RankedTensorType::get(
+      {ShapedType::isDynamic(batch) ? ShapedType::kDynamic : batch * pixels,
+       filters},
+      element);
+  Value rowCount =
+      batchSize ? Value(arith::MulIOp::create(
+                      b, loc, batchSize,
+                      arith::ConstantIndexOp::create(b, loc, pixels)))
+                : Value();
+  SmallVector<Value> flatSizes = {rowCount, Value()};
   // Accumulate into the bias along F (or zeros).
-  auto productType = RankedTensorType::get({batch, pixels, filters}, element);
-  SmallVector<Value> productSizes = {batchSize, Value(), Value()};
   Value init;
   if (bias)
     init = linalg::GenericOp::create(
-               b, loc, TypeRange{productType}, ValueRange{bias},
-               ValueRange{emptyTensor(b, loc, productType, productSizes)},
-               {AffineMap::get(3, 0, {d(2)}, context),
-                AffineMap::getMultiDimIdentityMap(3, context)},
-               parallel(3),
+               b, loc, TypeRange{flatType}, ValueRange{bias},
+               ValueRange{emptyTensor(b, loc, flatType, flatSizes)},
+               {AffineMap::get(2, 0, {d(1)}, context),
+                AffineMap::getMultiDimIdentityMap(2, context)},
+               parallel(2),
                [](OpBuilder &nb, Location l, ValueRange args) {
                  linalg::YieldOp::create(nb, l, args[0]);
                })
                .getResult(0);
   else
-    init = filledTensor(b, loc, productType, productSizes,
+    init = filledTensor(b, loc, flatType, flatSizes,
                         scalarConstant(b, loc, element, 0));
-  // Loops (n, p, f, k): col(n, p, k) * weightT(k, f).
-  Value product = contract(b, loc, col, weightT, init,
-                           {AffineMap::get(4, 0, {d(0), d(1), d(3)}, context),
-                            AffineMap::get(4, 0, {d(3), d(2)}, context),
-                            AffineMap::get(4, 0, {d(0), d(1), d(2)}, context)},
-                           4);
+  // Loops (r, f, k): rows(r, k) * weightT(k, f).
+  Value flatProduct =
+      contract(b, loc, rows, weightT, init,
+               {AffineMap::get(3, 0, {d(0), d(2)}, context),
+                AffineMap::get(3, 0, {d(2), d(1)}, context),
+                AffineMap::get(3, 0, {d(0), d(1)}, context)},
+               3);
+  auto productType = RankedTensorType::get({batch, pixels, filters}, element);
+  Value product = tensor::ExpandShapeOp::create(
+      b, loc, productType, flatProduct,
+      ArrayRef<ReassociationIndices>{{0, 1}, {2}},
+      ArrayRef<OpFoldResult>{batchSize ? OpFoldResult(batchSize)
+                                       : OpFoldResult(b.getIndexAttr(batch)),
+                             b.getIndexAttr(pixels), b.getIndexAttr(filters)});
 
   // Back to [N, F, OH, OW].
   auto channelsFirst = RankedTensorType::get({batch, filters, pixels}, element);
