@@ -1,16 +1,17 @@
 // RUN: kiln-opt %s --split-input-file --kiln-lower-contractions | FileCheck %s
 
 // A dense layer: the bias broadcast into the rows is the accumulator of a
-// contraction with the weight read transposed.
+// contraction with the transposed weight, read row by row.
 // CHECK-DAG: #[[BIAS:.+]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-DAG: #[[LHS:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
-// CHECK-DAG: #[[RHS:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[RHS:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
 // CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func.func @dense
 // CHECK-SAME: (%[[X:.+]]: tensor<?x784xf32>, %[[W:.+]]: tensor<128x784xf32>, %[[B:.+]]: tensor<128xf32>)
 // CHECK: %[[INIT:.+]] = linalg.generic {indexing_maps = [#[[BIAS]], #{{.+}}]{{.*}}ins(%[[B]]
+// CHECK: %[[WT:.+]] = linalg.transpose ins(%[[W]] : tensor<128x784xf32>) outs(%{{.+}} : tensor<784x128xf32>) permutation = [1, 0]
 // CHECK: linalg.generic {indexing_maps = [#[[LHS]], #[[RHS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "reduction"]}
-// CHECK-SAME: ins(%[[X]], %[[W]] : tensor<?x784xf32>, tensor<128x784xf32>) outs(%[[INIT]] : tensor<?x128xf32>)
+// CHECK-SAME: ins(%[[X]], %[[WT]] : tensor<?x784xf32>, tensor<784x128xf32>) outs(%[[INIT]] : tensor<?x128xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.addf
 func.func @dense(%x: tensor<?x784xf32>, %w: tensor<128x784xf32>, %b: tensor<128xf32>) -> tensor<?x128xf32> {

@@ -1,9 +1,16 @@
 // RUN: kiln-opt %s --split-input-file --kiln-lower-conv | FileCheck %s
 
+// A convolution is an im2col product: patches as rows, times the filter.
 // CHECK-LABEL: func.func @conv
 // CHECK: %[[PAD:.+]] = tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: %[[INIT:.+]] = linalg.generic
-// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[PAD]], %{{.+}} : tensor<?x1x30x30xf32>, tensor<32x1x3x3xf32>) outs(%[[INIT]] : tensor<?x32x14x14xf32>)
+// CHECK: %[[COL:.+]] = linalg.generic {{.*}} outs(%{{.+}} : tensor<?x196x9xf32>)
+// CHECK: tensor.extract %[[PAD]]
+// CHECK: %[[WT:.+]] = linalg.transpose ins(%{{.+}} : tensor<32x9xf32>) outs(%{{.+}} : tensor<9x32xf32>) permutation = [1, 0]
+// CHECK: %[[ROWS:.+]] = tensor.collapse_shape %[[COL]] {{\[}}[0, 1], [2]] : tensor<?x196x9xf32> into tensor<?x9xf32>
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}}ins(%[[ROWS]], %[[WT]] : tensor<?x9xf32>, tensor<9x32xf32>)
+// CHECK: tensor.expand_shape {{.*}} into tensor<?x196x32xf32>
+// CHECK: linalg.transpose {{.*}} permutation = [0, 2, 1]
+// CHECK: tensor.expand_shape {{.*}} into tensor<?x32x14x14xf32>
 func.func @conv(%x: tensor<?x1x28x28xf32>, %w: tensor<32x1x3x3xf32>, %b: tensor<32xf32>) -> tensor<?x32x14x14xf32> {
   %0 = kiln.conv2d %x, %w, %b {padding = array<i64: 1, 1>, stride = array<i64: 2, 2>} : (tensor<?x1x28x28xf32>, tensor<32x1x3x3xf32>, tensor<32xf32>) -> tensor<?x32x14x14xf32>
   return %0 : tensor<?x32x14x14xf32>
@@ -30,7 +37,7 @@ func.func @grouped(%x: tensor<?x4x8x8xf32>, %w: tensor<8x2x3x3xf32>) -> tensor<?
 // CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0, 0] [%{{.+}}, 8, 7, 7] [1, 1, 2, 2]
 // CHECK: tensor.pad %{{.+}} low[0, 0, 2, 2] high[0, 0, 2, 2]
 // CHECK: linalg.generic {indexing_maps = [#[[FLIP]]
-// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
 func.func @transposed(%x: tensor<?x8x7x7xf32>, %w: tensor<8x4x4x4xf32>) -> tensor<?x4x14x14xf32> {
   %0 = kiln.conv_transpose2d %x, %w {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x8x7x7xf32>, tensor<8x4x4x4xf32>) -> tensor<?x4x14x14xf32>
   return %0 : tensor<?x4x14x14xf32>
