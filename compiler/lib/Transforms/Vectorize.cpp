@@ -68,13 +68,35 @@ bool hasVectorizableBody(linalg::GenericOp op) {
   });
 }
 
+/// A sum of dimensions with positive coefficients, as in a convolution's
+/// window index `oh * stride + kh * dilation`.
+bool isMonotoneExpr(AffineExpr expr) {
+  if (isa<AffineDimExpr, AffineConstantExpr>(expr))
+    return true;
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return false;
+  if (binary.getKind() == AffineExprKind::Add)
+    return isMonotoneExpr(binary.getLHS()) && isMonotoneExpr(binary.getRHS());
+  if (binary.getKind() == AffineExprKind::Mul) {
+    auto factor = dyn_cast<AffineConstantExpr>(binary.getRHS());
+    return factor && factor.getValue() > 0 &&
+           isa<AffineDimExpr>(binary.getLHS());
+  }
+  return false;
+}
+
 /// Tiling slices each operand along its indexing map; maps that read a
-/// dimension backwards or at an offset (flipped filters, recurrent gates)
-/// are left to scalar loops.
+/// dimension backwards or at a fixed offset (flipped filters, recurrent
+/// gates) are left to scalar loops.
 bool hasSimpleMaps(linalg::GenericOp op) {
   return llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
     return llvm::all_of(map.getResults(), [](AffineExpr expr) {
-      return isa<AffineDimExpr, AffineConstantExpr>(expr);
+      if (auto binary = dyn_cast<AffineBinaryOpExpr>(expr))
+        if (binary.getKind() == AffineExprKind::Add &&
+            isa<AffineConstantExpr>(binary.getRHS()))
+          return false;
+      return isMonotoneExpr(expr);
     });
   });
 }

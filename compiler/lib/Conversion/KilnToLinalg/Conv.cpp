@@ -107,39 +107,28 @@ Value convolveAsMatmul(OpBuilder &b, Location loc, Value input, Value weight,
     return SmallVector<utils::IteratorType>(n, utils::IteratorType::parallel);
   };
 
-  // Patches: col[n, p, k] = input[n, c, oh*sh + kh*dh, ow*sw + kw*dw].
-  auto colType = RankedTensorType::get({batch, pixels, depth}, element);
-  Value col =
+  // Patches: col[n, oh, ow, c, kh, kw] = input[n, c, oh*sh + kh*dh,
+  // ow*sw + kw*dw], a copy whose input map does the indexing (as a
+  // convolution's does), so it vectorizes; then viewed as [N, OH*OW, K].
+  auto patchType =
+      RankedTensorType::get({batch, oh, ow, channels, kh, kw}, element);
+  AffineExpr rowExpr = d(1) * stride[0] + d(4) * dilation[0];
+  AffineExpr columnExpr = d(2) * stride[1] + d(5) * dilation[1];
+  Value patches =
       linalg::GenericOp::create(
-          b, loc, TypeRange{colType}, ValueRange{},
-          ValueRange{emptyTensor(b, loc, colType, {batchSize, Value(), Value()})},
-          {AffineMap::getMultiDimIdentityMap(3, context)}, parallel(3),
-          [&](OpBuilder &nb, Location l, ValueRange) {
-            auto index = [&](int64_t v) {
-              return arith::ConstantIndexOp::create(nb, l, v).getResult();
-            };
-            Value n = linalg::IndexOp::create(nb, l, 0);
-            Value p = linalg::IndexOp::create(nb, l, 1);
-            Value k = linalg::IndexOp::create(nb, l, 2);
-            Value row = arith::DivUIOp::create(nb, l, p, index(ow));
-            Value column = arith::RemUIOp::create(nb, l, p, index(ow));
-            Value c = arith::DivUIOp::create(nb, l, k, index(kh * kw));
-            Value tap = arith::RemUIOp::create(nb, l, k, index(kh * kw));
-            Value tapRow = arith::DivUIOp::create(nb, l, tap, index(kw));
-            Value tapColumn = arith::RemUIOp::create(nb, l, tap, index(kw));
-            auto at = [&](Value out, int64_t s, Value tapIndex, int64_t dil) {
-              return arith::AddIOp::create(
-                  nb, l, arith::MulIOp::create(nb, l, out, index(s)),
-                  arith::MulIOp::create(nb, l, tapIndex, index(dil)));
-            };
-            Value h = at(row, stride[0], tapRow, dilation[0]);
-            Value w = at(column, stride[1], tapColumn, dilation[1]);
-            linalg::YieldOp::create(
-                nb, l,
-                tensor::ExtractOp::create(nb, l, input, ValueRange{n, c, h, w})
-                    .getResult());
+          b, loc, TypeRange{patchType}, ValueRange{input},
+          ValueRange{emptyTensor(b, loc, patchType,
+                                 {batchSize, Value(), Value(), Value(),
+                                  Value(), Value()})},
+          {AffineMap::get(6, 0, {d(0), d(3), rowExpr, columnExpr}, context),
+           AffineMap::getMultiDimIdentityMap(6, context)},
+          parallel(6),
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            linalg::YieldOp::create(nb, l, args[0]);
           })
           .getResult(0);
+  Value col = collapse(b, loc, patches, {{0}, {1, 2}, {3, 4, 5}});
+  (void)pixels;
 
   // The filter as [C*KH*KW, F].
   Value flatWeight = collapse(b, loc, weight, {{0}, {1, 2, 3}});
