@@ -11,7 +11,7 @@ DEB_PACKAGES := \
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22 \
   liblld-22-dev libflatbuffers-dev flatbuffers-compiler libgtest-dev \
   ninja-build ccache cmake zlib1g-dev libzstd-dev \
-  python3-torch python3-numpy
+  python3-torch python3-numpy libopenblas0-openmp
 
 CMAKE_FLAGS := \
   -G Ninja \
@@ -23,7 +23,7 @@ CMAKE_FLAGS := \
   -DLLVM_USE_LINKER=lld \
   -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir
 
-.PHONY: all deps configure build test demo docs clean
+.PHONY: all deps configure build test demo bench docs clean
 
 all: build
 
@@ -60,6 +60,13 @@ demo: build
 	@echo "== models/lenet.kiln compiled to the kiln dialect, batch fixed to 64 =="
 	$(BUILD_DIR)/bin/kilnc --emit=kiln models/lenet.kiln | \
 	  $(BUILD_DIR)/bin/kiln-opt --kiln-specialize-batch=batch=64
+
+# Kiln against PyTorch (OpenBLAS) in one run; see docs/performance.md.
+# PyTorch runs with the OpenMP OpenBLAS, which does not fight its thread pool.
+bench: build
+	LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
+	  /usr/bin/python3 bench/bench.py --kilnc $(BUILD_DIR)/bin/kilnc \
+	  --kiln-run $(BUILD_DIR)/bin/kiln-run --source . --json $(BUILD_DIR)/bench.json
 
 docs: build
 	cmake --build $(BUILD_DIR) --target kiln-docs

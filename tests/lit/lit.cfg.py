@@ -20,4 +20,4 @@ llvm_config.add_tool_substitutions(["kiln-opt"], tool_dirs)
 
 import sys
 config.substitutions.append(("%python", sys.executable))
-llvm_config.add_tool_substitutions(["kilnc", "not", "split-file"], tool_dirs)
+llvm_config.add_tool_substitutions(["kilnc", "kiln-run", "not", "split-file"], tool_dirs)

@@ -265,6 +265,28 @@ struct VectorizePass : kiln::impl::KilnVectorizeBase<VectorizePass> {
     if (failed(simplify(module, /*foldSubsets=*/true)))
       return signalPassFailure();
 
+    // acc + a * b from a contraction becomes one fused multiply-add (the
+    // vectorizer rebuilds the add without the `contract` flag of the body).
+    SmallVector<arith::AddFOp> adds;
+    module.walk([&](arith::AddFOp add) {
+      if (isa<VectorType>(add.getType()))
+        adds.push_back(add);
+    });
+    for (arith::AddFOp add : adds) {
+      for (unsigned i = 0; i < 2; ++i) {
+        auto mul = add->getOperand(i).getDefiningOp<arith::MulFOp>();
+        if (!mul || !mul->hasOneUse() ||
+            !arith::bitEnumContainsAll(mul.getFastmath(),
+                                       arith::FastMathFlags::contract))
+          continue;
+        rewriter.setInsertionPoint(add);
+        rewriter.replaceOpWithNewOp<vector::FMAOp>(
+            add, mul.getLhs(), mul.getRhs(), add->getOperand(1 - i));
+        rewriter.eraseOp(mul);
+        break;
+      }
+    }
+
     // Keep accumulator tiles in registers across their reduction loops.
     SmallVector<scf::ForOp> loops;
     module.walk([&](scf::ForOp loop) { loops.push_back(loop); });

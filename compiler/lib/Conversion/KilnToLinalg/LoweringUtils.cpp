@@ -121,9 +121,13 @@ Value contract(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init,
       ValueRange{init}, maps, iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value sum;
+        // `contract` lets LLVM fuse the multiply and the add into one FMA.
+        auto contractFlags = arith::FastMathFlags::contract;
         if (isa<FloatType>(args[0].getType()))
           sum = arith::AddFOp::create(
-              nb, nloc, args[2], arith::MulFOp::create(nb, nloc, args[0], args[1]));
+              nb, nloc, args[2],
+              arith::MulFOp::create(nb, nloc, args[0], args[1], contractFlags),
+              contractFlags);
         else
           sum = arith::AddIOp::create(
               nb, nloc, args[2], arith::MulIOp::create(nb, nloc, args[0], args[1]));
