@@ -31,6 +31,9 @@ const Feature kFeatures[] = {
     KILN_FEATURE("avx512cd", "avx512cd"),   KILN_FEATURE("avx512dq", "avx512dq"),
     KILN_FEATURE("avx512vl", "avx512vl"),
     KILN_FEATURE("avx512vnni", "avx512vnni"),
+    KILN_FEATURE("avx512bf16", "avx512bf16"),
+    KILN_FEATURE("avx512fp16", "avx512fp16"),
+    KILN_FEATURE("amx-tile", "amx-tile"),
 };
 #undef KILN_FEATURE
 #else
