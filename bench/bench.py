@@ -22,7 +22,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-REPEAT = 30
+REPEAT = 100
 
 
 def busy_fraction(seconds=0.5):
@@ -49,10 +49,10 @@ def torch_median(fn, repeat=REPEAT):
     return statistics.median(times)
 
 
-def kiln_median(args, kmod, batch, entry="infer"):
+def kiln_median(args, kmod, batch, threads, entry="infer"):
     out = subprocess.run(
         [args.kiln_run, "bench", kmod, "--entry", entry, "--batch", str(batch),
-         "--repeat", str(REPEAT), "--json"],
+         "--threads", str(threads), "--repeat", str(REPEAT), "--json"],
         capture_output=True, text=True, check=True).stdout
     return json.loads(out)["median_s"]
 
@@ -98,7 +98,6 @@ def main():
     parser.add_argument("--source", required=True)
     parser.add_argument("--json")
     args = parser.parse_args()
-    torch.set_num_threads(1)
 
     # name, model, batch, torch function, flops per run (0: report samples/s)
     rows = [
@@ -113,29 +112,39 @@ def main():
     ]
     results = []
     with tempfile.TemporaryDirectory() as work:
-        for name, model, batch, torch_fn, flops in rows:
-            kmod = os.path.join(work, os.path.basename(model) + ".kmod")
-            if not os.path.exists(kmod):
-                subprocess.run([args.kilnc, os.path.join(args.source, model),
-                                "-o", kmod], check=True)
-            busy = busy_fraction()
-            kiln = kiln_median(args, kmod, batch)
-            peer = torch_median(torch_fn)
-            kiln2 = kiln_median(args, kmod, batch)
-            kiln = min(kiln, kiln2)
-            unit = "GFLOPS" if flops else "samples/s"
-            rate = (lambda s: flops / s / 1e9) if flops else (lambda s: batch / s)
-            results.append({
-                "name": name, "threads": 1, "unit": unit,
-                "kiln": rate(kiln), "pytorch": rate(peer),
-                "ratio": peer / kiln, "busy_before": busy,
-            })
-    print(f"| benchmark (1 thread) | Kiln | PyTorch | Kiln / PyTorch |")
-    print(f"|---|---|---|---|")
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            for name, model, batch, torch_fn, flops in rows:
+                kmod = os.path.join(work, os.path.basename(model) + ".kmod")
+                if not os.path.exists(kmod):
+                    subprocess.run([args.kilnc,
+                                    os.path.join(args.source, model),
+                                    "-o", kmod], check=True)
+                busy = busy_fraction()
+                kiln = kiln_median(args, kmod, batch, threads)
+                peer = torch_median(torch_fn)
+                kiln = min(kiln, kiln_median(args, kmod, batch, threads))
+                unit = "GFLOPS" if flops else "samples/s"
+                rate = ((lambda s: flops / s / 1e9) if flops
+                        else (lambda s: batch / s))
+                results.append({
+                    "name": name, "threads": threads, "unit": unit,
+                    "kiln": rate(kiln), "pytorch": rate(peer),
+                    "ratio": peer / kiln, "busy_before": busy,
+                })
+    print("| benchmark | threads | Kiln | PyTorch | Kiln / PyTorch |")
+    print("|---|---|---|---|---|")
     for r in results:
         flag = " (machine busy)" if r["busy_before"] > 0.2 else ""
-        print(f"| {r['name']} | {r['kiln']:.1f} {r['unit']} | "
+        print(f"| {r['name']} | {r['threads']} | {r['kiln']:.1f} {r['unit']} | "
               f"{r['pytorch']:.1f} {r['unit']} | {r['ratio']:.2f}x{flag} |")
+    print()
+    print("| benchmark | Kiln, 2 threads / 1 thread |")
+    print("|---|---|")
+    single = {r["name"]: r["kiln"] for r in results if r["threads"] == 1}
+    for r in results:
+        if r["threads"] == 2:
+            print(f"| {r['name']} | {r['kiln'] / single[r['name']]:.2f}x |")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)

@@ -4,6 +4,7 @@
 
 #include "kiln/kmod_format.h"
 #include "kiln/kmod_generated.h"
+#include "kiln/runtime/CodeAbi.h"
 
 #include <dlfcn.h>
 #include <sys/mman.h>
@@ -18,6 +19,17 @@ namespace kiln::rt {
 namespace fb = kiln::kmod;
 
 namespace {
+/// Module code resolves the runtime's entry points (CodeAbi.h) from the
+/// global symbol scope; an application that loaded this library with
+/// RTLD_LOCAL (Python's ctypes does) would leave them unresolved, so the
+/// library promotes itself to global scope first.
+void exposeCodeAbi() {
+  Dl_info self;
+  if (dladdr(reinterpret_cast<void *>(&kiln_rt_parallel_for), &self) &&
+      self.dli_fname)
+    dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
+}
+
 TensorSpec readType(const fb::TensorType *type) {
   TensorSpec spec;
   if (!type)
@@ -52,6 +64,7 @@ void *loadLibrary(const uint8_t *code, size_t size, std::string &error) {
     }
     written += static_cast<size_t>(n);
   }
+  exposeCodeAbi();
   std::string path = "/proc/self/fd/" + std::to_string(fd);
   void *library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!library)

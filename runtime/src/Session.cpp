@@ -92,8 +92,9 @@ bool checkInput(const ArgumentSpec &spec, const Tensor &tensor,
 }
 } // namespace
 
-Session::Session(const Module &module, uint64_t seed)
-    : module_(module), seed_(seed) {
+Session::Session(const Module &module, uint64_t seed, unsigned threads)
+    : module_(module), seed_(seed),
+      pool_(std::make_unique<ThreadPool>(threads)) {
   const std::vector<ParamSpec> &specs = module.params();
   params_.resize(specs.size());
   for (size_t i = 0; i < specs.size(); ++i)
@@ -181,7 +182,10 @@ bool Session::run(const std::string &name,
   for (std::vector<int64_t> &descriptor : descriptors)
     args.push_back(descriptor.data());
 
-  entry->function(args.data());
+  {
+    ScopedPool scope(pool_.get());
+    entry->function(args.data());
+  }
 
   outputs.clear();
   std::set<uintptr_t> freed;

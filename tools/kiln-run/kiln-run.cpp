@@ -49,11 +49,23 @@ const char kUsage[] =
     "  --seed S                  seed for parameter initialization (default 0)\n"
     "  --params DIR              load parameters from DIR/<name>.npy\n"
     "  --dump-params DIR         write the parameters to DIR/<name>.npy\n"
+    "  --threads N               threads to run on (default: one per core)\n"
     "bench options:\n"
     "  --entry NAME              the entry to time (default: infer)\n"
     "  --batch N                 the batch size (default 64)\n"
     "  --repeat R                timed runs after 3 warm-up runs (default 20)\n"
+    "  --threads N               threads to run on (default: one per core)\n"
     "  --json                    print the result as one JSON object\n";
+
+/// Parses a --threads value: a count, 0 meaning one per core.
+bool parseThreads(const std::string &text, unsigned &threads) {
+  char *end = nullptr;
+  unsigned long parsed = std::strtoul(text.c_str(), &end, 10);
+  if (text.empty() || *end || parsed > 1024)
+    return false;
+  threads = static_cast<unsigned>(parsed);
+  return true;
+}
 
 bool splitAssignment(const std::string &text, std::string &name,
                      std::string &value) {
@@ -100,6 +112,7 @@ int infer(const Module &module, const std::vector<std::string> &args) {
   std::vector<std::pair<std::string, std::string>> outputFiles;
   std::string entryName = "infer", paramsDir, dumpDir, outputDir;
   uint64_t seed = 0;
+  unsigned threads = 0;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string &flag = args[i];
     auto value = [&](std::string &out) {
@@ -124,6 +137,9 @@ int infer(const Module &module, const std::vector<std::string> &args) {
     } else if (flag == "--entry") {
       if (!value(entryName))
         return fail("--entry expects a name");
+    } else if (flag == "--threads") {
+      if (!value(text) || !parseThreads(text, threads))
+        return fail("--threads expects a number of threads");
     } else if (flag == "--seed") {
       if (!value(text))
         return fail("--seed expects a number");
@@ -145,7 +161,7 @@ int infer(const Module &module, const std::vector<std::string> &args) {
     }
   }
 
-  Session session(module, seed);
+  Session session(module, seed, threads);
   std::string error;
   if (!paramsDir.empty())
     for (const ParamSpec &param : module.params()) {
@@ -239,6 +255,7 @@ int bench(const Module &module, const std::vector<std::string> &args) {
   std::string entryName = "infer";
   int64_t batch = 64, repeat = 20;
   bool json = false;
+  unsigned threads = 0;
   for (size_t i = 0; i < args.size(); ++i) {
     auto number = [&](int64_t &out) {
       if (i + 1 >= args.size())
@@ -255,6 +272,9 @@ int bench(const Module &module, const std::vector<std::string> &args) {
     } else if (args[i] == "--repeat") {
       if (!number(repeat))
         return fail("--repeat expects a positive number");
+    } else if (args[i] == "--threads") {
+      if (i + 1 >= args.size() || !parseThreads(args[++i], threads))
+        return fail("--threads expects a number of threads");
     } else if (args[i] == "--json")
       json = true;
     else
@@ -263,7 +283,7 @@ int bench(const Module &module, const std::vector<std::string> &args) {
   const EntrySpec *entry = module.findEntry(entryName);
   if (!entry)
     return fail("the module has no entry '" + entryName + "'");
-  Session session(module, 0);
+  Session session(module, 0, threads);
   std::map<std::string, Tensor> inputs = randomInputs(*entry, batch);
   std::vector<Tensor> outputs;
   std::string error;

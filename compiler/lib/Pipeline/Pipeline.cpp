@@ -29,6 +29,7 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     "func.func(lower-vector-multi-reduction),"
     "func.func(convert-vector-to-scf{full-unroll=true}),"
     "func.func(convert-linalg-to-loops),"
+    "scf-forall-to-parallel,kiln-outline-parallel-loops,"
     "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
     "kiln-approximate-math,canonicalize,"
     "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"

@@ -162,11 +162,61 @@ tile(RewriterBase &rewriter, linalg::GenericOp op, ArrayRef<int64_t> tiles) {
   return tiled->loops;
 }
 
+/// Splits a contraction across threads when it is big enough: by its first
+/// batch dimension if it has a static one, else by blocks of whole register
+/// tiles of columns (the rows are usually the dynamic batch). Returns the op
+/// that computes one block (the op itself when it is not split); the blocks
+/// run as one scf.forall.
+linalg::GenericOp splitAcrossThreads(RewriterBase &rewriter,
+                                     linalg::GenericOp op,
+                                     const Schedule &schedule) {
+  // Enough blocks to balance a few threads; below the work floor (per row
+  // of a dynamic batch) a dispatch costs more than it saves.
+  constexpr int64_t kMaxBlocks = 8;
+  constexpr int64_t kMinWorkPerRow = 1 << 16;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned loops = ranges.size();
+  int64_t columns = ranges[loops - 2], depth = ranges[loops - 1];
+  int64_t columnTile = schedule.tiles[loops - 2];
+  if (ShapedType::isDynamic(columns) || ShapedType::isDynamic(depth) ||
+      columns * depth < kMinWorkPerRow)
+    return op;
+  SmallVector<int64_t> blocks(loops, 0);
+  if (schedule.peeledLoop > 0 && !ShapedType::isDynamic(ranges[0]) &&
+      ranges[0] >= 2) {
+    blocks[0] = 1;
+  } else {
+    // Blocks of a whole number of column tiles that divides the columns, so
+    // every block keeps static register tiles.
+    int64_t tiles = columns / columnTile;
+    int64_t tilesPerBlock = 1;
+    while (tiles / tilesPerBlock > kMaxBlocks || tiles % tilesPerBlock != 0)
+      ++tilesPerBlock;
+    if (tilesPerBlock == tiles)
+      return op;
+    blocks[loops - 2] = tilesPerBlock * columnTile;
+  }
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), blocks));
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled) || tiled->tiledOps.size() != 1)
+    return op;
+  auto block = dyn_cast<linalg::GenericOp>(tiled->tiledOps.front());
+  if (!block)
+    return op;
+  rewriter.replaceOp(op, tiled->replacements);
+  return block;
+}
+
 /// Tiles a contraction into register tiles. Full tiles of rows stay in the
 /// main loop; the rows left over are peeled off and tiled one at a time, so
 /// every tile has a static shape and vectorizes without masks.
 void tileContraction(RewriterBase &rewriter, linalg::GenericOp op,
                      const Schedule &schedule) {
+  op = splitAcrossThreads(rewriter, op, schedule);
   FailureOr<SmallVector<LoopLikeOpInterface>> loops =
       tile(rewriter, op, schedule.tiles);
   if (failed(loops))

@@ -408,6 +408,35 @@ def KilnVectorize : Pass<"kiln-vectorize", "mlir::ModuleOp"> {
                            "mlir::scf::SCFDialect", "mlir::affine::AffineDialect"];
 }
 
+def KilnOutlineParallelLoops
+    : Pass<"kiln-outline-parallel-loops", "mlir::ModuleOp"> {
+  let summary = "Run parallel loops on the runtime's thread pool";
+  let description = [{
+    Turns each outermost one-dimensional `scf.parallel` (on buffers) into an
+    internal function that runs a range of its iterations, and a call to
+    the runtime's `kiln_rt_parallel_for(count, body, closure)`, which splits
+    `[0, count)` over its threads. The values the loop uses from outside
+    are passed in a closure on the stack, memrefs as LLVM descriptors.
+    Generated code therefore needs no OpenMP or async runtime.
+
+    Before:
+    ```mlir
+    scf.parallel (%i) = (%c0) to (%c64) step (%c8) {
+      ... %buf ...
+    }
+    ```
+    After:
+    ```mlir
+    llvm.call @kiln_rt_parallel_for(%count, %body, %closure)
+    llvm.func internal @f_parallel_0(%begin: i64, %end: i64, %closure: !llvm.ptr) {
+      scf.for %k = %begin to %end step %c1 { ... %c0 + %k * %c8 ... }
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect",
+                           "mlir::arith::ArithDialect", "mlir::scf::SCFDialect"];
+}
+
 def KilnStripModel : Pass<"kiln-strip-model", "mlir::ModuleOp"> {
   let summary = "Drop the model structure before code generation";
   let description = [{

@@ -10,15 +10,18 @@
 #define KILN_RUNTIME_SESSION_H
 
 #include "kiln/runtime/Module.h"
+#include "kiln/runtime/ThreadPool.h"
 
 #include <map>
+#include <memory>
 
 namespace kiln::rt {
 
 class Session {
 public:
   /// Parameters start from the module's initializers, drawn with `seed`.
-  Session(const Module &module, uint64_t seed);
+  /// Entries run on `threads` threads (0: one per hardware thread).
+  Session(const Module &module, uint64_t seed, unsigned threads = 0);
 
   const Module &module() const { return module_; }
   std::vector<Tensor> &params() { return params_; }
@@ -40,6 +43,7 @@ private:
   const Module &module_;
   uint64_t seed_;
   std::vector<Tensor> params_;
+  std::unique_ptr<ThreadPool> pool_;
 };
 
 /// Fills `tensor` from a parameter's initializer, drawing from the Philox

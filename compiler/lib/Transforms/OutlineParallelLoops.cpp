@@ -1,0 +1,193 @@
+//===- OutlineParallelLoops.cpp - The kiln-outline-parallel-loops pass ----===//
+//
+// Generated code runs its parallel loops on the runtime's thread pool
+// without linking OpenMP or MLIR's async runtime: each outermost
+// one-dimensional scf.parallel becomes
+//   - an internal function `void body(i64 begin, i64 end, ptr closure)` that
+//     runs iterations [begin, end) of the loop, reading the values the loop
+//     captured from `closure`, and
+//   - at the loop's place, a closure on the stack and a call
+//     `kiln_rt_parallel_for(i64 count, ptr body, ptr closure)`, which the
+//     runtime serves by splitting [0, count) over its threads.
+// Captured memrefs travel as their LLVM descriptors; the casts to and from
+// descriptors fold away in the LLVM conversion.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Transforms/Passes.h"
+
+#include "mlir/Conversion/LLVMCommon/TypeConverter.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNOUTLINEPARALLELLOOPS
+#include "kiln/Transforms/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+constexpr StringLiteral kParallelForName = "kiln_rt_parallel_for";
+
+/// `value` as `type`, through a cast the LLVM conversion folds away.
+Value castTo(OpBuilder &builder, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return UnrealizedConversionCastOp::create(builder, loc, type, value)
+      .getResult(0);
+}
+
+LLVM::LLVMFuncOp getOrDeclareParallelFor(ModuleOp module) {
+  if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(kParallelForName))
+    return existing;
+  MLIRContext *context = module.getContext();
+  auto ptrType = LLVM::LLVMPointerType::get(context);
+  auto type = LLVM::LLVMFunctionType::get(
+      LLVM::LLVMVoidType::get(context),
+      {IntegerType::get(context, 64), ptrType, ptrType});
+  OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
+  return LLVM::LLVMFuncOp::create(builder, module.getLoc(), kParallelForName,
+                                  type);
+}
+
+/// Builds the body function of `loop`, named `name`, that reads `captured`
+/// from a closure of type `closureType` and rebuilds `constants`.
+LLVM::LLVMFuncOp buildBody(scf::ParallelOp loop, StringRef name,
+                           ArrayRef<Value> captured, ArrayRef<Value> constants,
+                           LLVM::LLVMStructType closureType) {
+  MLIRContext *context = loop.getContext();
+  Location loc = loop.getLoc();
+  auto i64 = IntegerType::get(context, 64);
+  auto ptrType = LLVM::LLVMPointerType::get(context);
+  auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
+                                          {i64, i64, ptrType});
+  OpBuilder builder(context);
+  builder.setInsertionPointAfter(loop->getParentOfType<FunctionOpInterface>());
+  auto body = LLVM::LLVMFuncOp::create(builder, loc, name, type,
+                                       LLVM::Linkage::Internal);
+  Block *entry = body.addEntryBlock(builder);
+  builder.setInsertionPointToStart(entry);
+
+  Value closure =
+      LLVM::LoadOp::create(builder, loc, closureType, entry->getArgument(2));
+  IRMapping mapping;
+  for (Value constant : constants)
+    builder.clone(*constant.getDefiningOp(), mapping);
+  for (auto [index, value] : llvm::enumerate(captured)) {
+    Value field = LLVM::ExtractValueOp::create(builder, loc, closure, index);
+    mapping.map(value, castTo(builder, loc, field, value.getType()));
+  }
+  Type indexType = builder.getIndexType();
+  Value begin = arith::IndexCastOp::create(builder, loc, indexType,
+                                           entry->getArgument(0));
+  Value end = arith::IndexCastOp::create(builder, loc, indexType,
+                                         entry->getArgument(1));
+  Value one = arith::ConstantIndexOp::create(builder, loc, 1);
+  auto iterations = scf::ForOp::create(builder, loc, begin, end, one);
+  LLVM::ReturnOp::create(builder, loc, ValueRange{});
+
+  // Iteration k of [0, count) is the original iteration lb + k * step.
+  builder.setInsertionPoint(iterations.getBody()->getTerminator());
+  Value offset = arith::MulIOp::create(
+      builder, loc, iterations.getInductionVar(),
+      mapping.lookup(loop.getStep()[0]));
+  Value inductionVar = arith::AddIOp::create(
+      builder, loc, mapping.lookup(loop.getLowerBound()[0]), offset);
+  mapping.map(loop.getInductionVars()[0], inductionVar);
+  for (Operation &op : loop.getBody()->without_terminator())
+    builder.clone(op, mapping);
+  return body;
+}
+
+LogicalResult outline(scf::ParallelOp loop, StringRef name,
+                      const LLVMTypeConverter &converter) {
+  Location loc = loop.getLoc();
+  SetVector<Value> capturedSet;
+  getUsedValuesDefinedAbove(loop.getRegion(), capturedSet);
+  capturedSet.insert(loop.getLowerBound()[0]);
+  capturedSet.insert(loop.getStep()[0]);
+  // Constants are rematerialized in the body, where they keep bounds and
+  // offsets static; everything else travels in the closure.
+  SmallVector<Value> captured, constants;
+  for (Value value : capturedSet) {
+    Operation *producer = value.getDefiningOp();
+    if (producer && producer->hasTrait<OpTrait::ConstantLike>())
+      constants.push_back(value);
+    else
+      captured.push_back(value);
+  }
+
+  SmallVector<Type> fieldTypes;
+  for (Value value : captured) {
+    Type converted = converter.convertType(value.getType());
+    if (!converted)
+      return loop.emitError("cannot pass a value of type ")
+             << value.getType() << " to a parallel loop body";
+    fieldTypes.push_back(converted);
+  }
+  MLIRContext *context = loop.getContext();
+  auto closureType = LLVM::LLVMStructType::getLiteral(context, fieldTypes);
+  LLVM::LLVMFuncOp body =
+      buildBody(loop, name, captured, constants, closureType);
+  auto module = loop->getParentOfType<ModuleOp>();
+  LLVM::LLVMFuncOp parallelFor = getOrDeclareParallelFor(module);
+
+  // The closure's slot lives in the entry block, so loops around the
+  // parallel loop do not grow the stack.
+  auto i64 = IntegerType::get(context, 64);
+  auto ptrType = LLVM::LLVMPointerType::get(context);
+  Region *functionBody = loop->getParentOfType<FunctionOpInterface>()
+                             .getCallableRegion();
+  OpBuilder builder = OpBuilder::atBlockBegin(&functionBody->front());
+  Value slotCount = LLVM::ConstantOp::create(builder, loc, i64,
+                                             builder.getI64IntegerAttr(1));
+  Value slot = LLVM::AllocaOp::create(builder, loc, ptrType, closureType,
+                                      slotCount);
+
+  builder.setInsertionPoint(loop);
+  Value closure = LLVM::UndefOp::create(builder, loc, closureType);
+  for (auto [index, value] : llvm::enumerate(captured))
+    closure = LLVM::InsertValueOp::create(
+        builder, loc, closure, castTo(builder, loc, value, fieldTypes[index]),
+        index);
+  LLVM::StoreOp::create(builder, loc, closure, slot);
+  Value span = arith::SubIOp::create(builder, loc, loop.getUpperBound()[0],
+                                     loop.getLowerBound()[0]);
+  Value count =
+      arith::CeilDivSIOp::create(builder, loc, span, loop.getStep()[0]);
+  Value count64 = arith::IndexCastOp::create(builder, loc, i64, count);
+  Value bodyAddress = LLVM::AddressOfOp::create(builder, loc, body);
+  LLVM::CallOp::create(builder, loc, parallelFor,
+                       ValueRange{count64, bodyAddress, slot});
+  loop.erase();
+  return success();
+}
+
+struct OutlineParallelLoopsPass
+    : kiln::impl::KilnOutlineParallelLoopsBase<OutlineParallelLoopsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    LLVMTypeConverter converter(&getContext());
+    SmallVector<std::pair<scf::ParallelOp, std::string>> loops;
+    unsigned next = 0;
+    module.walk<WalkOrder::PreOrder>([&](scf::ParallelOp loop) {
+      // Nested parallel loops run inside their outer loop's iterations.
+      if (loop.getNumLoops() != 1 || loop.getNumResults() != 0)
+        return WalkResult::skip();
+      auto function = loop->getParentOfType<FunctionOpInterface>();
+      loops.emplace_back(loop, (function.getName() + "_parallel_" +
+                                Twine(next++))
+                                   .str());
+      return WalkResult::skip();
+    });
+    for (auto &[loop, name] : loops)
+      if (failed(outline(loop, name, converter)))
+        return signalPassFailure();
+  }
+};
+} // namespace

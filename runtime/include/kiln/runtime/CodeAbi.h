@@ -1,0 +1,29 @@
+/*===- CodeAbi.h - What compiled code calls in the runtime ---------*- C -*-===*
+ *
+ * The symbols a .kmod's machine code leaves undefined, resolved against the
+ * runtime when the module is loaded. Changing one is a module format change.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef KILN_RUNTIME_CODEABI_H
+#define KILN_RUNTIME_CODEABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Runs body(begin, end, closure) over sub-ranges covering [0, count), on
+ * the thread pool of the session running the entry; returns when all are
+ * done. Emitted by the kiln-outline-parallel-loops pass. */
+__attribute__((visibility("default"))) void
+kiln_rt_parallel_for(int64_t count,
+                     void (*body)(int64_t begin, int64_t end, void *closure),
+                     void *closure);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KILN_RUNTIME_CODEABI_H */

@@ -1,0 +1,115 @@
+//===- ThreadPool.cpp - The threads that run compiled parallel loops ------===//
+
+#include "kiln/runtime/ThreadPool.h"
+#include "kiln/runtime/CodeAbi.h"
+
+#include <algorithm>
+#include <chrono>
+
+using namespace kiln::rt;
+
+namespace {
+thread_local ThreadPool *installedPool = nullptr;
+
+// Workers spin this long for the next job before sleeping: the loops of one
+// entry come in quick succession, and a wake-up from sleep costs more than
+// a small loop.
+constexpr std::chrono::microseconds kSpinTime(200);
+} // namespace
+
+ThreadPool::ThreadPool(unsigned threads) {
+  if (threads == 0)
+    threads = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 1; i < threads; ++i)
+    workers_.emplace_back([this] { workerLoop(); });
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    generation_.fetch_add(1);
+  }
+  wake_.notify_all();
+  for (std::thread &worker : workers_)
+    worker.join();
+}
+
+void ThreadPool::runChunks(Job &job) {
+  for (;;) {
+    int64_t begin = job.next.fetch_add(job.chunk);
+    if (begin >= job.count)
+      return;
+    job.body(begin, std::min(job.count, begin + job.chunk), job.closure);
+  }
+}
+
+void ThreadPool::workerLoop() {
+  uint64_t seen = 0;
+  for (;;) {
+    auto spinUntil = std::chrono::steady_clock::now() + kSpinTime;
+    while (generation_.load(std::memory_order_acquire) == seen &&
+           std::chrono::steady_clock::now() < spinUntil)
+      std::this_thread::yield();
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [&] { return generation_.load() != seen; });
+      seen = generation_.load();
+      if (stopping_)
+        return;
+    }
+    // A loop body that itself reaches a parallel loop runs it serially.
+    installedPool = nullptr;
+    runChunks(job_);
+    if (running_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_.notify_one();
+    }
+  }
+}
+
+void ThreadPool::parallelFor(int64_t count, LoopBody body, void *closure) {
+  if (count <= 0)
+    return;
+  std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
+  if (workers_.empty() || count == 1 || !busy.owns_lock()) {
+    body(0, count, closure);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    job_.body = body;
+    job_.closure = closure;
+    job_.count = count;
+    // Several chunks per thread even out uneven iterations.
+    job_.chunk = std::max<int64_t>(1, count / (4 * int64_t(threads())));
+    job_.next.store(0);
+    running_.store(unsigned(workers_.size()));
+    generation_.fetch_add(1, std::memory_order_release);
+  }
+  wake_.notify_all();
+  ThreadPool *outer = installedPool;
+  installedPool = nullptr;
+  runChunks(job_);
+  installedPool = outer;
+  // Workers leave only after their last chunk, so the job stays alive
+  // until every one of them has finished with it.
+  std::unique_lock<std::mutex> lock(mutex_);
+  done_.wait(lock, [&] { return running_.load() == 0; });
+}
+
+ScopedPool::ScopedPool(ThreadPool *pool) : previous_(installedPool) {
+  installedPool = pool;
+}
+
+ScopedPool::~ScopedPool() { installedPool = previous_; }
+
+ThreadPool *kiln::rt::currentPool() { return installedPool; }
+
+extern "C" void kiln_rt_parallel_for(int64_t count, LoopBody body,
+                                     void *closure) {
+  if (ThreadPool *pool = installedPool)
+    pool->parallelFor(count, body, closure);
+  else if (count > 0)
+    body(0, count, closure);
+}

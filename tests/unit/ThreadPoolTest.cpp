@@ -1,0 +1,121 @@
+//===- ThreadPoolTest.cpp - The runtime's parallel loops -------------------===//
+
+#include "kiln/runtime/CodeAbi.h"
+#include "kiln/runtime/ThreadPool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+using namespace kiln::rt;
+
+namespace {
+/// Counts how often each iteration ran and on which threads.
+struct Coverage {
+  std::vector<std::atomic<int>> visits;
+  std::mutex mutex;
+  std::set<std::thread::id> threads;
+  explicit Coverage(int64_t count) : visits(count) {}
+};
+
+void countVisits(int64_t begin, int64_t end, void *closure) {
+  auto *coverage = static_cast<Coverage *>(closure);
+  for (int64_t i = begin; i < end; ++i)
+    coverage->visits[i].fetch_add(1);
+  std::lock_guard<std::mutex> lock(coverage->mutex);
+  coverage->threads.insert(std::this_thread::get_id());
+  // Long enough that a second thread gets a share.
+  std::this_thread::sleep_for(std::chrono::microseconds(200));
+}
+
+void expectEachOnce(const Coverage &coverage) {
+  for (size_t i = 0; i < coverage.visits.size(); ++i)
+    ASSERT_EQ(coverage.visits[i].load(), 1) << "iteration " << i;
+}
+} // namespace
+
+TEST(ThreadPool, RunsEveryIterationExactlyOnce) {
+  ThreadPool pool(2);
+  EXPECT_EQ(pool.threads(), 2u);
+  for (int64_t count : {1, 2, 7, 64, 1000}) {
+    Coverage coverage(count);
+    pool.parallelFor(count, countVisits, &coverage);
+    expectEachOnce(coverage);
+  }
+  Coverage none(0);
+  pool.parallelFor(0, countVisits, &none);
+}
+
+TEST(ThreadPool, SharesWorkBetweenThreads) {
+  ThreadPool pool(2);
+  Coverage coverage(16);
+  pool.parallelFor(16, countVisits, &coverage);
+  expectEachOnce(coverage);
+  EXPECT_EQ(coverage.threads.size(), 2u);
+}
+
+TEST(ThreadPool, TheCodeAbiUsesTheInstalledPoolElseRunsSerially) {
+  Coverage serial(8);
+  kiln_rt_parallel_for(8, countVisits, &serial);
+  expectEachOnce(serial);
+  EXPECT_EQ(serial.threads.size(), 1u);
+  EXPECT_EQ(currentPool(), nullptr);
+
+  ThreadPool pool(2);
+  {
+    ScopedPool scope(&pool);
+    EXPECT_EQ(currentPool(), &pool);
+    Coverage parallel(16);
+    kiln_rt_parallel_for(16, countVisits, &parallel);
+    expectEachOnce(parallel);
+    EXPECT_EQ(parallel.threads.size(), 2u);
+  }
+  EXPECT_EQ(currentPool(), nullptr);
+}
+
+namespace {
+struct Nested {
+  Coverage inner{8 * 8};
+};
+
+void runInnerLoop(int64_t begin, int64_t end, void *closure) {
+  auto *nested = static_cast<Nested *>(closure);
+  for (int64_t i = begin; i < end; ++i) {
+    // A loop inside a loop body: runs serially, on this thread.
+    struct Row {
+      Nested *nested;
+      int64_t row;
+    } row{nested, i};
+    kiln_rt_parallel_for(
+        8,
+        [](int64_t b, int64_t e, void *c) {
+          auto *r = static_cast<Row *>(c);
+          for (int64_t j = b; j < e; ++j)
+            r->nested->inner.visits[r->row * 8 + j].fetch_add(1);
+        },
+        &row);
+  }
+}
+} // namespace
+
+TEST(ThreadPool, NestedAndConcurrentLoopsComplete) {
+  ThreadPool pool(2);
+  {
+    ScopedPool scope(&pool);
+    Nested nested;
+    kiln_rt_parallel_for(8, runInnerLoop, &nested);
+    expectEachOnce(nested.inner);
+  }
+  // Two threads sharing one pool: one of them runs its loop serially.
+  Coverage first(32), second(32);
+  std::thread other([&] { pool.parallelFor(32, countVisits, &second); });
+  pool.parallelFor(32, countVisits, &first);
+  other.join();
+  expectEachOnce(first);
+  expectEachOnce(second);
+}
