@@ -162,40 +162,11 @@ tile(RewriterBase &rewriter, linalg::GenericOp op, ArrayRef<int64_t> tiles) {
   return tiled->loops;
 }
 
-/// Splits a contraction across threads when it is big enough: by its first
-/// batch dimension if it has a static one, else by blocks of whole register
-/// tiles of columns (the rows are usually the dynamic batch). Returns the op
-/// that computes one block (the op itself when it is not split); the blocks
-/// run as one scf.forall.
-linalg::GenericOp splitAcrossThreads(RewriterBase &rewriter,
-                                     linalg::GenericOp op,
-                                     const Schedule &schedule) {
-  // Enough blocks to balance a few threads; below the work floor (per row
-  // of a dynamic batch) a dispatch costs more than it saves.
-  constexpr int64_t kMaxBlocks = 8;
-  constexpr int64_t kMinWorkPerRow = 1 << 16;
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  unsigned loops = ranges.size();
-  int64_t columns = ranges[loops - 2], depth = ranges[loops - 1];
-  int64_t columnTile = schedule.tiles[loops - 2];
-  if (ShapedType::isDynamic(columns) || ShapedType::isDynamic(depth) ||
-      columns * depth < kMinWorkPerRow)
-    return op;
-  SmallVector<int64_t> blocks(loops, 0);
-  if (schedule.peeledLoop > 0 && !ShapedType::isDynamic(ranges[0]) &&
-      ranges[0] >= 2) {
-    blocks[0] = 1;
-  } else {
-    // Blocks of a whole number of column tiles that divides the columns, so
-    // every block keeps static register tiles.
-    int64_t tiles = columns / columnTile;
-    int64_t tilesPerBlock = 1;
-    while (tiles / tilesPerBlock > kMaxBlocks || tiles % tilesPerBlock != 0)
-      ++tilesPerBlock;
-    if (tilesPerBlock == tiles)
-      return op;
-    blocks[loops - 2] = tilesPerBlock * columnTile;
-  }
+/// Tiles `op` by `blocks` into one scf.forall, whose iterations the runtime
+/// spreads over its threads. Returns the op that computes one block, or
+/// `op` itself when it cannot be split.
+linalg::GenericOp splitIntoBlocks(RewriterBase &rewriter, linalg::GenericOp op,
+                                  ArrayRef<int64_t> blocks) {
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), blocks));
   options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
@@ -211,12 +182,69 @@ linalg::GenericOp splitAcrossThreads(RewriterBase &rewriter,
   return block;
 }
 
+/// A loop worth splitting: dynamic (usually the batch, so sized at run
+/// time; a single block costs one indirect call) or at least two blocks.
+bool isSplittable(int64_t range, int64_t block) {
+  return ShapedType::isDynamic(range) || range >= 2 * block;
+}
+
+/// Splits a contraction across threads: by its first batch dimension if it
+/// has one; else, when each row is a lot of work (a batch-1 dense layer),
+/// by blocks of whole column tiles; else by blocks of rows (the rows of a
+/// convolution's image-to-column product are batch x pixels).
+linalg::GenericOp splitContraction(RewriterBase &rewriter,
+                                   linalg::GenericOp op,
+                                   const Schedule &schedule) {
+  // Enough column blocks to balance a few threads; below the work floor a
+  // row's dispatch costs more than it saves.
+  constexpr int64_t kMaxColumnBlocks = 8;
+  constexpr int64_t kMinWorkPerRow = 1 << 16;
+  constexpr int64_t kRowBlock = 64;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned loops = ranges.size(), rows = schedule.peeledLoop;
+  int64_t columns = ranges[loops - 2], depth = ranges[loops - 1];
+  int64_t columnTile = schedule.tiles[loops - 2];
+  SmallVector<int64_t> blocks(loops, 0);
+  if (rows > 0 && isSplittable(ranges[0], 1)) {
+    blocks[0] = 1;
+    return splitIntoBlocks(rewriter, op, blocks);
+  }
+  if (!ShapedType::isDynamic(depth) && columns * depth >= kMinWorkPerRow) {
+    // Blocks of a whole number of column tiles that divides the columns, so
+    // every block keeps static register tiles.
+    int64_t tiles = columns / columnTile;
+    int64_t tilesPerBlock = 1;
+    while (tiles / tilesPerBlock > kMaxColumnBlocks ||
+           tiles % tilesPerBlock != 0)
+      ++tilesPerBlock;
+    if (tilesPerBlock < tiles) {
+      blocks[loops - 2] = tilesPerBlock * columnTile;
+      return splitIntoBlocks(rewriter, op, blocks);
+    }
+  }
+  if (!isSplittable(ranges[rows], kRowBlock))
+    return op;
+  blocks[rows] = kRowBlock;
+  return splitIntoBlocks(rewriter, op, blocks);
+}
+
+/// Splits an elementwise op across threads by its outermost dimension.
+linalg::GenericOp splitElementwise(RewriterBase &rewriter,
+                                   linalg::GenericOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.size() < 2 || !isSplittable(ranges[0], 1))
+    return op;
+  SmallVector<int64_t> blocks(ranges.size(), 0);
+  blocks[0] = 1;
+  return splitIntoBlocks(rewriter, op, blocks);
+}
+
 /// Tiles a contraction into register tiles. Full tiles of rows stay in the
 /// main loop; the rows left over are peeled off and tiled one at a time, so
 /// every tile has a static shape and vectorizes without masks.
 void tileContraction(RewriterBase &rewriter, linalg::GenericOp op,
                      const Schedule &schedule) {
-  op = splitAcrossThreads(rewriter, op, schedule);
+  op = splitContraction(rewriter, op, schedule);
   FailureOr<SmallVector<LoopLikeOpInterface>> loops =
       tile(rewriter, op, schedule.tiles);
   if (failed(loops))
@@ -290,7 +318,7 @@ struct VectorizePass : kiln::impl::KilnVectorizeBase<VectorizePass> {
       if (schedule.isContraction)
         tileContraction(rewriter, op, schedule);
       else
-        (void)tile(rewriter, op, schedule.tiles);
+        (void)tile(rewriter, splitElementwise(rewriter, op), schedule.tiles);
     }
     // Static tile shapes appear once the loop bounds are simplified.
     if (failed(simplify(module, /*foldSubsets=*/false)))
