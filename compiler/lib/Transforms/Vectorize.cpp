@@ -1,7 +1,8 @@
 //===- Vectorize.cpp - The kiln-vectorize pass ----------------------------===//
 //
-// Tiles and vectorizes the lowered linalg ops on tensors, with a schedule
-// chosen per op:
+// Splits the lowered linalg ops on tensors into blocks for threads (an
+// scf.forall), then tiles and vectorizes each block with a schedule chosen
+// per op:
 //  - contractions get a register tile of 8 rows x up to 32 columns x 1 step
 //    of the reduction; the rows left over after full tiles are peeled and
 //    done one at a time, so nothing needs masks, and the accumulator tile is

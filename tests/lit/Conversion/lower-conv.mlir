@@ -1,12 +1,13 @@
 // RUN: kiln-opt %s --split-input-file --kiln-lower-conv | FileCheck %s
 
 // A convolution is an im2col product: patches as rows, times the filter.
-// CHECK-DAG: #[[WINDOW:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * 2 + d4, d2 * 2 + d5)>
+// CHECK-DAG: #[[WINDOW:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d5, d1 * 2 + d3, d2 * 2 + d4)>
 // CHECK-LABEL: func.func @conv
 // CHECK: %[[PAD:.+]] = tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: %[[PATCHES:.+]] = linalg.generic {indexing_maps = [#[[WINDOW]], #{{.+}}]{{.*}}ins(%[[PAD]] : tensor<?x1x30x30xf32>) outs(%{{.+}} : tensor<?x14x14x1x3x3xf32>)
-// CHECK: %[[COL:.+]] = tensor.collapse_shape %[[PATCHES]] {{\[}}[0], [1, 2], [3, 4, 5]] : tensor<?x14x14x1x3x3xf32> into tensor<?x196x9xf32>
-// CHECK: %[[WT:.+]] = linalg.transpose ins(%{{.+}} : tensor<32x9xf32>) outs(%{{.+}} : tensor<9x32xf32>) permutation = [1, 0]
+// CHECK: %[[PATCHES:.+]] = linalg.generic {indexing_maps = [#[[WINDOW]], #{{.+}}]{{.*}}ins(%[[PAD]] : tensor<?x1x30x30xf32>) outs(%{{.+}} : tensor<?x14x14x3x3x1xf32>)
+// CHECK: %[[COL:.+]] = tensor.collapse_shape %[[PATCHES]] {{\[}}[0], [1, 2], [3, 4, 5]] : tensor<?x14x14x3x3x1xf32> into tensor<?x196x9xf32>
+// CHECK: %[[WTT:.+]] = linalg.transpose ins(%{{.+}} : tensor<32x1x3x3xf32>) outs(%{{.+}} : tensor<3x3x1x32xf32>) permutation = [2, 3, 1, 0]
+// CHECK: %[[WT:.+]] = tensor.collapse_shape %[[WTT]] {{\[}}[0, 1, 2], [3]] : tensor<3x3x1x32xf32> into tensor<9x32xf32>
 // CHECK: %[[ROWS:.+]] = tensor.collapse_shape %[[COL]] {{\[}}[0, 1], [2]] : tensor<?x196x9xf32> into tensor<?x9xf32>
 // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}}ins(%[[ROWS]], %[[WT]] : tensor<?x9xf32>, tensor<9x32xf32>)
 // CHECK: tensor.expand_shape {{.*}} into tensor<?x196x32xf32>

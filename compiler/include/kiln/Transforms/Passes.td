@@ -384,12 +384,20 @@ def KilnVectorize : Pass<"kiln-vectorize", "mlir::ModuleOp"> {
     Elementwise generics are vectorized along the last dimension: whole
     rows up to 32 wide, else 16 or 8 lanes dividing the row.
 
+    Before that, each op is split into blocks for threads, as an
+    `scf.forall` (which `kiln-outline-parallel-loops` later hands to the
+    runtime's pool): contractions by their first batch dimension, else by
+    blocks of column tiles when a row is at least 64K multiply-adds (a
+    batch-1 dense layer), else by blocks of 64 rows (a convolution's
+    batch x pixels); elementwise ops by their outermost dimension. Dynamic
+    dimensions are split too: one block costs a single indirect call.
+
     Before:
     ```mlir
     %c = linalg.generic {matmul maps, ["parallel", "parallel", "reduction"]}
         ins(%a, %b : tensor<?x784xf32>, tensor<784x256xf32>) outs(%init : tensor<?x256xf32>)
     ```
-    After (main row loop):
+    After (main row loop of one block of 32 columns):
     ```mlir
     scf.for %i = %c0 to %rows step %c8 {
       scf.for %j = %c0 to %c256 step %c32 {

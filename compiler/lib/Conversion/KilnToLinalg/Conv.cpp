@@ -98,7 +98,7 @@ Value convolveAsMatmul(OpBuilder &b, Location loc, Value input, Value weight,
   int64_t filters = weightType.getDimSize(0), channels = weightType.getDimSize(1);
   int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
   int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
-  int64_t pixels = oh * ow, depth = channels * kh * kw;
+  int64_t pixels = oh * ow;
   int64_t batch = resultType.getDimSize(0);
   Value batchSize = ShapedType::isDynamic(batch) ? dimOf(b, loc, input, 0)
                                                  : Value();
@@ -107,20 +107,21 @@ Value convolveAsMatmul(OpBuilder &b, Location loc, Value input, Value weight,
     return SmallVector<utils::IteratorType>(n, utils::IteratorType::parallel);
   };
 
-  // Patches: col[n, oh, ow, c, kh, kw] = input[n, c, oh*sh + kh*dh,
+  // Patches: col[n, oh, ow, kh, kw, c] = input[n, c, oh*sh + kh*dh,
   // ow*sw + kw*dw], a copy whose input map does the indexing (as a
-  // convolution's does), so it vectorizes; then viewed as [N, OH*OW, K].
+  // convolution's does), so it vectorizes along the channels; then viewed
+  // as [N, OH*OW, K].
   auto patchType =
-      RankedTensorType::get({batch, oh, ow, channels, kh, kw}, element);
-  AffineExpr rowExpr = d(1) * stride[0] + d(4) * dilation[0];
-  AffineExpr columnExpr = d(2) * stride[1] + d(5) * dilation[1];
+      RankedTensorType::get({batch, oh, ow, kh, kw, channels}, element);
+  AffineExpr rowExpr = d(1) * stride[0] + d(3) * dilation[0];
+  AffineExpr columnExpr = d(2) * stride[1] + d(4) * dilation[1];
   Value patches =
       linalg::GenericOp::create(
           b, loc, TypeRange{patchType}, ValueRange{input},
           ValueRange{emptyTensor(b, loc, patchType,
                                  {batchSize, Value(), Value(), Value(),
                                   Value(), Value()})},
-          {AffineMap::get(6, 0, {d(0), d(3), rowExpr, columnExpr}, context),
+          {AffineMap::get(6, 0, {d(0), d(5), rowExpr, columnExpr}, context),
            AffineMap::getMultiDimIdentityMap(6, context)},
           parallel(6),
           [](OpBuilder &nb, Location l, ValueRange args) {
@@ -128,18 +129,18 @@ Value convolveAsMatmul(OpBuilder &b, Location loc, Value input, Value weight,
           })
           .getResult(0);
   Value col = collapse(b, loc, patches, {{0}, {1, 2}, {3, 4, 5}});
-  (void)pixels;
 
-  // The filter as [C*KH*KW, F].
-  Value flatWeight = collapse(b, loc, weight, {{0}, {1, 2, 3}});
-  Value weightT =
+  // The filter [F, C, KH, KW] as [KH*KW*C, F], the order of a patch row.
+  Value weightT = collapse(
+      b, loc,
       linalg::TransposeOp::create(
-          b, loc, flatWeight,
-          tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{depth, filters},
-                                  element),
-          ArrayRef<int64_t>{1, 0})
+          b, loc, weight,
+          tensor::EmptyOp::create(
+              b, loc, ArrayRef<int64_t>{kh, kw, channels, filters}, element),
+          ArrayRef<int64_t>{2, 3, 1, 0})
           .getResult()
-          .front();
+          .front(),
+      {{0, 1, 2}, {3}});
 
   // The product over all pixels of all images at once: rows are
   // [N * OH * OW], a plain two-dimensional contraction.
