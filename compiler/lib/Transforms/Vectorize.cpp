@@ -23,6 +23,7 @@
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -144,6 +145,19 @@ std::optional<Schedule> chooseSchedule(linalg::GenericOp op) {
     schedule.isContraction = false;
     schedule.tiles.assign(loops - 1, 1);
     schedule.tiles.push_back(*width);
+    // A transpose reads its input along another loop: tiles square in
+    // both loops read whole input rows and transpose them in registers.
+    for (AffineMap map : op.getIndexingMapsArray()) {
+      if (!map.isPermutation() || map.getNumResults() == 0)
+        continue;
+      unsigned inner = cast<AffineDimExpr>(map.getResults().back())
+                           .getPosition();
+      if (inner != loops - 1 && !ShapedType::isDynamic(ranges[inner]) &&
+          ranges[inner] % 16 == 0 && *width == 16) {
+        schedule.tiles[inner] = 16;
+        break;
+      }
+    }
     return schedule;
   }
   return std::nullopt;
@@ -229,14 +243,16 @@ linalg::GenericOp splitContraction(RewriterBase &rewriter,
   return splitIntoBlocks(rewriter, op, blocks);
 }
 
-/// Splits an elementwise op across threads by its outermost dimension.
+/// Splits an elementwise op across threads by its outermost dimension, in
+/// blocks of that dimension's tile.
 linalg::GenericOp splitElementwise(RewriterBase &rewriter,
-                                   linalg::GenericOp op) {
+                                   linalg::GenericOp op,
+                                   const Schedule &schedule) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (ranges.size() < 2 || !isSplittable(ranges[0], 1))
+  if (ranges.size() < 2 || !isSplittable(ranges[0], schedule.tiles[0]))
     return op;
   SmallVector<int64_t> blocks(ranges.size(), 0);
-  blocks[0] = 1;
+  blocks[0] = schedule.tiles[0];
   return splitIntoBlocks(rewriter, op, blocks);
 }
 
@@ -282,6 +298,8 @@ LogicalResult simplify(Operation *root, bool foldSubsets) {
     // into element-by-element shuffles.
     vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
     vector::populateDropUnitDimWithShapeCastPatterns(patterns);
+    // Transposed reads become row reads and an in-register transpose.
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
   }
   return applyPatternsGreedily(root, std::move(patterns));
 }
@@ -319,7 +337,8 @@ struct VectorizePass : kiln::impl::KilnVectorizeBase<VectorizePass> {
       if (schedule.isContraction)
         tileContraction(rewriter, op, schedule);
       else
-        (void)tile(rewriter, splitElementwise(rewriter, op), schedule.tiles);
+        (void)tile(rewriter, splitElementwise(rewriter, op, schedule),
+                   schedule.tiles);
     }
     // Static tile shapes appear once the loop bounds are simplified.
     if (failed(simplify(module, /*foldSubsets=*/false)))
