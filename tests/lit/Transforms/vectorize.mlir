@@ -1,0 +1,109 @@
+// RUN: kiln-opt %s --kiln-vectorize --canonicalize --cse | FileCheck %s
+
+#mk = affine_map<(m, n, k) -> (m, k)>
+#kn = affine_map<(m, n, k) -> (k, n)>
+#mn = affine_map<(m, n, k) -> (m, n)>
+#id2 = affine_map<(a, b) -> (a, b)>
+#tr2 = affine_map<(a, b) -> (b, a)>
+#id3 = affine_map<(a, b, c) -> (a, b, c)>
+#bmk = affine_map<(b, m, n, k) -> (b, m, k)>
+#bkn = affine_map<(b, m, n, k) -> (b, k, n)>
+#bmn = affine_map<(b, m, n, k) -> (b, m, n)>
+
+
+// A dense layer: each row is 784 x 256 multiply-adds, so the columns are
+// split into thread blocks of one 32-wide register tile; rows run in 8-row
+// register tiles with the accumulator in registers, then the leftover rows.
+// CHECK-LABEL: func.func @dense
+// CHECK: scf.forall (%[[J:.+]]) = (0) to (256) step (32) shared_outs
+// CHECK: %[[ACC:.+]] = vector.transfer_read {{.+}} vector<8x32xf32>
+// CHECK: scf.for {{.+}} = %c0 to %c784 step %c1 iter_args(%[[V:.+]] = %[[ACC]]) -> (vector<8x32xf32>)
+// CHECK: vector.transfer_read %{{.+}}[%{{.+}}, %[[J]]]{{.+}} : tensor<784x256xf32>, vector<32xf32>
+// CHECK: vector.fma {{.+}}, %[[V]] : vector<8x32xf32>
+// CHECK: vector.fma {{.+}} : vector<32xf32>
+// CHECK: scf.forall.in_parallel
+func.func @dense(%x: tensor<?x784xf32>, %w: tensor<784x256xf32>, %acc: tensor<?x256xf32>) -> tensor<?x256xf32> {
+  %r = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<?x784xf32>, tensor<784x256xf32>) outs(%acc : tensor<?x256xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b fastmath<contract> : f32
+    %s = arith.addf %c, %p fastmath<contract> : f32
+    linalg.yield %s : f32
+  } -> tensor<?x256xf32>
+  return %r : tensor<?x256xf32>
+}
+
+// An image-to-column product: little work per row, so blocks of 64 rows
+// (of a dynamic count) go to the threads.
+// CHECK-LABEL: func.func @patches
+// CHECK: scf.forall ({{.+}}) = (0) to (%{{.+}}) step (64)
+// CHECK: vector.fma {{.+}} : vector<8x32xf32>
+func.func @patches(%x: tensor<?x9xf32>, %w: tensor<9x32xf32>, %acc: tensor<?x32xf32>) -> tensor<?x32xf32> {
+  %r = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<?x9xf32>, tensor<9x32xf32>) outs(%acc : tensor<?x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b fastmath<contract> : f32
+    %s = arith.addf %c, %p fastmath<contract> : f32
+    linalg.yield %s : f32
+  } -> tensor<?x32xf32>
+  return %r : tensor<?x32xf32>
+}
+
+// A batched product: one image of the batch per block.
+// CHECK-LABEL: func.func @batched
+// CHECK: scf.forall ({{.+}}) in (4)
+// CHECK: vector.fma {{.+}} : vector<8x32xf32>
+func.func @batched(%x: tensor<4x16x64xf32>, %w: tensor<4x64x32xf32>, %acc: tensor<4x16x32xf32>) -> tensor<4x16x32xf32> {
+  %r = linalg.generic {indexing_maps = [#bmk, #bkn, #bmn], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<4x16x64xf32>, tensor<4x64x32xf32>) outs(%acc : tensor<4x16x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b fastmath<contract> : f32
+    %s = arith.addf %c, %p fastmath<contract> : f32
+    linalg.yield %s : f32
+  } -> tensor<4x16x32xf32>
+  return %r : tensor<4x16x32xf32>
+}
+
+// Elementwise: blocks of the outer dimension, vectors along the last.
+// CHECK-LABEL: func.func @relu
+// CHECK: scf.forall ({{.+}}) in (%{{.+}})
+// CHECK: scf.for {{.+}} step %c16
+// CHECK: arith.maximumf {{.+}} : vector<16xf32>
+func.func @relu(%x: tensor<?x32x784xf32>, %init: tensor<?x32x784xf32>) -> tensor<?x32x784xf32> {
+  %zero = arith.constant 0.0 : f32
+  %r = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x : tensor<?x32x784xf32>) outs(%init : tensor<?x32x784xf32>) {
+  ^bb0(%a: f32, %c: f32):
+    %m = arith.maximumf %a, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<?x32x784xf32>
+  return %r : tensor<?x32x784xf32>
+}
+
+// A transpose: 16 x 16 tiles read as rows and transposed in registers.
+// CHECK-LABEL: func.func @transpose
+// CHECK: scf.forall ({{.+}}) = (0) to (3136) step (16)
+// CHECK: %[[TILE:.+]] = vector.transfer_read {{.+}} : tensor<128x3136xf32>, vector<16x16xf32>
+// CHECK: vector.transpose %[[TILE]], [1, 0] : vector<16x16xf32> to vector<16x16xf32>
+func.func @transpose(%x: tensor<128x3136xf32>, %init: tensor<3136x128xf32>) -> tensor<3136x128xf32> {
+  %r = linalg.transpose ins(%x : tensor<128x3136xf32>) outs(%init : tensor<3136x128xf32>) permutation = [1, 0]
+  return %r : tensor<3136x128xf32>
+}
+
+// Columns that are not a multiple of the vector width are one
+// whole-row tile, without masks.
+// CHECK-LABEL: func.func @ragged
+// CHECK-NOT: vector.mask
+// CHECK: vector.fma {{.+}} : vector<8x7xf32>
+// CHECK-NOT: vector.mask
+// CHECK: vector.fma {{.+}} : vector<7xf32>
+func.func @ragged(%x: tensor<?x5xf32>, %w: tensor<5x7xf32>, %acc: tensor<?x7xf32>) -> tensor<?x7xf32> {
+  %r = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<?x5xf32>, tensor<5x7xf32>) outs(%acc : tensor<?x7xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b fastmath<contract> : f32
+    %s = arith.addf %c, %p fastmath<contract> : f32
+    linalg.yield %s : f32
+  } -> tensor<?x7xf32>
+  return %r : tensor<?x7xf32>
+}
