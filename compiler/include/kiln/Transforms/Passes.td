@@ -93,7 +93,13 @@ def KilnLowerContractions : Pass<"kiln-lower-contractions"> {
     `kiln.matmul` becomes one `linalg.generic` contraction whose maps encode
     the transposes and the broadcast batch dimensions. `kiln.dense` computes
     `input · weightᵀ` over the input's leading dimensions collapsed into one,
-    accumulating into the bias broadcast over the rows.
+    accumulating into the bias broadcast over the rows. With 8 rows or more
+    the weight is transposed and multiplied as a matrix (register tiling
+    wants contiguous rows of both operands); with fewer (a small batch,
+    often only known when the entry runs, hence an `scf.if`) it is read
+    where it lies as dot products: K is split into [K/16, 16] and each
+    output keeps 16 partial sums, added up at the end. A batch-1 layer then
+    reads its weight once instead of three times.
 
     Before:
     ```mlir
@@ -102,10 +108,22 @@ def KilnLowerContractions : Pass<"kiln-lower-contractions"> {
     After (abridged):
     ```mlir
     %init = linalg.generic {...} ins(%b) outs(%e)              // broadcast bias
-    %y = linalg.generic {
-        indexing_maps = [(m, n, k) -> (m, k), (m, n, k) -> (n, k), (m, n, k) -> (m, n)],
-        iterator_types = ["parallel", "parallel", "reduction"]}
-        ins(%x, %w) outs(%init) { mulf; addf }
+    %y = scf.if %fewer_than_8_rows -> (tensor<?x128xf32>) {
+      %xs = tensor.expand_shape %x ... into tensor<?x49x16xf32>
+      %ws = tensor.expand_shape %w ... into tensor<128x49x16xf32>
+      %p = linalg.generic {                                    // partial sums
+          indexing_maps = [(m, n, l, s) -> (m, s, l), (m, n, l, s) -> (n, s, l),
+                           (m, n, l, s) -> (m, n, l)], ...} ins(%xs, %ws)
+      %sums = linalg.generic {...} ins(%p) outs(%init)         // add the 16 sums
+      scf.yield %sums
+    } else {
+      %wt = linalg.transpose ins(%w) ... permutation = [1, 0]
+      %prod = linalg.generic {
+          indexing_maps = [(m, n, k) -> (m, k), (m, n, k) -> (k, n), (m, n, k) -> (m, n)],
+          iterator_types = ["parallel", "parallel", "reduction"]}
+          ins(%x, %wt) outs(%init) { mulf; addf }
+      scf.yield %prod
+    }
     ```
   }];
   let dependentDialects = KilnLoweringDialects;

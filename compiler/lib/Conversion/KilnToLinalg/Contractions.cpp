@@ -1,7 +1,9 @@
 //===- Contractions.cpp - The kiln-lower-contractions pass ----------------===//
 //
 // kiln.matmul and kiln.dense become linalg contractions. A dense layer
-// accumulates into its broadcast bias, so the bias add costs no extra pass.
+// accumulates into its broadcast bias, so the bias add costs no extra pass,
+// and takes one of two forms by its number of rows (see denseAsProduct and
+// denseAsDots).
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +12,7 @@
 #include "kiln/Dialect/KilnOps.h"
 #include "kiln/Transforms/Passes.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace kiln {
@@ -98,6 +101,91 @@ struct MatmulPattern : OpRewritePattern<MatmulOp> {
   }
 };
 
+/// Below this many rows a dense layer reads its weight once per row as
+/// dot products instead of transposing it for a matrix product.
+constexpr int64_t kFewRows = 8;
+/// The vector lanes of a dot product's partial sums.
+constexpr int64_t kDotLanes = 16;
+
+/// input [M, K] x weight [N, K]ᵀ accumulated into init [M, N] as a matrix
+/// product: the weight is transposed to [K, N] first, so the product reads
+/// contiguous rows of both operands, which is what register tiling wants.
+Value denseAsProduct(OpBuilder &b, Location loc, Value input, Value weight,
+                     Value init) {
+  MLIRContext *context = b.getContext();
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  Value transposed =
+      linalg::TransposeOp::create(
+          b, loc, weight,
+          tensor::EmptyOp::create(b, loc,
+                                  ArrayRef<int64_t>{weightType.getDimSize(1),
+                                                    weightType.getDimSize(0)},
+                                  weightType.getElementType()),
+          ArrayRef<int64_t>{1, 0})
+          .getResult()
+          .front();
+  // (m, n, k): input(m, k) * weightᵀ(k, n).
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {d(0), d(2)}, context),
+                                 AffineMap::get(3, 0, {d(2), d(1)}, context),
+                                 AffineMap::get(3, 0, {d(0), d(1)}, context)};
+  return contract(b, loc, input, transposed, init, maps, 3);
+}
+
+/// The same for a few rows, as dot products that read the weight where it
+/// lies: K is split into [K / L, L] and each (row, output) pair keeps L
+/// partial sums, so the inner loop is whole-vector multiply-adds (a
+/// contraction with L as its vector dimension); the L sums are added into
+/// init at the end.
+Value denseAsDots(OpBuilder &b, Location loc, Value input, Value weight,
+                  Value init) {
+  MLIRContext *context = b.getContext();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  Type element = weightType.getElementType();
+  int64_t outputs = weightType.getDimSize(0), depth = weightType.getDimSize(1);
+  int64_t steps = depth / kDotLanes, rows = inputType.getDimSize(0);
+  Value rowCount =
+      ShapedType::isDynamic(rows) ? dimOf(b, loc, input, 0) : Value();
+  auto split = [&](Value value, int64_t leading, Value leadingSize) {
+    return tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({leading, steps, kDotLanes}, element),
+        value, ArrayRef<ReassociationIndices>{{0}, {1, 2}},
+        ArrayRef<OpFoldResult>{leadingSize ? OpFoldResult(leadingSize)
+                                           : OpFoldResult(b.getIndexAttr(leading)),
+                               b.getIndexAttr(steps),
+                               b.getIndexAttr(kDotLanes)});
+  };
+  Value inputSplit = split(input, rows, rowCount);
+  Value weightSplit = split(weight, outputs, Value());
+  auto partialType =
+      RankedTensorType::get({rows, outputs, kDotLanes}, element);
+  Value partialInit = filledTensor(b, loc, partialType,
+                                   {rowCount, Value(), Value()},
+                                   scalarConstant(b, loc, element, 0));
+  // (m, n, l, s): input(m, s, l) * weight(n, s, l) into partial(m, n, l).
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  Value partial = contract(
+      b, loc, inputSplit, weightSplit, partialInit,
+      {AffineMap::get(4, 0, {d(0), d(3), d(2)}, context),
+       AffineMap::get(4, 0, {d(1), d(3), d(2)}, context),
+       AffineMap::get(4, 0, {d(0), d(1), d(2)}, context)},
+      4);
+  // (m, n, l): init(m, n) + partial(m, n, l).
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{partial},
+             ValueRange{init},
+             {AffineMap::getMultiDimIdentityMap(3, context),
+              AffineMap::get(3, 0, {d(0), d(1)}, context)},
+             {utils::IteratorType::parallel, utils::IteratorType::parallel,
+              utils::IteratorType::reduction},
+             [](OpBuilder &nb, Location l, ValueRange args) {
+               Value sum = arith::AddFOp::create(nb, l, args[1], args[0]);
+               linalg::YieldOp::create(nb, l, sum);
+             })
+      .getResult(0);
+}
+
 struct DensePattern : OpRewritePattern<DenseOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(DenseOp op,
@@ -150,26 +238,32 @@ struct DensePattern : OpRewritePattern<DenseOp> {
       init = filledTensor(rewriter, loc, flatType, sizes,
                           scalarConstant(rewriter, loc, element, 0));
     }
-    // The weight is transposed to [K, M] first: the product then reads
-    // contiguous rows of both operands, which is what register tiling
-    // wants. (The layout pass will keep weights stored this way.)
+    Value flat;
     auto weightType = cast<RankedTensorType>(op.getWeight().getType());
-    Value transposed =
-        linalg::TransposeOp::create(
-            rewriter, loc, op.getWeight(),
-            tensor::EmptyOp::create(rewriter, loc,
-                                    ArrayRef<int64_t>{weightType.getDimSize(1),
-                                                      weightType.getDimSize(0)},
-                                    element),
-            ArrayRef<int64_t>{1, 0})
-            .getResult()
-            .front();
-    // (m, n, k): input(m, k) * weightᵀ(k, n).
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
-    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {d(0), d(2)}, context),
-                                   AffineMap::get(3, 0, {d(2), d(1)}, context),
-                                   AffineMap::get(3, 0, {d(0), d(1)}, context)};
-    Value flat = contract(rewriter, loc, input, transposed, init, maps, 3);
+    int64_t depth = weightType.getDimSize(1);
+    int64_t rows = flatType.getDimSize(0);
+    bool dotForm = isa<FloatType>(element) && depth % kDotLanes == 0;
+    if (dotForm && ShapedType::isDynamic(rows)) {
+      // The batch is known only when the entry runs: pick the form then.
+      Value few = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::ult, sizes[0],
+          arith::ConstantIndexOp::create(rewriter, loc, kFewRows));
+      auto choice = scf::IfOp::create(
+          rewriter, loc, few,
+          [&](OpBuilder &b, Location l) {
+            scf::YieldOp::create(
+                b, l, denseAsDots(b, l, input, op.getWeight(), init));
+          },
+          [&](OpBuilder &b, Location l) {
+            scf::YieldOp::create(
+                b, l, denseAsProduct(b, l, input, op.getWeight(), init));
+          });
+      flat = choice.getResult(0);
+    } else if (dotForm && rows < kFewRows) {
+      flat = denseAsDots(rewriter, loc, input, op.getWeight(), init);
+    } else {
+      flat = denseAsProduct(rewriter, loc, input, op.getWeight(), init);
+    }
 
     if (rank == 2) {
       rewriter.replaceOp(op, flat);
