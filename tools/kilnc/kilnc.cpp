@@ -34,7 +34,7 @@
 namespace cl = llvm::cl;
 
 namespace {
-enum class EmitKind { Kiln, Linalg, LLVMMLIR, LLVMIR, Asm, Obj, Kmod };
+enum class EmitKind { Kiln, Linalg, Vector, LLVMMLIR, LLVMIR, Asm, Obj, Kmod };
 
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.kiln>"));
 cl::opt<std::string> outputPath(
@@ -46,6 +46,8 @@ cl::opt<EmitKind> emitKind(
     cl::values(
         clEnumValN(EmitKind::Kiln, "kiln", "the model in the kiln dialect"),
         clEnumValN(EmitKind::Linalg, "linalg", "after lowering to linalg"),
+        clEnumValN(EmitKind::Vector, "vector",
+                   "after splitting for threads, tiling and vectorizing"),
         clEnumValN(EmitKind::LLVMMLIR, "llvm-mlir",
                    "after lowering to the LLVM dialect"),
         clEnumValN(EmitKind::LLVMIR, "llvm-ir", "optimized LLVM IR"),
@@ -155,27 +157,28 @@ int main(int argc, char **argv) {
 
   // Lowering errors point at the .kiln source, like the frontend's.
   kiln::text::SourceDiagnostics::MLIRHandler handler(&context, diagnostics);
-  mlir::PassManager pm(&context);
-  if (failed(mlir::applyPassManagerCLOptions(pm)))
-    return fail("bad pass manager options");
-  mlir::applyDefaultTimingPassManagerCLOptions(pm);
-  if (failed(kiln::addLowerToLinalgPasses(pm)))
-    return fail("cannot build the lowering pipeline");
-  if (failed(pm.run(*module)))
-    return 1;
-  if (emitKind == EmitKind::Linalg)
-    return printModule(*module, output);
-
-  mlir::PassManager llvmPm(&context);
-  if (failed(mlir::applyPassManagerCLOptions(llvmPm)))
-    return fail("bad pass manager options");
-  mlir::applyDefaultTimingPassManagerCLOptions(llvmPm);
-  if (failed(kiln::addLowerToLLVMPasses(llvmPm)))
-    return fail("cannot build the code generation pipeline");
-  if (failed(llvmPm.run(*module)))
-    return 1;
-  if (emitKind == EmitKind::LLVMMLIR)
-    return printModule(*module, output);
+  // Each stage is its own pass manager, so that it can be printed; the
+  // pass manager options (--mlir-print-ir-after-all, --mlir-timing, ...)
+  // apply to all of them.
+  using StageBuilder = llvm::LogicalResult (*)(mlir::OpPassManager &);
+  struct Stage {
+    StageBuilder build;
+    EmitKind printAfter;
+  };
+  for (Stage stage : {Stage{kiln::addLowerToLinalgPasses, EmitKind::Linalg},
+                      Stage{kiln::addVectorizePasses, EmitKind::Vector},
+                      Stage{kiln::addLowerToLLVMPasses, EmitKind::LLVMMLIR}}) {
+    mlir::PassManager pm(&context);
+    if (failed(mlir::applyPassManagerCLOptions(pm)))
+      return fail("bad pass manager options");
+    mlir::applyDefaultTimingPassManagerCLOptions(pm);
+    if (failed(stage.build(pm)))
+      return fail("cannot build the pass pipeline");
+    if (failed(pm.run(*module)))
+      return 1;
+    if (emitKind == stage.printAfter)
+      return printModule(*module, output);
+  }
 
   kiln::TargetDescription target =
       kiln::describeTarget(targetCpu, targetFeatures);

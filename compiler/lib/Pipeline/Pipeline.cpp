@@ -13,7 +13,10 @@ static constexpr llvm::StringLiteral kLowerToLinalg =
     "kiln-lower-elementwise,kiln-lower-contractions,kiln-lower-conv,"
     "kiln-lower-losses,kiln-lower-norm,kiln-lower-random,"
     "kiln-lower-recurrent,kiln-lower-reductions,kiln-lower-shape,"
-    "canonicalize,cse,kiln-vectorize,canonicalize,cse";
+    "canonicalize,cse";
+
+static constexpr llvm::StringLiteral kVectorize =
+    "kiln-vectorize,canonicalize,cse";
 
 // Bufferization writes results into fresh buffers (identity layouts at the
 // function boundary, so the runtime sees plain row-major memrefs); CSE and
@@ -38,6 +41,10 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
 
 llvm::LogicalResult kiln::addLowerToLinalgPasses(mlir::OpPassManager &pm) {
   return mlir::parsePassPipeline(kLowerToLinalg, pm);
+}
+
+llvm::LogicalResult kiln::addVectorizePasses(mlir::OpPassManager &pm) {
+  return mlir::parsePassPipeline(kVectorize, pm);
 }
 
 llvm::LogicalResult kiln::addLowerToLLVMPasses(mlir::OpPassManager &pm) {

@@ -9,6 +9,10 @@ namespace kiln {
 /// kiln dialect -> linalg, tensor, arith, math, scf on tensors.
 llvm::LogicalResult addLowerToLinalgPasses(mlir::OpPassManager &pm);
 
+/// linalg on tensors -> threads' blocks of tiled, vectorized code (still on
+/// tensors).
+llvm::LogicalResult addVectorizePasses(mlir::OpPassManager &pm);
+
 /// Tensors -> buffers -> loops -> the LLVM dialect, with every entry given
 /// the runtime's calling convention.
 llvm::LogicalResult addLowerToLLVMPasses(mlir::OpPassManager &pm);
