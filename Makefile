@@ -57,9 +57,12 @@ test: build
 # model language to the kiln dialect, and specialize its batch to show the
 # shapes flowing through every op.
 demo: build
-	@echo "== models/lenet.kiln compiled to the kiln dialect, batch fixed to 64 =="
-	$(BUILD_DIR)/bin/kilnc --emit=kiln models/lenet.kiln | \
-	  $(BUILD_DIR)/bin/kiln-opt --kiln-specialize-batch=batch=64
+	@echo "== models/lenet.kiln compiled to native code in one module =="
+	$(BUILD_DIR)/bin/kilnc models/lenet.kiln -o $(BUILD_DIR)/lenet.kmod
+	$(BUILD_DIR)/bin/kiln-run info $(BUILD_DIR)/lenet.kmod
+	@echo "== its inference entry, timed at batch 1 and 64 on every core =="
+	$(BUILD_DIR)/bin/kiln-run bench $(BUILD_DIR)/lenet.kmod --batch 1 --repeat 200
+	$(BUILD_DIR)/bin/kiln-run bench $(BUILD_DIR)/lenet.kmod --batch 64
 
 # Kiln against PyTorch (OpenBLAS) in one run; see docs/performance.md.
 # PyTorch runs with the OpenMP OpenBLAS, which does not fight its thread pool.
