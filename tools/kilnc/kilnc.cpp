@@ -41,6 +41,13 @@ cl::opt<std::string> outputPath(
     "o", cl::desc("Output file (default: stdout for text, MODEL.kmod for "
                   "a module)"),
     cl::value_desc("file"));
+// For debugging the code generator: plain scalar loops, one thread.
+cl::opt<bool> vectorize(
+    "vectorize",
+    cl::desc("Split for threads, tile and vectorize (default true; "
+             "--vectorize=false leaves naive scalar loops)"),
+    cl::init(true));
+
 cl::opt<EmitKind> emitKind(
     "emit", cl::desc("What to produce"), cl::init(EmitKind::Kmod),
     cl::values(
@@ -168,6 +175,8 @@ int main(int argc, char **argv) {
   for (Stage stage : {Stage{kiln::addLowerToLinalgPasses, EmitKind::Linalg},
                       Stage{kiln::addVectorizePasses, EmitKind::Vector},
                       Stage{kiln::addLowerToLLVMPasses, EmitKind::LLVMMLIR}}) {
+    if (!vectorize && stage.build == kiln::addVectorizePasses)
+      continue;
     mlir::PassManager pm(&context);
     if (failed(mlir::applyPassManagerCLOptions(pm)))
       return fail("bad pass manager options");
