@@ -204,6 +204,20 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
           }
           spec.results.push_back(std::move(r));
         }
+      if (entry->state())
+        for (const fb::StateSlot *slot : *entry->state()) {
+          StateSlotSpec state;
+          state.name = str(slot->name());
+          state.paramIndex = slot->param_index();
+          state.type = readType(slot->type());
+          if (state.paramIndex < -1 || state.paramIndex >= paramCount) {
+            error = "entry '" + spec.name + "' keeps optimizer state for "
+                    "parameter " + std::to_string(state.paramIndex) +
+                    ", which does not exist";
+            return nullptr;
+          }
+          spec.state.push_back(std::move(state));
+        }
       std::string symbol = str(entry->symbol());
       spec.function = reinterpret_cast<EntryFunction>(
           dlsym(module->library_, symbol.c_str()));

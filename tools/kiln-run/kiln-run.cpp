@@ -103,6 +103,26 @@ int info(const Module &module) {
                                                           : "update",
                   result.name.c_str(), dtypeName(result.type.dtype),
                   formatShape(result.type.shape).c_str());
+    if (!entry.optimizer.empty())
+      std::printf("  optimizer %s\n", entry.optimizer.c_str());
+    if (!entry.state.empty()) {
+      std::vector<std::string> kinds;
+      int64_t values = 0;
+      for (const StateSlotSpec &slot : entry.state) {
+        int64_t size = 1;
+        for (int64_t dim : slot.type.shape)
+          size *= dim;
+        values += size;
+        if (std::find(kinds.begin(), kinds.end(), slot.name) == kinds.end())
+          kinds.push_back(slot.name);
+      }
+      std::string names;
+      for (const std::string &kind : kinds)
+        names += (names.empty() ? "" : ", ") + kind;
+      std::printf("  optimizer state: %zu tensors, %lld values (%s)\n",
+                  entry.state.size(), static_cast<long long>(values),
+                  names.c_str());
+    }
   }
   return 0;
 }

@@ -78,12 +78,17 @@ std::vector<uint8_t> kiln::serializeKmod(const ModuleSummary &summary,
                                                      : fb::ResultRole::Update,
           result.name.c_str(), buildType(builder, result.type),
           result.paramIndex));
+    std::vector<flatbuffers::Offset<fb::StateSlot>> state;
+    for (const StateSlotSummary &slot : entry.state)
+      state.push_back(fb::CreateStateSlotDirect(builder, slot.name.c_str(),
+                                                slot.paramIndex,
+                                                buildType(builder, slot.type)));
     std::string symbol = entrySymbol(entry.name);
     entries.push_back(fb::CreateEntryDirect(
         builder, entry.name.c_str(),
         entry.isTrain ? fb::EntryKind::Train : fb::EntryKind::Infer,
         symbol.c_str(), &arguments, &results, entry.optimizer.c_str(),
-        entry.group.c_str()));
+        entry.group.c_str(), &state));
   }
 
   std::vector<flatbuffers::Offset<flatbuffers::String>> features;

@@ -32,6 +32,47 @@ static FailureOr<kiln::TensorSpec> specOf(Operation *where, Type type) {
   return spec;
 }
 
+namespace kiln {
+/// The state `optimizer` keeps for the parameters `entry` trains: those it
+/// takes that are not buffers (and in its group, if it names one).
+static std::vector<StateSlotSummary>
+optimizerState(OptimizerAttr optimizer, const EntrySummary &entry,
+               const std::vector<ParamSummary> &params) {
+  auto hyperparameter = [&](StringRef name) {
+    auto value = optimizer.getHyperparameters().getAs<FloatAttr>(name);
+    return value ? value.getValueAsDouble() : 0.0;
+  };
+  std::vector<std::string> perParam;
+  switch (optimizer.getKind()) {
+  case OptimizerKind::sgd:
+    if (hyperparameter("momentum") != 0)
+      perParam = {"momentum_buffer"};
+    break;
+  case OptimizerKind::adam:
+  case OptimizerKind::adamw:
+    perParam = {"exp_avg", "exp_avg_sq"};
+    break;
+  case OptimizerKind::rmsprop:
+    perParam = {"square_avg"};
+    if (hyperparameter("momentum") != 0)
+      perParam.push_back("momentum_buffer");
+    break;
+  }
+  std::vector<StateSlotSummary> state;
+  for (const ArgumentSummary &argument : entry.arguments) {
+    if (argument.role != ArgumentSummary::Role::Param)
+      continue;
+    const ParamSummary &param = params[argument.paramIndex];
+    if (param.buffer || (!entry.group.empty() && param.group != entry.group))
+      continue;
+    for (const std::string &name : perParam)
+      state.push_back({name, argument.paramIndex, param.type});
+  }
+  state.push_back({"step", -1, TensorSpec{DType::I64, {}}});
+  return state;
+}
+} // namespace kiln
+
 FailureOr<kiln::ModuleSummary> kiln::summarizeModule(ModuleOp module) {
   ModuleSummary summary;
   summary.name = module.getSymName().value_or("model").str();
@@ -113,6 +154,9 @@ FailureOr<kiln::ModuleSummary> kiln::summarizeModule(ModuleOp module) {
       }
       entry.results.push_back(std::move(result));
     }
+    if (auto optimizer = func->getAttrOfType<OptimizerAttr>(
+            KilnDialect::kOptimizerAttrName))
+      entry.state = optimizerState(optimizer, entry, summary.params);
     summary.entries.push_back(std::move(entry));
   }
   return summary;

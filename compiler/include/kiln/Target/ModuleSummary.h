@@ -46,6 +46,13 @@ struct ResultSummary {
   int paramIndex = -1;
 };
 
+/// One tensor of an optimizer's state (see kmod.fbs).
+struct StateSlotSummary {
+  std::string name;
+  int paramIndex = -1; ///< -1: one for the entry
+  TensorSpec type;
+};
+
 struct EntrySummary {
   std::string name;
   bool isTrain = false;
@@ -53,6 +60,7 @@ struct EntrySummary {
   std::vector<ResultSummary> results;
   std::string optimizer;
   std::string group;
+  std::vector<StateSlotSummary> state;
 };
 
 struct ModuleSummary {

@@ -50,6 +50,13 @@ struct ResultSpec {
 /// `void entry(void **args)`: see kmod.fbs.
 using EntryFunction = void (*)(void **);
 
+/// A tensor of optimizer state (see kmod.fbs).
+struct StateSlotSpec {
+  std::string name;
+  int paramIndex = -1; ///< -1: one for the entry
+  TensorSpec type;
+};
+
 struct EntrySpec {
   std::string name;
   bool isTrain = false;
@@ -57,6 +64,7 @@ struct EntrySpec {
   std::vector<ResultSpec> results;
   std::string optimizer;
   std::string group;
+  std::vector<StateSlotSpec> state;
   EntryFunction function = nullptr;
 };
 
