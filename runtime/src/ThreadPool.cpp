@@ -15,6 +15,10 @@ thread_local ThreadPool *installedPool = nullptr;
 // entry come in quick succession, and a wake-up from sleep costs more than
 // a small loop.
 constexpr std::chrono::microseconds kSpinTime(200);
+
+// Below this many scalar operations in all (a few microseconds of work), a
+// loop runs serially: handing it out and collecting it costs more.
+constexpr int64_t kMinParallelWork = 1 << 16;
 } // namespace
 
 ThreadPool::ThreadPool(unsigned threads) {
@@ -93,7 +97,12 @@ void ThreadPool::parallelFor(int64_t count, LoopBody body, void *closure) {
   runChunks(job_);
   installedPool = outer;
   // Workers leave only after their last chunk, so the job stays alive
-  // until every one of them has finished with it.
+  // until every one of them has finished with it. They are usually a few
+  // microseconds behind: spin before sleeping, as they do.
+  auto spinUntil = std::chrono::steady_clock::now() + kSpinTime;
+  while (running_.load(std::memory_order_acquire) != 0 &&
+         std::chrono::steady_clock::now() < spinUntil)
+    std::this_thread::yield();
   std::unique_lock<std::mutex> lock(mutex_);
   done_.wait(lock, [&] { return running_.load() == 0; });
 }
@@ -107,8 +116,11 @@ ScopedPool::~ScopedPool() { installedPool = previous_; }
 ThreadPool *kiln::rt::currentPool() { return installedPool; }
 
 extern "C" void kiln_rt_parallel_for(int64_t count, LoopBody body,
-                                     void *closure) {
-  if (ThreadPool *pool = installedPool)
+                                     void *closure, int64_t work) {
+  ThreadPool *pool = installedPool;
+  if (pool && count > 1 && work < kMinParallelWork / count)
+    pool = nullptr;
+  if (pool)
     pool->parallelFor(count, body, closure);
   else if (count > 0)
     body(0, count, closure);

@@ -37,6 +37,8 @@ void expectEachOnce(const Coverage &coverage) {
   for (size_t i = 0; i < coverage.visits.size(); ++i)
     ASSERT_EQ(coverage.visits[i].load(), 1) << "iteration " << i;
 }
+/// Work per iteration that always merits threads.
+constexpr int64_t kHeavy = int64_t(1) << 40;
 } // namespace
 
 TEST(ThreadPool, RunsEveryIterationExactlyOnce) {
@@ -61,7 +63,7 @@ TEST(ThreadPool, SharesWorkBetweenThreads) {
 
 TEST(ThreadPool, TheCodeAbiUsesTheInstalledPoolElseRunsSerially) {
   Coverage serial(8);
-  kiln_rt_parallel_for(8, countVisits, &serial);
+  kiln_rt_parallel_for(8, countVisits, &serial, kHeavy);
   expectEachOnce(serial);
   EXPECT_EQ(serial.threads.size(), 1u);
   EXPECT_EQ(currentPool(), nullptr);
@@ -71,9 +73,15 @@ TEST(ThreadPool, TheCodeAbiUsesTheInstalledPoolElseRunsSerially) {
     ScopedPool scope(&pool);
     EXPECT_EQ(currentPool(), &pool);
     Coverage parallel(16);
-    kiln_rt_parallel_for(16, countVisits, &parallel);
+    kiln_rt_parallel_for(16, countVisits, &parallel, kHeavy);
     expectEachOnce(parallel);
     EXPECT_EQ(parallel.threads.size(), 2u);
+
+    // Too little work in all: the caller runs it alone.
+    Coverage light(16);
+    kiln_rt_parallel_for(16, countVisits, &light, 10);
+    expectEachOnce(light);
+    EXPECT_EQ(light.threads.size(), 1u);
   }
   EXPECT_EQ(currentPool(), nullptr);
 }
@@ -98,7 +106,7 @@ void runInnerLoop(int64_t begin, int64_t end, void *closure) {
           for (int64_t j = b; j < e; ++j)
             r->nested->inner.visits[r->row * 8 + j].fetch_add(1);
         },
-        &row);
+        &row, kHeavy);
   }
 }
 } // namespace
@@ -108,7 +116,7 @@ TEST(ThreadPool, NestedAndConcurrentLoopsComplete) {
   {
     ScopedPool scope(&pool);
     Nested nested;
-    kiln_rt_parallel_for(8, runInnerLoop, &nested);
+    kiln_rt_parallel_for(8, runInnerLoop, &nested, kHeavy);
     expectEachOnce(nested.inner);
   }
   // Two threads sharing one pool: one of them runs its loop serially.

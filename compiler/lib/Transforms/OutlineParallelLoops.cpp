@@ -7,8 +7,10 @@
 //     runs iterations [begin, end) of the loop, reading the values the loop
 //     captured from `closure`, and
 //   - at the loop's place, a closure on the stack and a call
-//     `kiln_rt_parallel_for(i64 count, ptr body, ptr closure)`, which the
-//     runtime serves by splitting [0, count) over its threads.
+//     `kiln_rt_parallel_for(i64 count, ptr body, ptr closure, i64 work)`,
+//     which the runtime serves by splitting [0, count) over its threads, or
+//     runs serially when count x work (the estimated scalar operations per
+//     iteration) is too little to pay for waking them.
 // Captured memrefs travel as their LLVM descriptors; the casts to and from
 // descriptors fold away in the LLVM conversion.
 //
@@ -20,7 +22,12 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/RegionUtils.h"
 
@@ -47,12 +54,60 @@ LLVM::LLVMFuncOp getOrDeclareParallelFor(ModuleOp module) {
     return existing;
   MLIRContext *context = module.getContext();
   auto ptrType = LLVM::LLVMPointerType::get(context);
-  auto type = LLVM::LLVMFunctionType::get(
-      LLVM::LLVMVoidType::get(context),
-      {IntegerType::get(context, 64), ptrType, ptrType});
+  auto i64 = IntegerType::get(context, 64);
+  auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
+                                          {i64, ptrType, ptrType, i64});
   OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
   return LLVM::LLVMFuncOp::create(builder, module.getLoc(), kParallelForName,
                                   type);
+}
+
+/// The product of the trip counts of the loops between `op` and `loop`
+/// that are known (unknown ones count once).
+int64_t knownTrips(Operation *op, scf::ParallelOp loop) {
+  int64_t trips = 1;
+  for (Operation *parent = op->getParentOp(); parent != loop;
+       parent = parent->getParentOp()) {
+    auto inner = dyn_cast<scf::ForOp>(parent);
+    if (!inner)
+      continue;
+    std::optional<int64_t> lower = getConstantIntValue(inner.getLowerBound());
+    std::optional<int64_t> upper = getConstantIntValue(inner.getUpperBound());
+    std::optional<int64_t> step = getConstantIntValue(inner.getStep());
+    if (lower && upper && step && *step > 0 && *upper > *lower)
+      trips *= llvm::divideCeil(*upper - *lower, *step);
+  }
+  return trips;
+}
+
+/// A rough count of the scalar operations one iteration of `loop` does:
+/// arithmetic, vector ops and loads and stores, times their vector lanes
+/// (or a linalg op's iteration space) and the known trip counts of the
+/// loops around them.
+int64_t estimateWork(scf::ParallelOp loop) {
+  int64_t work = 0;
+  loop.getBody()->walk<WalkOrder::PreOrder>([&](Operation *op) {
+    int64_t each = 0;
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+      // The body's ops, its yield standing for the store.
+      each = linalgOp.getBlock()->getOperations().size();
+      for (int64_t range : linalgOp.getStaticLoopRanges())
+        if (!ShapedType::isDynamic(range))
+          each *= range;
+    } else if (!op->hasTrait<OpTrait::ConstantLike>() &&
+               (isa<memref::LoadOp, memref::StoreOp>(op) ||
+                isa<arith::ArithDialect, math::MathDialect,
+                    vector::VectorDialect>(op->getDialect()))) {
+      each = 1;
+      for (Type type : op->getResultTypes())
+        if (auto vector = dyn_cast<VectorType>(type))
+          each = std::max(each, vector.getNumElements());
+    }
+    work += each * knownTrips(op, loop);
+    return isa<linalg::LinalgOp>(op) ? WalkResult::skip()
+                                     : WalkResult::advance();
+  });
+  return std::max<int64_t>(work, 1);
 }
 
 /// Builds the body function of `loop`, named `name`, that reads `captured`
@@ -162,8 +217,10 @@ LogicalResult outline(scf::ParallelOp loop, StringRef name,
       arith::CeilDivSIOp::create(builder, loc, span, loop.getStep()[0]);
   Value count64 = arith::IndexCastOp::create(builder, loc, i64, count);
   Value bodyAddress = LLVM::AddressOfOp::create(builder, loc, body);
+  Value work = LLVM::ConstantOp::create(
+      builder, loc, i64, builder.getI64IntegerAttr(estimateWork(loop)));
   LLVM::CallOp::create(builder, loc, parallelFor,
-                       ValueRange{count64, bodyAddress, slot});
+                       ValueRange{count64, bodyAddress, slot, work});
   loop.erase();
   return success();
 }

@@ -204,7 +204,7 @@ bool isSplittable(int64_t range, int64_t block) {
 }
 
 /// Splits a contraction across threads: by its first batch dimension if it
-/// has one; else, when each row is a lot of work (a batch-1 dense layer),
+/// has a static one; else, when each row is a lot of work (a batch-1 dense layer),
 /// by blocks of whole column tiles; else by blocks of rows (the rows of a
 /// convolution's image-to-column product are batch x pixels).
 linalg::GenericOp splitContraction(RewriterBase &rewriter,
@@ -220,7 +220,9 @@ linalg::GenericOp splitContraction(RewriterBase &rewriter,
   int64_t columns = ranges[loops - 2], depth = ranges[loops - 1];
   int64_t columnTile = schedule.tiles[loops - 2];
   SmallVector<int64_t> blocks(loops, 0);
-  if (rows > 0 && isSplittable(ranges[0], 1)) {
+  // A dynamic batch dimension may well be 1 (a small dense layer's dot
+  // products run over the rows of the batch): split inner dimensions then.
+  if (rows > 0 && !ShapedType::isDynamic(ranges[0]) && ranges[0] >= 2) {
     blocks[0] = 1;
     return splitIntoBlocks(rewriter, op, blocks);
   }

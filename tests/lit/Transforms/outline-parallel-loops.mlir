@@ -6,7 +6,7 @@
 
 // The loop becomes a call into the runtime with a closure of the captured
 // buffers and scalar; constants are rebuilt in the body, not captured.
-// CHECK: llvm.func @kiln_rt_parallel_for(i64, !llvm.ptr, !llvm.ptr)
+// CHECK: llvm.func @kiln_rt_parallel_for(i64, !llvm.ptr, !llvm.ptr, i64)
 // CHECK-LABEL: func.func @scale
 // CHECK: %[[SLOT:.+]] = llvm.alloca %{{.+}} x !llvm.struct<(struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>, struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>, f32)>
 // CHECK-NOT: scf.parallel
@@ -14,7 +14,9 @@
 // CHECK: %[[COUNT:.+]] = arith.ceildivsi
 // CHECK: %[[COUNT64:.+]] = arith.index_cast %[[COUNT]] : index to i64
 // CHECK: %[[BODY:.+]] = llvm.mlir.addressof @scale_parallel_0
-// CHECK: llvm.call @kiln_rt_parallel_for(%[[COUNT64]], %[[BODY]], %[[SLOT]])
+// An iteration's estimated work: 8 x 32 multiplies and stores.
+// CHECK: %[[WORK:.+]] = llvm.mlir.constant(512 : i64)
+// CHECK: llvm.call @kiln_rt_parallel_for(%[[COUNT64]], %[[BODY]], %[[SLOT]], %[[WORK]])
 // CHECK: llvm.func internal @scale_parallel_0(%[[BEGIN:.+]]: i64, %[[END:.+]]: i64, %[[CLOSURE:.+]]: !llvm.ptr)
 // CHECK: llvm.load %[[CLOSURE]]
 // CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
