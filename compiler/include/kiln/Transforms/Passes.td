@@ -440,8 +440,11 @@ def KilnOutlineParallelLoops
   let description = [{
     Turns each outermost one-dimensional `scf.parallel` (on buffers) into an
     internal function that runs a range of its iterations, and a call to
-    the runtime's `kiln_rt_parallel_for(count, body, closure)`, which splits
-    `[0, count)` over its threads. The values the loop uses from outside
+    the runtime's `kiln_rt_parallel_for(count, body, closure, work)`, which
+    splits `[0, count)` over its threads, or runs it on the caller when
+    `count x work` is small: `work` is the pass's estimate of the scalar
+    operations of one iteration (arithmetic, vector and memory ops times
+    their lanes and the known trip counts of the loops around them). The values the loop uses from outside
     are passed in a closure on the stack, memrefs as LLVM descriptors.
     Generated code therefore needs no OpenMP or async runtime.
 
@@ -453,7 +456,7 @@ def KilnOutlineParallelLoops
     ```
     After:
     ```mlir
-    llvm.call @kiln_rt_parallel_for(%count, %body, %closure)
+    llvm.call @kiln_rt_parallel_for(%count, %body, %closure, %work)
     llvm.func internal @f_parallel_0(%begin: i64, %end: i64, %closure: !llvm.ptr) {
       scf.for %k = %begin to %end step %c1 { ... %c0 + %k * %c8 ... }
     }
