@@ -444,8 +444,9 @@ def KilnOutlineParallelLoops
     splits `[0, count)` over its threads, or runs it on the caller when
     `count x work` is small: `work` is the pass's estimate of the scalar
     operations of one iteration (arithmetic, vector and memory ops times
-    their lanes and the known trip counts of the loops around them). The values the loop uses from outside
-    are passed in a closure on the stack, memrefs as LLVM descriptors.
+    their lanes and the known trip counts of the loops around them). The
+    values the loop uses from outside are passed in a closure on the
+    stack, memrefs as LLVM descriptors.
     Generated code therefore needs no OpenMP or async runtime.
 
     Before:
