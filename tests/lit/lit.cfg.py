@@ -20,4 +20,5 @@ llvm_config.add_tool_substitutions(["kiln-opt"], tool_dirs)
 
 import sys
 config.substitutions.append(("%python", sys.executable))
-llvm_config.add_tool_substitutions(["kilnc", "kiln-run", "not", "split-file"], tool_dirs)
+llvm_config.add_tool_substitutions(
+    ["kilnc", "kiln-run", "kiln-classify", "not", "split-file"], tool_dirs)

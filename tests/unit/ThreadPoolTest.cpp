@@ -20,17 +20,29 @@ struct Coverage {
   std::vector<std::atomic<int>> visits;
   std::mutex mutex;
   std::set<std::thread::id> threads;
+  /// Hold each chunk until a second thread has taken one (or 10 s pass),
+  /// so that a loaded machine cannot finish the loop on one thread first.
+  bool awaitCompany = false;
   explicit Coverage(int64_t count) : visits(count) {}
+
+  size_t threadCount() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return threads.size();
+  }
 };
 
 void countVisits(int64_t begin, int64_t end, void *closure) {
   auto *coverage = static_cast<Coverage *>(closure);
   for (int64_t i = begin; i < end; ++i)
     coverage->visits[i].fetch_add(1);
-  std::lock_guard<std::mutex> lock(coverage->mutex);
-  coverage->threads.insert(std::this_thread::get_id());
-  // Long enough that a second thread gets a share.
-  std::this_thread::sleep_for(std::chrono::microseconds(200));
+  {
+    std::lock_guard<std::mutex> lock(coverage->mutex);
+    coverage->threads.insert(std::this_thread::get_id());
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (coverage->awaitCompany && coverage->threadCount() < 2 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
 }
 
 void expectEachOnce(const Coverage &coverage) {
@@ -56,6 +68,7 @@ TEST(ThreadPool, RunsEveryIterationExactlyOnce) {
 TEST(ThreadPool, SharesWorkBetweenThreads) {
   ThreadPool pool(2);
   Coverage coverage(16);
+  coverage.awaitCompany = true;
   pool.parallelFor(16, countVisits, &coverage);
   expectEachOnce(coverage);
   EXPECT_EQ(coverage.threads.size(), 2u);
@@ -73,6 +86,7 @@ TEST(ThreadPool, TheCodeAbiUsesTheInstalledPoolElseRunsSerially) {
     ScopedPool scope(&pool);
     EXPECT_EQ(currentPool(), &pool);
     Coverage parallel(16);
+    parallel.awaitCompany = true;
     kiln_rt_parallel_for(16, countVisits, &parallel, kHeavy);
     expectEachOnce(parallel);
     EXPECT_EQ(parallel.threads.size(), 2u);

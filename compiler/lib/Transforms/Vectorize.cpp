@@ -178,22 +178,38 @@ tile(RewriterBase &rewriter, linalg::GenericOp op, ArrayRef<int64_t> tiles) {
 }
 
 /// Tiles `op` by `blocks` into one scf.forall, whose iterations the runtime
-/// spreads over its threads. Returns the op that computes one block, or
-/// `op` itself when it cannot be split.
+/// spreads over its threads; a linalg.fill that initializes the result is
+/// fused in, so each thread zeroes its own block. Returns the op that
+/// computes one block, or `op` itself when it cannot be split.
 linalg::GenericOp splitIntoBlocks(RewriterBase &rewriter, linalg::GenericOp op,
                                   ArrayRef<int64_t> blocks) {
-  scf::SCFTilingOptions options;
-  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), blocks));
-  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  scf::SCFTilingOptions tiling;
+  tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), blocks));
+  tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  scf::SCFTileAndFuseOptions options;
+  options.setTilingOptions(tiling);
+  // Other producers would be recomputed by every block that reads them.
+  options.setFusionControlFn(
+      [](tensor::ExtractSliceOp, OpResult producer, bool isDestination)
+          -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        if (isDestination && isa<linalg::FillOp>(producer.getOwner()))
+          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+        return std::nullopt;
+      });
   rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-      rewriter, cast<TilingInterface>(op.getOperation()), options);
-  if (failed(tiled) || tiled->tiledOps.size() != 1)
+  FailureOr<scf::SCFTileAndFuseResult> tiled =
+      scf::tileConsumerAndFuseProducersUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled) || tiled->tiledAndFusedOps.empty())
     return op;
-  auto block = dyn_cast<linalg::GenericOp>(tiled->tiledOps.front());
-  if (!block)
+  auto block = dyn_cast<linalg::GenericOp>(tiled->tiledAndFusedOps.front());
+  if (!block || !llvm::all_of(op->getResults(), [&](OpResult result) {
+        return tiled->replacements.count(result);
+      }))
     return op;
-  rewriter.replaceOp(op, tiled->replacements);
+  for (OpResult result : op->getResults())
+    rewriter.replaceAllUsesWith(result, tiled->replacements.lookup(result));
+  rewriter.eraseOp(op);
   return block;
 }
 
