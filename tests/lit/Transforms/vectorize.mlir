@@ -107,3 +107,26 @@ func.func @ragged(%x: tensor<?x5xf32>, %w: tensor<5x7xf32>, %acc: tensor<?x7xf32
   } -> tensor<?x7xf32>
   return %r : tensor<?x7xf32>
 }
+
+// The zero fill of a result is fused into its thread blocks: each thread
+// zeroes the block it computes.
+// CHECK-LABEL: func.func @zero_filled
+// CHECK: %[[EMPTY:.+]] = tensor.empty
+// CHECK-NOT: linalg.fill
+// CHECK: scf.forall ({{.+}}) = (0) to (256) step (32) shared_outs(%{{.+}} = %[[EMPTY]])
+// CHECK: linalg.fill {{.+}} -> tensor<?x32xf32>
+func.func @zero_filled(%x: tensor<?x784xf32>, %w: tensor<784x256xf32>) -> tensor<?x256xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %rows = tensor.dim %x, %c0 : tensor<?x784xf32>
+  %empty = tensor.empty(%rows) : tensor<?x256xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%empty : tensor<?x256xf32>) -> tensor<?x256xf32>
+  %r = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<?x784xf32>, tensor<784x256xf32>) outs(%acc : tensor<?x256xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b fastmath<contract> : f32
+    %s = arith.addf %c, %p fastmath<contract> : f32
+    linalg.yield %s : f32
+  } -> tensor<?x256xf32>
+  return %r : tensor<?x256xf32>
+}
