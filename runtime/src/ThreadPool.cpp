@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 
 using namespace kiln::rt;
 
@@ -21,9 +22,21 @@ constexpr std::chrono::microseconds kSpinTime(200);
 constexpr int64_t kMinParallelWork = 1 << 16;
 } // namespace
 
+/// The default size: KILN_NUM_THREADS when it is a positive number, else
+/// one thread per hardware thread.
+static unsigned defaultThreads() {
+  if (const char *setting = std::getenv("KILN_NUM_THREADS")) {
+    char *end = nullptr;
+    unsigned long threads = std::strtoul(setting, &end, 10);
+    if (*setting && !*end && threads > 0 && threads <= 1024)
+      return static_cast<unsigned>(threads);
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 ThreadPool::ThreadPool(unsigned threads) {
   if (threads == 0)
-    threads = std::max(1u, std::thread::hardware_concurrency());
+    threads = defaultThreads();
   for (unsigned i = 1; i < threads; ++i)
     workers_.emplace_back([this] { workerLoop(); });
 }

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <mutex>
 #include <set>
@@ -140,4 +142,18 @@ TEST(ThreadPool, NestedAndConcurrentLoopsComplete) {
   other.join();
   expectEachOnce(first);
   expectEachOnce(second);
+}
+
+TEST(ThreadPool, DefaultSizeFollowsKilnNumThreads) {
+  setenv("KILN_NUM_THREADS", "3", 1);
+  EXPECT_EQ(ThreadPool().threads(), 3u);
+  // Anything but a positive count is ignored.
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  for (const char *setting : {"0", "-2", "many", ""}) {
+    setenv("KILN_NUM_THREADS", setting, 1);
+    EXPECT_EQ(ThreadPool().threads(), cores) << "'" << setting << "'";
+  }
+  unsetenv("KILN_NUM_THREADS");
+  EXPECT_EQ(ThreadPool().threads(), cores);
+  EXPECT_EQ(ThreadPool(5).threads(), 5u);
 }

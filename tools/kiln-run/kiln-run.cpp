@@ -49,12 +49,12 @@ const char kUsage[] =
     "  --seed S                  seed for parameter initialization (default 0)\n"
     "  --params DIR              load parameters from DIR/<name>.npy\n"
     "  --dump-params DIR         write the parameters to DIR/<name>.npy\n"
-    "  --threads N               threads to run on (default: one per core)\n"
+    "  --threads N               threads (default: KILN_NUM_THREADS or one per core)\n"
     "bench options:\n"
     "  --entry NAME              the entry to time (default: infer)\n"
     "  --batch N                 the batch size (default 64)\n"
     "  --repeat R                timed runs after 3 warm-up runs (default 20)\n"
-    "  --threads N               threads to run on (default: one per core)\n"
+    "  --threads N               threads (default: KILN_NUM_THREADS or one per core)\n"
     "  --json                    print the result as one JSON object\n";
 
 /// Parses a --threads value: a count, 0 meaning one per core.

@@ -24,7 +24,8 @@ using LoopBody = void (*)(int64_t begin, int64_t end, void *closure);
 class ThreadPool {
 public:
   /// A pool of `threads` threads in all, the caller of parallelFor being
-  /// one of them; 0 means one per hardware thread.
+  /// one of them; 0 means KILN_NUM_THREADS if set, else one per hardware
+  /// thread.
   explicit ThreadPool(unsigned threads = 0);
   ~ThreadPool();
   ThreadPool(const ThreadPool &) = delete;
