@@ -99,6 +99,10 @@ Session::Session(const Module &module, uint64_t seed, unsigned threads)
   params_.resize(specs.size());
   for (size_t i = 0; i < specs.size(); ++i)
     initializeParam(specs[i], seed, static_cast<uint32_t>(i), params_[i]);
+  for (const EntrySpec &entry : module.entries())
+    for (const StateSlotSpec &slot : entry.state)
+      optimizerState_[entry.name].emplace_back(slot.type.dtype,
+                                               slot.type.shape);
 }
 
 bool Session::setParam(const std::string &name, const Tensor &value,

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "kiln/runtime/Checkpoint.h"
 #include "kiln/runtime/Module.h"
 #include "kiln/runtime/Npy.h"
 #include "kiln/runtime/Session.h"
@@ -49,6 +50,8 @@ const char kUsage[] =
     "  --seed S                  seed for parameter initialization (default 0)\n"
     "  --params DIR              load parameters from DIR/<name>.npy\n"
     "  --dump-params DIR         write the parameters to DIR/<name>.npy\n"
+    "  --checkpoint FILE         restore parameters and optimizer state\n"
+    "  --save-checkpoint FILE    save them after the run\n"
     "  --threads N               threads (default: KILN_NUM_THREADS or one per core)\n"
     "bench options:\n"
     "  --entry NAME              the entry to time (default: infer)\n"
@@ -131,6 +134,7 @@ int infer(const Module &module, const std::vector<std::string> &args) {
   std::map<std::string, Tensor> inputs;
   std::vector<std::pair<std::string, std::string>> outputFiles;
   std::string entryName = "infer", paramsDir, dumpDir, outputDir;
+  std::string checkpointIn, checkpointOut;
   uint64_t seed = 0;
   unsigned threads = 0;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -173,6 +177,12 @@ int infer(const Module &module, const std::vector<std::string> &args) {
     } else if (flag == "--output-dir") {
       if (!value(outputDir))
         return fail("--output-dir expects a directory");
+    } else if (flag == "--checkpoint") {
+      if (!value(checkpointIn))
+        return fail("--checkpoint expects a file");
+    } else if (flag == "--save-checkpoint") {
+      if (!value(checkpointOut))
+        return fail("--save-checkpoint expects a file");
     } else if (flag == "--dump-params") {
       if (!value(dumpDir))
         return fail("--dump-params expects a directory");
@@ -190,6 +200,8 @@ int infer(const Module &module, const std::vector<std::string> &args) {
           !session.setParam(param.name, value, error))
         return fail(error);
     }
+  if (!checkpointIn.empty() && !loadCheckpoint(session, checkpointIn, error))
+    return fail(error);
   if (!dumpDir.empty()) {
     mkdir(dumpDir.c_str(), 0755);
     for (size_t i = 0; i < module.params().size(); ++i)
@@ -203,6 +215,9 @@ int infer(const Module &module, const std::vector<std::string> &args) {
     return fail("the module has no entry '" + entryName + "'");
   std::vector<Tensor> outputs;
   if (!session.run(entryName, inputs, outputs, error))
+    return fail(error);
+  // After the run: an entry may update state (batch-norm statistics).
+  if (!checkpointOut.empty() && !saveCheckpoint(session, checkpointOut, error))
     return fail(error);
   std::vector<const ResultSpec *> named;
   for (const ResultSpec &result : entry->results)

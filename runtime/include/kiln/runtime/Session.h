@@ -25,6 +25,15 @@ public:
 
   const Module &module() const { return module_; }
   std::vector<Tensor> &params() { return params_; }
+  const std::vector<Tensor> &params() const { return params_; }
+  /// The optimizer state of each train entry that keeps any, by entry
+  /// name, in the order of its EntrySpec::state; zeros until it trains.
+  std::map<std::string, std::vector<Tensor>> &optimizerState() {
+    return optimizerState_;
+  }
+  const std::map<std::string, std::vector<Tensor>> &optimizerState() const {
+    return optimizerState_;
+  }
   uint64_t seed() const { return seed_; }
 
   /// Replaces parameter `name` (checked against its declared type).
@@ -43,6 +52,7 @@ private:
   const Module &module_;
   uint64_t seed_;
   std::vector<Tensor> params_;
+  std::map<std::string, std::vector<Tensor>> optimizerState_;
   std::unique_ptr<ThreadPool> pool_;
 };
 

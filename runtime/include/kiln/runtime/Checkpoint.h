@@ -1,0 +1,35 @@
+//===- Checkpoint.h - Saving and restoring a session ------------*- C++ -*-===//
+//
+// A checkpoint holds a session's parameters and its train entries'
+// optimizer state (runtime/schema/checkpoint.fbs). Saving never leaves a
+// half-written file under the checkpoint's name; restoring checks the
+// whole file and changes nothing unless every tensor matches the module.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_RUNTIME_CHECKPOINT_H
+#define KILN_RUNTIME_CHECKPOINT_H
+
+#include "kiln/runtime/Session.h"
+
+#include <string>
+
+namespace kiln::rt {
+
+/// Writes the session's state to `path` atomically: a temporary file in
+/// the same directory, flushed to disk, then renamed over `path`. On
+/// failure returns false, sets `error` and leaves any old `path` intact.
+bool saveCheckpoint(const Session &session, const std::string &path,
+                    std::string &error);
+
+/// Restores the session's state from `path`. The file must be an intact
+/// checkpoint (header, checksum, structure) holding every parameter and
+/// optimizer-state tensor of the session's module with its dtype and shape;
+/// otherwise returns false, sets `error` naming the first mismatch, and
+/// leaves the session unchanged.
+bool loadCheckpoint(Session &session, const std::string &path,
+                    std::string &error);
+
+} // namespace kiln::rt
+
+#endif // KILN_RUNTIME_CHECKPOINT_H

@@ -1,0 +1,234 @@
+//===- Checkpoint.cpp - Saving and restoring a session --------------------===//
+
+#include "kiln/runtime/Checkpoint.h"
+
+#include "kiln/checkpoint_format.h"
+#include "kiln/checkpoint_generated.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+namespace kiln::rt {
+
+namespace fb = kiln::ckpt;
+
+namespace {
+
+std::string slotName(const Module &module, const StateSlotSpec &slot) {
+  if (slot.paramIndex < 0)
+    return slot.name;
+  return module.params()[slot.paramIndex].name + "/" + slot.name;
+}
+
+flatbuffers::Offset<fb::Tensor> buildTensor(flatbuffers::FlatBufferBuilder &b,
+                                            const std::string &name,
+                                            const Tensor &tensor) {
+  return fb::CreateTensorDirect(b, name.c_str(),
+                                static_cast<int8_t>(tensor.dtype),
+                                &tensor.shape, &tensor.bytes);
+}
+
+std::string systemError(const std::string &what, const std::string &path) {
+  return "cannot " + what + " '" + path + "': " + std::strerror(errno);
+}
+
+/// Writes `bytes` to a new temporary file beside `path`, flushes it to
+/// disk and renames it over `path`; then flushes the directory, so the
+/// rename itself survives a crash.
+bool writeAtomically(const std::string &path,
+                     const std::vector<uint8_t> &bytes, std::string &error) {
+  size_t slash = path.rfind('/');
+  std::string directory = slash == std::string::npos ? "." : path.substr(0, slash);
+  std::string temporary = path + ".tmp-XXXXXX";
+  int fd = mkstemp(temporary.data());
+  if (fd < 0) {
+    error = systemError("create a file beside", path);
+    return false;
+  }
+  size_t written = 0;
+  while (written < bytes.size()) {
+    ssize_t n = write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      error = systemError("write", temporary);
+      close(fd);
+      unlink(temporary.c_str());
+      return false;
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (fsync(fd) != 0 || close(fd) != 0) {
+    error = systemError("flush", temporary);
+    unlink(temporary.c_str());
+    return false;
+  }
+  if (rename(temporary.c_str(), path.c_str()) != 0) {
+    error = systemError("rename a checkpoint to", path);
+    unlink(temporary.c_str());
+    return false;
+  }
+  int dirFd = open(directory.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dirFd >= 0) {
+    fsync(dirFd);
+    close(dirFd);
+  }
+  return true;
+}
+
+/// Finds `name` in `tensors` and checks it against `expected`'s dtype and
+/// shape; on success copies it into `out`.
+bool takeTensor(const flatbuffers::Vector<flatbuffers::Offset<fb::Tensor>>
+                    *tensors,
+                const std::string &name, const Tensor &expected, Tensor &out,
+                const std::string &path, std::string &error) {
+  if (tensors)
+    for (const fb::Tensor *tensor : *tensors) {
+      if (!tensor->name() || tensor->name()->str() != name)
+        continue;
+      std::vector<int64_t> shape;
+      if (tensor->shape())
+        shape.assign(tensor->shape()->begin(), tensor->shape()->end());
+      auto dtype = static_cast<DType>(tensor->dtype());
+      size_t bytes = tensor->data() ? tensor->data()->size() : 0;
+      if (dtype != expected.dtype || shape != expected.shape ||
+          bytes != expected.bytes.size()) {
+        error = path + ": '" + name + "' is " +
+                (tensor->dtype() >= 0 && tensor->dtype() <= 4
+                     ? std::string(dtypeName(dtype))
+                     : std::string("?")) +
+                formatShape(shape) + " in the checkpoint but " +
+                dtypeName(expected.dtype) + formatShape(expected.shape) +
+                " in the module";
+        return false;
+      }
+      out = Tensor(dtype, shape);
+      if (bytes)
+        std::memcpy(out.bytes.data(), tensor->data()->data(), bytes);
+      return true;
+    }
+  error = path + ": the checkpoint has no '" + name + "'";
+  return false;
+}
+
+} // namespace
+
+bool saveCheckpoint(const Session &session, const std::string &path,
+                    std::string &error) {
+  const Module &module = session.module();
+  flatbuffers::FlatBufferBuilder builder;
+  std::vector<flatbuffers::Offset<fb::Tensor>> params;
+  for (size_t i = 0; i < module.params().size(); ++i)
+    params.push_back(
+        buildTensor(builder, module.params()[i].name, session.params()[i]));
+  std::vector<flatbuffers::Offset<fb::EntryState>> states;
+  for (const auto &[entryName, tensors] : session.optimizerState()) {
+    const EntrySpec *entry = module.findEntry(entryName);
+    std::vector<flatbuffers::Offset<fb::Tensor>> slots;
+    for (size_t i = 0; i < tensors.size(); ++i)
+      slots.push_back(
+          buildTensor(builder, slotName(module, entry->state[i]), tensors[i]));
+    states.push_back(
+        fb::CreateEntryStateDirect(builder, entryName.c_str(), &slots));
+  }
+  builder.Finish(fb::CreateCheckpointDirect(builder, module.name().c_str(),
+                                            &params, &states));
+
+  const uint8_t *payload = builder.GetBufferPointer();
+  size_t size = builder.GetSize();
+  kmod::Header header = kmod::makeHeader(payload, size);
+  std::memcpy(header.magic, ckpt::kMagic, sizeof(ckpt::kMagic));
+  header.schemaVersion = ckpt::kSchemaVersion;
+  std::vector<uint8_t> bytes(sizeof(header) + size);
+  std::memcpy(bytes.data(), &header, sizeof(header));
+  std::memcpy(bytes.data() + sizeof(header), payload, size);
+  return writeAtomically(path, bytes, error);
+}
+
+bool loadCheckpoint(Session &session, const std::string &path,
+                    std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = systemError("open", path);
+    return false;
+  }
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  kmod::Header header;
+  if (bytes.size() < sizeof(header)) {
+    error = path + ": not a Kiln checkpoint (too short)";
+    return false;
+  }
+  std::memcpy(&header, bytes.data(), sizeof(header));
+  if (std::memcmp(header.magic, ckpt::kMagic, sizeof(ckpt::kMagic)) != 0) {
+    error = path + ": not a Kiln checkpoint";
+    return false;
+  }
+  if (header.schemaVersion != ckpt::kSchemaVersion) {
+    error = path + ": checkpoint format version " +
+            std::to_string(header.schemaVersion) + ", this runtime reads " +
+            std::to_string(ckpt::kSchemaVersion);
+    return false;
+  }
+  const uint8_t *payload = bytes.data() + sizeof(header);
+  size_t size = bytes.size() - sizeof(header);
+  if (kmod::crc32(payload, size) != header.checksum) {
+    error = path + ": the checkpoint is corrupt or truncated (checksum "
+                   "mismatch)";
+    return false;
+  }
+  flatbuffers::Verifier verifier(payload, size);
+  if (!fb::VerifyCheckpointBuffer(verifier)) {
+    error = path + ": the checkpoint is corrupt (bad structure)";
+    return false;
+  }
+  const fb::Checkpoint *checkpoint = fb::GetCheckpoint(payload);
+  const Module &module = session.module();
+  std::string prefix =
+      checkpoint->module_name() && checkpoint->module_name()->str() != module.name()
+          ? "(a checkpoint of '" + checkpoint->module_name()->str() +
+                "', not '" + module.name() + "') "
+          : "";
+
+  // Everything is read and checked before the session changes.
+  std::vector<Tensor> params(module.params().size());
+  for (size_t i = 0; i < params.size(); ++i)
+    if (!takeTensor(checkpoint->params(), module.params()[i].name,
+                    session.params()[i], params[i], path, error)) {
+      error = prefix + error;
+      return false;
+    }
+  std::map<std::string, std::vector<Tensor>> state;
+  for (const auto &[entryName, tensors] : session.optimizerState()) {
+    const fb::EntryState *saved = nullptr;
+    if (checkpoint->state())
+      for (const fb::EntryState *candidate : *checkpoint->state())
+        if (candidate->entry() && candidate->entry()->str() == entryName)
+          saved = candidate;
+    if (!saved) {
+      error = prefix + path + ": the checkpoint has no optimizer state for '" +
+              entryName + "'";
+      return false;
+    }
+    const EntrySpec *entry = module.findEntry(entryName);
+    std::vector<Tensor> &restored = state[entryName];
+    restored.resize(tensors.size());
+    for (size_t i = 0; i < tensors.size(); ++i)
+      if (!takeTensor(saved->slots(), slotName(module, entry->state[i]),
+                      tensors[i], restored[i], path, error)) {
+        error = prefix + error;
+        return false;
+      }
+  }
+  session.params() = std::move(params);
+  session.optimizerState() = std::move(state);
+  return true;
+}
+
+} // namespace kiln::rt
