@@ -21,4 +21,5 @@ llvm_config.add_tool_substitutions(["kiln-opt"], tool_dirs)
 import sys
 config.substitutions.append(("%python", sys.executable))
 llvm_config.add_tool_substitutions(
-    ["kilnc", "kiln-run", "kiln-classify", "not", "split-file"], tool_dirs)
+    ["kilnc", "kiln-run", "kiln-classify", "kiln-classify-c", "not",
+     "split-file"], tool_dirs)

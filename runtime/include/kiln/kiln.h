@@ -1,0 +1,103 @@
+/*===- kiln.h - The Kiln runtime's C API ---------------------------*- C -*-===*
+ *
+ * Load a compiled model (.kmod), create a session that owns its parameters
+ * and optimizer state, run its entries, save and restore checkpoints.
+ *
+ * Errors: every function that can fail returns a kiln_error pointer, NULL
+ * on success; read it with kiln_error_message and free it with
+ * kiln_error_free. No function aborts or lets an exception escape on bad
+ * input.
+ *
+ * Ownership: objects made by a *_create or *_load function, and tensors a
+ * run returns, belong to the caller, who frees them with the matching
+ * *_free; a session keeps its module alive (modules are reference
+ * counted), so a module may be freed while sessions still use it.
+ *
+ * Threads: a module can be shared by any number of threads. A session must
+ * not be used by two threads at once; sessions are independent. Each
+ * session runs its entries on its own thread pool. Tensors are plain data.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef KILN_KILN_H
+#define KILN_KILN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KILN_API __attribute__((visibility("default")))
+
+typedef struct kiln_error kiln_error;
+typedef struct kiln_module kiln_module;
+typedef struct kiln_session kiln_session;
+typedef struct kiln_tensor kiln_tensor;
+
+typedef enum kiln_dtype {
+  KILN_F32 = 0,
+  KILN_F64 = 1,
+  KILN_I32 = 2,
+  KILN_I64 = 3,
+  KILN_BOOL = 4,
+} kiln_dtype;
+
+/* Errors. */
+KILN_API const char *kiln_error_message(const kiln_error *error);
+KILN_API void kiln_error_free(kiln_error *error);
+
+/* Modules: verified completely (header, checksum, structure, this CPU's
+ * features) before any of their code is loaded. */
+KILN_API kiln_error *kiln_module_load_file(const char *path,
+                                           kiln_module **module);
+KILN_API kiln_error *kiln_module_load_memory(const void *data, size_t size,
+                                             kiln_module **module);
+KILN_API void kiln_module_free(kiln_module *module);
+KILN_API const char *kiln_module_name(const kiln_module *module);
+KILN_API size_t kiln_module_entry_count(const kiln_module *module);
+/* The name of entry `index`, or NULL past the last one. */
+KILN_API const char *kiln_module_entry_name(const kiln_module *module,
+                                            size_t index);
+
+/* Tensors: dense, row-major. Created zeroed, or copied from `data`. */
+KILN_API kiln_error *kiln_tensor_create(kiln_dtype dtype, const int64_t *shape,
+                                        size_t rank, const void *data,
+                                        kiln_tensor **tensor);
+KILN_API void kiln_tensor_free(kiln_tensor *tensor);
+KILN_API kiln_dtype kiln_tensor_dtype(const kiln_tensor *tensor);
+KILN_API size_t kiln_tensor_rank(const kiln_tensor *tensor);
+KILN_API const int64_t *kiln_tensor_shape(const kiln_tensor *tensor);
+KILN_API size_t kiln_tensor_byte_size(const kiln_tensor *tensor);
+KILN_API void *kiln_tensor_data(kiln_tensor *tensor);
+
+/* Sessions: parameters drawn from the module's initializers with `seed`;
+ * `threads` 0 means KILN_NUM_THREADS, else one per core. */
+KILN_API kiln_error *kiln_session_create(kiln_module *module, uint64_t seed,
+                                         unsigned threads,
+                                         kiln_session **session);
+KILN_API void kiln_session_free(kiln_session *session);
+
+/* Runs `entry` on the named inputs. On success stores the entry's outputs,
+ * in the module's order, in outputs[0..*output_count), which the caller
+ * frees; fails if there are more than `output_capacity`. */
+KILN_API kiln_error *kiln_session_run(kiln_session *session, const char *entry,
+                                      const char *const *input_names,
+                                      const kiln_tensor *const *inputs,
+                                      size_t input_count, kiln_tensor **outputs,
+                                      size_t output_capacity,
+                                      size_t *output_count);
+
+/* Checkpoints (see docs/runtime.md): saved atomically, restored only when
+ * they match the module entirely. */
+KILN_API kiln_error *kiln_session_save_checkpoint(const kiln_session *session,
+                                                  const char *path);
+KILN_API kiln_error *kiln_session_load_checkpoint(kiln_session *session,
+                                                  const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KILN_KILN_H */
