@@ -10,7 +10,7 @@ LLVM_DIR ?= /usr/lib/llvm-22
 DEB_PACKAGES := \
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22 \
   liblld-22-dev libflatbuffers-dev flatbuffers-compiler libgtest-dev \
-  ninja-build ccache cmake zlib1g-dev libzstd-dev \
+  ninja-build ccache cmake pkg-config zlib1g-dev libzstd-dev \
   python3-torch python3-numpy libopenblas0-openmp
 
 CMAKE_FLAGS := \
