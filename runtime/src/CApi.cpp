@@ -120,6 +120,55 @@ const char *kiln_module_entry_name(const kiln_module *module, size_t index) {
   return module->module->entries()[index].name.c_str();
 }
 
+static kiln_error *findInputs(const kiln_module *module, const char *entry,
+                              std::vector<const ArgumentSpec *> &inputs) {
+  if (!module || !entry)
+    return missing(!module ? "module" : "entry");
+  const EntrySpec *spec = module->module->findEntry(entry);
+  if (!spec)
+    return makeError("the module has no entry '" + std::string(entry) + "'");
+  for (const ArgumentSpec &argument : spec->arguments)
+    if (argument.role == ArgumentSpec::Role::Input)
+      inputs.push_back(&argument);
+  return nullptr;
+}
+
+kiln_error *kiln_module_input_count(const kiln_module *module,
+                                    const char *entry, size_t *count) {
+  if (!count)
+    return missing("count");
+  return guarded([&] {
+    std::vector<const ArgumentSpec *> inputs;
+    kiln_error *error = findInputs(module, entry, inputs);
+    if (!error)
+      *count = inputs.size();
+    return error;
+  });
+}
+
+kiln_error *kiln_module_input(const kiln_module *module, const char *entry,
+                              size_t index, const char **name,
+                              kiln_dtype *dtype, size_t *rank,
+                              const int64_t **shape) {
+  if (!name || !dtype || !rank || !shape)
+    return missing("name, dtype, rank or shape");
+  return guarded([&] {
+    std::vector<const ArgumentSpec *> inputs;
+    if (kiln_error *error = findInputs(module, entry, inputs))
+      return error;
+    if (index >= inputs.size())
+      return makeError("entry '" + std::string(entry) + "' has " +
+                       std::to_string(inputs.size()) + " inputs, not " +
+                       std::to_string(index + 1));
+    const ArgumentSpec &input = *inputs[index];
+    *name = input.name.c_str();
+    *dtype = static_cast<kiln_dtype>(input.type.dtype);
+    *rank = input.type.shape.size();
+    *shape = input.type.shape.data();
+    return static_cast<kiln_error *>(nullptr);
+  });
+}
+
 kiln_error *kiln_tensor_create(kiln_dtype dtype, const int64_t *shape,
                                size_t rank, const void *data,
                                kiln_tensor **tensor) {

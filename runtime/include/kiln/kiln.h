@@ -61,6 +61,16 @@ KILN_API size_t kiln_module_entry_count(const kiln_module *module);
 KILN_API const char *kiln_module_entry_name(const kiln_module *module,
                                             size_t index);
 
+/* The inputs of entry `entry`: how many, and input `index`'s name, dtype
+ * and shape (-1 marks the dynamic batch). The strings and shape stay valid
+ * while the module lives. */
+KILN_API kiln_error *kiln_module_input_count(const kiln_module *module,
+                                             const char *entry, size_t *count);
+KILN_API kiln_error *kiln_module_input(const kiln_module *module,
+                                       const char *entry, size_t index,
+                                       const char **name, kiln_dtype *dtype,
+                                       size_t *rank, const int64_t **shape);
+
 /* Tensors: dense, row-major. Created zeroed, or copied from `data`. */
 KILN_API kiln_error *kiln_tensor_create(kiln_dtype dtype, const int64_t *shape,
                                         size_t rank, const void *data,
