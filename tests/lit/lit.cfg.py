@@ -20,6 +20,10 @@ llvm_config.add_tool_substitutions(["kiln-opt"], tool_dirs)
 
 import sys
 config.substitutions.append(("%python", sys.executable))
+# KILN_RUN_TOOL swaps in another build of kiln-run (kiln-run-asan).
+from lit.llvm.subst import ToolSubst
+kiln_run = os.environ.get("KILN_RUN_TOOL")
 llvm_config.add_tool_substitutions(
-    ["kilnc", "kiln-run", "kiln-classify", "kiln-classify-c", "not",
-     "split-file"], tool_dirs)
+    ["kilnc", "kiln-classify", "kiln-classify-c", "not", "split-file",
+     ToolSubst("kiln-run", command=kiln_run) if kiln_run else "kiln-run"],
+    tool_dirs)
