@@ -41,7 +41,15 @@ const char kUsage[] =
     "  info    show the module's entries, parameters and target\n"
     "  infer   run an entry on .npy inputs\n"
     "  bench   time an entry on random inputs\n"
-    "infer options:\n"
+    "kiln-run <command> --help shows a command's options.\n";
+
+const char kInfoUsage[] =
+    "usage: kiln-run info model.kmod\n"
+    "Shows the module's producer, target CPU, parameters, and each entry's\n"
+    "inputs, outputs, optimizer and optimizer state.\n";
+
+const char kInferUsage[] =
+    "usage: kiln-run infer model.kmod --input NAME=FILE.npy... [options]\n"
     "  --input NAME=FILE.npy     an input of the entry (repeatable)\n"
     "  --output NAME=FILE.npy    write an output (repeatable; default: print\n"
     "                            each output's shape)\n"
@@ -52,12 +60,16 @@ const char kUsage[] =
     "  --dump-params DIR         write the parameters to DIR/<name>.npy\n"
     "  --checkpoint FILE         restore parameters and optimizer state\n"
     "  --save-checkpoint FILE    save them after the run\n"
-    "  --threads N               threads (default: KILN_NUM_THREADS or one per core)\n"
-    "bench options:\n"
+    "  --threads N               threads (default: KILN_NUM_THREADS, else\n"
+    "                            one per core)\n";
+
+const char kBenchUsage[] =
+    "usage: kiln-run bench model.kmod [options]\n"
     "  --entry NAME              the entry to time (default: infer)\n"
     "  --batch N                 the batch size (default 64)\n"
     "  --repeat R                timed runs after 3 warm-up runs (default 20)\n"
-    "  --threads N               threads (default: KILN_NUM_THREADS or one per core)\n"
+    "  --threads N               threads (default: KILN_NUM_THREADS, else\n"
+    "                            one per core)\n"
     "  --json                    print the result as one JSON object\n";
 
 /// Parses a --threads value: a count, 0 meaning one per core.
@@ -187,7 +199,7 @@ int infer(const Module &module, const std::vector<std::string> &args) {
       if (!value(dumpDir))
         return fail("--dump-params expects a directory");
     } else {
-      return fail("unknown option '" + flag + "' (see kiln-run --help)");
+      return fail("unknown option '" + flag + "' (see kiln-run infer --help)");
     }
   }
 
@@ -313,7 +325,8 @@ int bench(const Module &module, const std::vector<std::string> &args) {
     } else if (args[i] == "--json")
       json = true;
     else
-      return fail("unknown option '" + args[i] + "' (see kiln-run --help)");
+      return fail("unknown option '" + args[i] +
+                  "' (see kiln-run bench --help)");
   }
   const EntrySpec *entry = module.findEntry(entryName);
   if (!entry)
@@ -362,8 +375,11 @@ int main(int argc, char **argv) {
   std::string command = args[0];
   if (command != "info" && command != "infer" && command != "bench")
     return fail("unknown command '" + command + "' (see kiln-run --help)");
-  if (args.size() < 2 || args[1] == "--help") {
-    std::fputs(kUsage, stdout);
+  const char *usage = command == "info"    ? kInfoUsage
+                      : command == "infer" ? kInferUsage
+                                           : kBenchUsage;
+  if (args.size() < 2 || args[1] == "--help" || args[1] == "-h") {
+    std::fputs(usage, args.size() < 2 ? stderr : stdout);
     return args.size() < 2 ? 1 : 0;
   }
   std::string error;
