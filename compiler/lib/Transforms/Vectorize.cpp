@@ -179,10 +179,11 @@ tile(RewriterBase &rewriter, linalg::GenericOp op, ArrayRef<int64_t> tiles) {
 
 /// Tiles `op` by `blocks` into one scf.forall, whose iterations the runtime
 /// spreads over its threads; a linalg.fill that initializes the result is
-/// fused in, so each thread zeroes its own block. Returns the op that
-/// computes one block, or `op` itself when it cannot be split.
-linalg::GenericOp splitIntoBlocks(RewriterBase &rewriter, linalg::GenericOp op,
-                                  ArrayRef<int64_t> blocks) {
+/// fused in, so each thread fills its own block. Returns the op that
+/// computes one block, or null when `op` cannot be split (and is left as
+/// it was).
+Operation *splitOpIntoBlocks(RewriterBase &rewriter, TilingInterface op,
+                             ArrayRef<int64_t> blocks) {
   scf::SCFTilingOptions tiling;
   tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), blocks));
   tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
@@ -198,19 +199,27 @@ linalg::GenericOp splitIntoBlocks(RewriterBase &rewriter, linalg::GenericOp op,
       });
   rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTileAndFuseResult> tiled =
-      scf::tileConsumerAndFuseProducersUsingSCF(
-          rewriter, cast<TilingInterface>(op.getOperation()), options);
-  if (failed(tiled) || tiled->tiledAndFusedOps.empty())
-    return op;
-  auto block = dyn_cast<linalg::GenericOp>(tiled->tiledAndFusedOps.front());
-  if (!block || !llvm::all_of(op->getResults(), [&](OpResult result) {
+      scf::tileConsumerAndFuseProducersUsingSCF(rewriter, op, options);
+  if (failed(tiled) || tiled->tiledAndFusedOps.empty() ||
+      !llvm::all_of(op->getResults(), [&](OpResult result) {
         return tiled->replacements.count(result);
       }))
-    return op;
+    return nullptr;
   for (OpResult result : op->getResults())
     rewriter.replaceAllUsesWith(result, tiled->replacements.lookup(result));
   rewriter.eraseOp(op);
-  return block;
+  return tiled->tiledAndFusedOps.front();
+}
+
+/// splitOpIntoBlocks for a generic; returns `op` itself when it cannot be
+/// split.
+linalg::GenericOp splitIntoBlocks(RewriterBase &rewriter, linalg::GenericOp op,
+                                  ArrayRef<int64_t> blocks) {
+  Operation *block = splitOpIntoBlocks(
+      rewriter, cast<TilingInterface>(op.getOperation()), blocks);
+  if (!block)
+    return op;
+  return cast<linalg::GenericOp>(block);
 }
 
 /// A loop worth splitting: dynamic (usually the batch, so sized at run
@@ -341,6 +350,24 @@ struct VectorizePass : kiln::impl::KilnVectorizeBase<VectorizePass> {
     for (linalg::TransposeOp op : transposes) {
       rewriter.setInsertionPoint(op);
       (void)linalg::generalizeNamedOp(rewriter, op);
+    }
+
+    // Pooling keeps linalg's scalar loops, but each image of the batch is a
+    // block for the threads.
+    SmallVector<linalg::LinalgOp> pools;
+    module.walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op) &&
+          op.hasPureTensorSemantics())
+        pools.push_back(op);
+    });
+    for (linalg::LinalgOp op : pools) {
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      if (!isSplittable(ranges[0], 1))
+        continue;
+      SmallVector<int64_t> blocks(ranges.size(), 0);
+      blocks[0] = 1;
+      (void)splitOpIntoBlocks(
+          rewriter, cast<TilingInterface>(op.getOperation()), blocks);
     }
 
     // Tile every op that has a schedule, marking it (and so its tiles).

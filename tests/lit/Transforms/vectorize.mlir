@@ -130,3 +130,21 @@ func.func @zero_filled(%x: tensor<?x784xf32>, %w: tensor<784x256xf32>) -> tensor
   } -> tensor<?x256xf32>
   return %r : tensor<?x256xf32>
 }
+
+// Pooling keeps linalg's loops, one image of the batch per thread block,
+// with the -inf fill fused in.
+// CHECK-LABEL: func.func @pool
+// CHECK: scf.forall ({{.+}}) in (%{{.+}})
+// CHECK: linalg.fill {{.+}} -> tensor<1x8x4x4xf32>
+// CHECK: linalg.pooling_nchw_max {{.+}} -> tensor<1x8x4x4xf32>
+func.func @pool(%x: tensor<?x8x8x8xf32>) -> tensor<?x8x4x4xf32> {
+  %c0 = arith.constant 0 : index
+  %lowest = arith.constant 0xFF800000 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x8x8x8xf32>
+  %empty = tensor.empty(%n) : tensor<?x8x4x4xf32>
+  %init = linalg.fill ins(%lowest : f32) outs(%empty : tensor<?x8x4x4xf32>) -> tensor<?x8x4x4xf32>
+  %window = tensor.empty() : tensor<2x2xf32>
+  %r = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %window : tensor<?x8x8x8xf32>, tensor<2x2xf32>) outs(%init : tensor<?x8x4x4xf32>) -> tensor<?x8x4x4xf32>
+  return %r : tensor<?x8x4x4xf32>
+}

@@ -407,8 +407,10 @@ def KilnVectorize : Pass<"kiln-vectorize", "mlir::ModuleOp"> {
     runtime's pool): contractions by their first batch dimension, else by
     blocks of column tiles when a row is at least 64K multiply-adds (a
     batch-1 dense layer), else by blocks of 64 rows (a convolution's
-    batch x pixels); elementwise ops by their outermost dimension. Dynamic
-    dimensions are split too: one block costs a single indirect call.
+    batch x pixels); elementwise ops by their outermost dimension; pooling
+    by image (its loops stay scalar). A `linalg.fill` that initializes a
+    result is fused into the blocks. Dynamic dimensions are split too: one
+    block costs a single indirect call.
 
     Before:
     ```mlir
