@@ -20,7 +20,8 @@ namespace kiln::rt {
 class Session {
 public:
   /// Parameters start from the module's initializers, drawn with `seed`.
-  /// Entries run on `threads` threads (0: one per hardware thread).
+  /// Entries run on `threads` threads (0: KILN_NUM_THREADS, else one per
+  /// hardware thread).
   Session(const Module &module, uint64_t seed, unsigned threads = 0);
 
   const Module &module() const { return module_; }
