@@ -30,6 +30,18 @@ void exposeCodeAbi() {
     dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
 }
 
+/// A shape the runtime can allocate: static, and at most 2^40 elements
+/// (so no product overflows).
+bool isStorableShape(const std::vector<int64_t> &shape) {
+  int64_t elements = 1;
+  for (int64_t dim : shape) {
+    if (dim < 0 || (dim > 0 && elements > (int64_t(1) << 40) / dim))
+      return false;
+    elements *= dim;
+  }
+  return true;
+}
+
 TensorSpec readType(const fb::TensorType *type) {
   TensorSpec spec;
   if (!type)
@@ -154,6 +166,12 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
       spec.gain = param->gain();
       spec.group = str(param->group());
       spec.buffer = param->buffer();
+      if (!isStorableShape(spec.type.shape)) {
+        error = "the module is malformed: parameter '" + spec.name +
+                "' has shape " + formatShape(spec.type.shape) +
+                " (parameters need static, reasonable sizes)";
+        return nullptr;
+      }
       module->params_.push_back(std::move(spec));
     }
   int paramCount = static_cast<int>(module->params_.size());
@@ -210,6 +228,12 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
           state.name = str(slot->name());
           state.paramIndex = slot->param_index();
           state.type = readType(slot->type());
+          if (!isStorableShape(state.type.shape)) {
+            error = "the module is malformed: optimizer state '" + state.name +
+                    "' of entry '" + spec.name + "' has shape " +
+                    formatShape(state.type.shape);
+            return nullptr;
+          }
           if (state.paramIndex < -1 || state.paramIndex >= paramCount) {
             error = "entry '" + spec.name + "' keeps optimizer state for "
                     "parameter " + std::to_string(state.paramIndex) +
