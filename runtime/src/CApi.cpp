@@ -244,11 +244,12 @@ kiln_error *kiln_session_run(kiln_session *session, const char *entry,
       (output_capacity && !outputs))
     return missing("session, entry, inputs or outputs");
   return guarded([&]() -> kiln_error * {
-    std::map<std::string, Tensor> named;
+    // Borrowed, not copied: the caller's tensors outlive the run.
+    std::map<std::string, const Tensor *> named;
     for (size_t i = 0; i < input_count; ++i) {
       if (!input_names[i] || !inputs[i])
         return missing("an input name or tensor");
-      named[input_names[i]] = inputs[i]->tensor;
+      named[input_names[i]] = &inputs[i]->tensor;
     }
     std::vector<Tensor> results;
     std::string error;

@@ -22,12 +22,15 @@ namespace {
 /// Module code resolves the runtime's entry points (CodeAbi.h) from the
 /// global symbol scope; an application that loaded this library with
 /// RTLD_LOCAL (Python's ctypes does) would leave them unresolved, so the
-/// library promotes itself to global scope first.
+/// library promotes itself to global scope, once.
 void exposeCodeAbi() {
-  Dl_info self;
-  if (dladdr(reinterpret_cast<void *>(&kiln_rt_parallel_for), &self) &&
-      self.dli_fname)
-    dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
+  static const bool exposed = [] {
+    Dl_info self;
+    return dladdr(reinterpret_cast<void *>(&kiln_rt_parallel_for), &self) &&
+           self.dli_fname &&
+           dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
+  }();
+  (void)exposed;
 }
 
 /// A shape the runtime can allocate: static, and at most 2^40 elements

@@ -129,6 +129,16 @@ bool Session::run(const std::string &name,
                   const std::map<std::string, Tensor> &inputs,
                   std::vector<Tensor> &outputs, std::string &error,
                   uint64_t step) {
+  std::map<std::string, const Tensor *> borrowed;
+  for (const auto &[inputName, tensor] : inputs)
+    borrowed[inputName] = &tensor;
+  return run(name, borrowed, outputs, error, step);
+}
+
+bool Session::run(const std::string &name,
+                  const std::map<std::string, const Tensor *> &inputs,
+                  std::vector<Tensor> &outputs, std::string &error,
+                  uint64_t step) {
   const EntrySpec *entry = module_.findEntry(name);
   if (!entry) {
     error = "the module has no entry '" + name + "'";
@@ -161,9 +171,9 @@ bool Session::run(const std::string &name,
         error = "entry '" + name + "' needs input '" + argument.name + "'";
         return false;
       }
-      if (!checkInput(argument, it->second, batch, error))
+      if (!checkInput(argument, *it->second, batch, error))
         return false;
-      tensor = &it->second;
+      tensor = it->second;
       break;
     }
     case ArgumentSpec::Role::Param:

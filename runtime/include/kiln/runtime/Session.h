@@ -48,6 +48,11 @@ public:
            const std::map<std::string, Tensor> &inputs,
            std::vector<Tensor> &outputs, std::string &error,
            uint64_t step = 0);
+  /// The same with borrowed inputs, which must outlive the call.
+  bool run(const std::string &name,
+           const std::map<std::string, const Tensor *> &inputs,
+           std::vector<Tensor> &outputs, std::string &error,
+           uint64_t step = 0);
 
 private:
   const Module &module_;
