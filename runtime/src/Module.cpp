@@ -87,6 +87,86 @@ void *loadLibrary(const uint8_t *code, size_t size, std::string &error) {
   close(fd);
   return library;
 }
+bool sameType(const TensorSpec &a, const TensorSpec &b) {
+  return a.dtype == b.dtype && a.shape == b.shape;
+}
+
+/// An argument's role must be one the runtime knows and name an existing
+/// parameter or state slot of the same type: the runtime passes that
+/// tensor's memory to the code.
+bool checkArgument(const EntrySpec &entry, const ArgumentSpec &argument,
+                   const std::vector<ParamSpec> &params, std::string &error) {
+  auto fail = [&](const std::string &what) {
+    error = "the module is malformed: argument '" + argument.name +
+            "' of entry '" + entry.name + "' " + what;
+    return false;
+  };
+  using Role = ArgumentSpec::Role;
+  switch (argument.role) {
+  case Role::Input:
+    return true;
+  case Role::Param:
+    if (argument.paramIndex < 0 ||
+        argument.paramIndex >= static_cast<int>(params.size()))
+      return fail("refers to parameter " + std::to_string(argument.paramIndex) +
+                  ", which does not exist");
+    if (!sameType(argument.type, params[argument.paramIndex].type))
+      return fail("does not have its parameter's type");
+    return true;
+  case Role::State:
+    if (argument.stateIndex < 0 ||
+        argument.stateIndex >= static_cast<int>(entry.state.size()))
+      return fail("refers to state slot " +
+                  std::to_string(argument.stateIndex) +
+                  ", which does not exist");
+    if (!sameType(argument.type, entry.state[argument.stateIndex].type))
+      return fail("does not have its state slot's type");
+    return true;
+  case Role::RngKey:
+    if (!sameType(argument.type, TensorSpec{DType::I64, {2}}))
+      return fail("is a random key but not i64[2]");
+    return true;
+  case Role::LearningRate:
+    if (!sameType(argument.type, TensorSpec{DType::F32, {}}))
+      return fail("is the learning rate but not an f32 scalar");
+    return true;
+  case Role::Step:
+    if (!sameType(argument.type, TensorSpec{DType::I64, {}}))
+      return fail("is the step number but not an i64 scalar");
+    return true;
+  }
+  return fail("has an unknown role");
+}
+
+bool checkResult(const EntrySpec &entry, const ResultSpec &result,
+                 const std::vector<ParamSpec> &params, std::string &error) {
+  auto fail = [&](const std::string &what) {
+    error = "the module is malformed: result '" + result.name +
+            "' of entry '" + entry.name + "' " + what;
+    return false;
+  };
+  switch (result.role) {
+  case ResultSpec::Role::Output:
+    return true;
+  case ResultSpec::Role::Update:
+    if (result.paramIndex < 0 ||
+        result.paramIndex >= static_cast<int>(params.size()))
+      return fail("updates parameter " + std::to_string(result.paramIndex) +
+                  ", which does not exist");
+    if (!sameType(result.type, params[result.paramIndex].type))
+      return fail("does not have its parameter's type");
+    return true;
+  case ResultSpec::Role::StateUpdate:
+    if (result.stateIndex < 0 ||
+        result.stateIndex >= static_cast<int>(entry.state.size()))
+      return fail("updates state slot " + std::to_string(result.stateIndex) +
+                  ", which does not exist");
+    if (!sameType(result.type, entry.state[result.stateIndex].type))
+      return fail("does not have its state slot's type");
+    return true;
+  }
+  return fail("has an unknown role");
+}
 } // namespace
 
 std::unique_ptr<Module> Module::loadFile(const std::string &path,
@@ -195,36 +275,7 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
       spec.isTrain = entry->kind() == fb::EntryKind::Train;
       spec.optimizer = str(entry->optimizer());
       spec.group = str(entry->group());
-      if (entry->arguments())
-        for (const fb::Argument *argument : *entry->arguments()) {
-          ArgumentSpec a;
-          a.role = static_cast<ArgumentSpec::Role>(argument->role());
-          a.name = str(argument->name());
-          a.type = readType(argument->type());
-          a.paramIndex = argument->param_index();
-          if (a.role == ArgumentSpec::Role::Param &&
-              (a.paramIndex < 0 || a.paramIndex >= paramCount)) {
-            error = "entry '" + spec.name + "' refers to parameter " +
-                    std::to_string(a.paramIndex) + ", which does not exist";
-            return nullptr;
-          }
-          spec.arguments.push_back(std::move(a));
-        }
-      if (entry->results())
-        for (const fb::Result *result : *entry->results()) {
-          ResultSpec r;
-          r.role = static_cast<ResultSpec::Role>(result->role());
-          r.name = str(result->name());
-          r.type = readType(result->type());
-          r.paramIndex = result->param_index();
-          if (r.role == ResultSpec::Role::Update &&
-              (r.paramIndex < 0 || r.paramIndex >= paramCount)) {
-            error = "entry '" + spec.name + "' updates parameter " +
-                    std::to_string(r.paramIndex) + ", which does not exist";
-            return nullptr;
-          }
-          spec.results.push_back(std::move(r));
-        }
+      spec.learningRate = entry->learning_rate();
       if (entry->state())
         for (const fb::StateSlot *slot : *entry->state()) {
           StateSlotSpec state;
@@ -244,6 +295,30 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
             return nullptr;
           }
           spec.state.push_back(std::move(state));
+        }
+      if (entry->arguments())
+        for (const fb::Argument *argument : *entry->arguments()) {
+          ArgumentSpec a;
+          a.role = static_cast<ArgumentSpec::Role>(argument->role());
+          a.name = str(argument->name());
+          a.type = readType(argument->type());
+          a.paramIndex = argument->param_index();
+          a.stateIndex = argument->state_index();
+          if (!checkArgument(spec, a, module->params_, error))
+            return nullptr;
+          spec.arguments.push_back(std::move(a));
+        }
+      if (entry->results())
+        for (const fb::Result *result : *entry->results()) {
+          ResultSpec r;
+          r.role = static_cast<ResultSpec::Role>(result->role());
+          r.name = str(result->name());
+          r.type = readType(result->type());
+          r.paramIndex = result->param_index();
+          r.stateIndex = result->state_index();
+          if (!checkResult(spec, r, module->params_, error))
+            return nullptr;
+          spec.results.push_back(std::move(r));
         }
       std::string symbol = str(entry->symbol());
       spec.function = reinterpret_cast<EntryFunction>(

@@ -128,17 +128,37 @@ bool Session::setParam(const std::string &name, const Tensor &value,
 bool Session::run(const std::string &name,
                   const std::map<std::string, Tensor> &inputs,
                   std::vector<Tensor> &outputs, std::string &error,
-                  uint64_t step) {
+                  const RunOptions &options) {
   std::map<std::string, const Tensor *> borrowed;
   for (const auto &[inputName, tensor] : inputs)
     borrowed[inputName] = &tensor;
-  return run(name, borrowed, outputs, error, step);
+  return run(name, borrowed, outputs, error, options);
+}
+
+/// The entry's step counter: its state slot without a parameter.
+static Tensor *stepCounter(std::vector<Tensor> &state,
+                           const EntrySpec &entry) {
+  for (size_t i = 0; i < entry.state.size() && i < state.size(); ++i)
+    if (entry.state[i].paramIndex < 0 &&
+        entry.state[i].type.dtype == DType::I64 && state[i].numElements() == 1)
+      return &state[i];
+  return nullptr;
+}
+
+int64_t Session::stepCount(const std::string &name) const {
+  const EntrySpec *entry = module_.findEntry(name);
+  auto state = optimizerState_.find(name);
+  if (!entry || state == optimizerState_.end())
+    return 0;
+  Tensor *counter = stepCounter(const_cast<std::vector<Tensor> &>(state->second),
+                                *entry);
+  return counter ? counter->data<int64_t>()[0] : 0;
 }
 
 bool Session::run(const std::string &name,
                   const std::map<std::string, const Tensor *> &inputs,
                   std::vector<Tensor> &outputs, std::string &error,
-                  uint64_t step) {
+                  const RunOptions &options) {
   const EntrySpec *entry = module_.findEntry(name);
   if (!entry) {
     error = "the module has no entry '" + name + "'";
@@ -155,9 +175,23 @@ bool Session::run(const std::string &name,
     }
   }
 
+  std::vector<Tensor> noState;
+  auto stateOf = optimizerState_.find(name);
+  std::vector<Tensor> &state =
+      stateOf == optimizerState_.end() ? noState : stateOf->second;
+  Tensor *counter = stepCounter(state, *entry);
+  // A train entry takes step number count + 1; its random key follows it,
+  // so every step draws fresh noise and dropout masks.
+  int64_t trainStep = counter ? counter->data<int64_t>()[0] + 1 : 0;
+  Tensor stepNumber(DType::I64, {});
+  stepNumber.data<int64_t>()[0] = trainStep;
+  Tensor learningRate(DType::F32, {});
+  learningRate.data<float>()[0] = options.learningRate.value_or(
+      static_cast<float>(entry->learningRate));
   Tensor key(DType::I64, {2});
   key.data<int64_t>()[0] = static_cast<int64_t>(seed_);
-  key.data<int64_t>()[1] = static_cast<int64_t>(step);
+  key.data<int64_t>()[1] =
+      counter ? trainStep : static_cast<int64_t>(options.step);
 
   int64_t batch = -1;
   std::vector<std::vector<int64_t>> descriptors;
@@ -181,6 +215,15 @@ bool Session::run(const std::string &name,
       break;
     case ArgumentSpec::Role::RngKey:
       tensor = &key;
+      break;
+    case ArgumentSpec::Role::State:
+      tensor = &state[argument.stateIndex];
+      break;
+    case ArgumentSpec::Role::LearningRate:
+      tensor = &learningRate;
+      break;
+    case ArgumentSpec::Role::Step:
+      tensor = &stepNumber;
       break;
     }
     descriptors.push_back(describe(*tensor));
@@ -216,12 +259,21 @@ bool Session::run(const std::string &name,
                 word + 3 + rank, rank, elementSize, out);
     if (!argumentMemory.count(allocated) && freed.insert(allocated).second)
       std::free(reinterpret_cast<void *>(allocated));
-    if (result.role == ResultSpec::Role::Update)
+    switch (result.role) {
+    case ResultSpec::Role::Update:
       params_[result.paramIndex] = std::move(tensor);
-    else
+      break;
+    case ResultSpec::Role::StateUpdate:
+      state[result.stateIndex] = std::move(tensor);
+      break;
+    case ResultSpec::Role::Output:
       outputs.push_back(std::move(tensor));
+      break;
+    }
     word += descriptorWords(rank);
   }
+  if (counter)
+    counter->data<int64_t>()[0] = trainStep;
   return true;
 }
 

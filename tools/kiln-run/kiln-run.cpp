@@ -1,6 +1,7 @@
 //===- kiln-run.cpp - Run compiled Kiln modules from the command line -----===//
 //
 //   kiln-run info  model.kmod
+//   kiln-run train model.kmod --data fashion-mnist [--epochs E] ...
 //   kiln-run infer model.kmod --input NAME=x.npy [--output NAME=out.npy]
 //                  [--entry infer] [--seed S] [--params DIR]
 //                  [--dump-params DIR]
@@ -9,6 +10,9 @@
 // Links only the Kiln runtime.
 //
 //===----------------------------------------------------------------------===//
+
+#include "CommandLine.h"
+#include "TrainCommand.h"
 
 #include "kiln/runtime/Checkpoint.h"
 #include "kiln/runtime/Module.h"
@@ -28,18 +32,16 @@
 #include <vector>
 
 using namespace kiln::rt;
+using namespace kiln::run;
 
 namespace {
-int fail(const std::string &message) {
-  std::fprintf(stderr, "kiln-run: error: %s\n", message.c_str());
-  return 1;
-}
 
 const char kUsage[] =
     "usage: kiln-run <command> model.kmod [options]\n"
     "commands:\n"
     "  info    show the module's entries, parameters and target\n"
     "  infer   run an entry on .npy inputs\n"
+    "  train   train on a data set, validate, test, checkpoint\n"
     "  bench   time an entry on random inputs\n"
     "kiln-run <command> --help shows a command's options.\n";
 
@@ -72,16 +74,6 @@ const char kBenchUsage[] =
     "                            one per core)\n"
     "  --json                    print the result as one JSON object\n";
 
-/// Parses a --threads value: a count, 0 meaning one per core.
-bool parseThreads(const std::string &text, unsigned &threads) {
-  char *end = nullptr;
-  unsigned long parsed = std::strtoul(text.c_str(), &end, 10);
-  if (text.empty() || *end || parsed > 1024)
-    return false;
-  threads = static_cast<unsigned>(parsed);
-  return true;
-}
-
 bool splitAssignment(const std::string &text, std::string &name,
                      std::string &value) {
   size_t eq = text.find('=');
@@ -112,12 +104,22 @@ int info(const Module &module) {
         std::printf("  input  %s : %s%s\n", argument.name.c_str(),
                     dtypeName(argument.type.dtype),
                     formatShape(argument.type.shape).c_str());
-    for (const ResultSpec &result : entry.results)
-      std::printf("  %s %s : %s%s\n",
-                  result.role == ResultSpec::Role::Output ? "output"
-                                                          : "update",
+    std::string trained;
+    for (const ResultSpec &result : entry.results) {
+      if (result.role == ResultSpec::Role::StateUpdate)
+        continue;
+      bool isBuffer = result.role == ResultSpec::Role::Update &&
+                      module.params()[result.paramIndex].buffer;
+      if (result.role == ResultSpec::Role::Update && !isBuffer) {
+        trained += (trained.empty() ? "" : ", ") + result.name;
+        continue;
+      }
+      std::printf("  %s %s : %s%s\n", isBuffer ? "update" : "output",
                   result.name.c_str(), dtypeName(result.type.dtype),
                   formatShape(result.type.shape).c_str());
+    }
+    if (!trained.empty())
+      std::printf("  trains %s\n", trained.c_str());
     if (!entry.optimizer.empty())
       std::printf("  optimizer %s\n", entry.optimizer.c_str());
     if (!entry.state.empty()) {
@@ -149,6 +151,8 @@ int infer(const Module &module, const std::vector<std::string> &args) {
   std::string checkpointIn, checkpointOut;
   uint64_t seed = 0;
   unsigned threads = 0;
+  int64_t steps = 1;
+  RunOptions runOptions;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string &flag = args[i];
     auto value = [&](std::string &out) {
@@ -195,6 +199,14 @@ int infer(const Module &module, const std::vector<std::string> &args) {
     } else if (flag == "--save-checkpoint") {
       if (!value(checkpointOut))
         return fail("--save-checkpoint expects a file");
+    } else if (flag == "--steps") {
+      if (!value(text) || !parsePositive(text, steps))
+        return fail("--steps expects a positive number");
+    } else if (flag == "--lr") {
+      char *end = nullptr;
+      if (!value(text) || (runOptions.learningRate =
+                               std::strtof(text.c_str(), &end), *end))
+        return fail("--lr expects a number");
     } else if (flag == "--dump-params") {
       if (!value(dumpDir))
         return fail("--dump-params expects a directory");
@@ -214,6 +226,14 @@ int infer(const Module &module, const std::vector<std::string> &args) {
     }
   if (!checkpointIn.empty() && !loadCheckpoint(session, checkpointIn, error))
     return fail(error);
+  const EntrySpec *entry = module.findEntry(entryName);
+  if (!entry)
+    return fail("the module has no entry '" + entryName + "'");
+  std::vector<Tensor> outputs;
+  for (int64_t step = 0; step < steps; ++step)
+    if (!session.run(entryName, inputs, outputs, error, runOptions))
+      return fail(error);
+  // After the run, so that a train entry's updates show.
   if (!dumpDir.empty()) {
     mkdir(dumpDir.c_str(), 0755);
     for (size_t i = 0; i < module.params().size(); ++i)
@@ -221,13 +241,6 @@ int infer(const Module &module, const std::vector<std::string> &args) {
                     session.params()[i], error))
         return fail(error);
   }
-
-  const EntrySpec *entry = module.findEntry(entryName);
-  if (!entry)
-    return fail("the module has no entry '" + entryName + "'");
-  std::vector<Tensor> outputs;
-  if (!session.run(entryName, inputs, outputs, error))
-    return fail(error);
   // After the run: an entry may update state (batch-norm statistics).
   if (!checkpointOut.empty() && !saveCheckpoint(session, checkpointOut, error))
     return fail(error);
@@ -373,10 +386,12 @@ int main(int argc, char **argv) {
     return args.empty() ? 1 : 0;
   }
   std::string command = args[0];
-  if (command != "info" && command != "infer" && command != "bench")
+  if (command != "info" && command != "infer" && command != "bench" &&
+      command != "train")
     return fail("unknown command '" + command + "' (see kiln-run --help)");
   const char *usage = command == "info"    ? kInfoUsage
                       : command == "infer" ? kInferUsage
+                      : command == "train" ? kTrainUsage
                                            : kBenchUsage;
   if (args.size() < 2 || args[1] == "--help" || args[1] == "-h") {
     std::fputs(usage, args.size() < 2 ? stderr : stdout);
@@ -388,6 +403,9 @@ int main(int argc, char **argv) {
     return fail(error);
   if (command == "info")
     return info(*module);
+  if (command == "train")
+    return train(*module, std::vector<std::string>(args.begin() + 2,
+                                                   args.end()));
   if (command == "bench")
     return bench(*module,
                  std::vector<std::string>(args.begin() + 2, args.end()));

@@ -11,11 +11,13 @@
 #include "kiln/Frontend/Text/Emitter.h"
 #include "kiln/Frontend/Text/OpSignatures.h"
 #include "kiln/Frontend/Text/Parser.h"
+#include "kiln/Dialect/KilnOps.h"
 #include "kiln/InitAll.h"
 #include "kiln/Pipeline/Pipeline.h"
 #include "kiln/Target/Kmod.h"
 #include "kiln/Target/NativeCode.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -34,7 +36,7 @@
 namespace cl = llvm::cl;
 
 namespace {
-enum class EmitKind { Kiln, Linalg, Vector, LLVMMLIR, LLVMIR, Asm, Obj, Kmod };
+enum class EmitKind { Kiln, Train, Linalg, Vector, LLVMMLIR, LLVMIR, Asm, Obj, Kmod };
 
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.kiln>"));
 cl::opt<std::string> outputPath(
@@ -52,6 +54,9 @@ cl::opt<EmitKind> emitKind(
     "emit", cl::desc("What to produce"), cl::init(EmitKind::Kmod),
     cl::values(
         clEnumValN(EmitKind::Kiln, "kiln", "the model in the kiln dialect"),
+        clEnumValN(EmitKind::Train, "train",
+                   "after autodiff: train entries with gradients and the "
+                   "optimizer step"),
         clEnumValN(EmitKind::Linalg, "linalg", "after lowering to linalg"),
         clEnumValN(EmitKind::Vector, "vector",
                    "after splitting for threads, tiling and vectorizing"),
@@ -61,6 +66,10 @@ cl::opt<EmitKind> emitKind(
         clEnumValN(EmitKind::Asm, "asm", "assembly for the target"),
         clEnumValN(EmitKind::Obj, "obj", "an ELF object file"),
         clEnumValN(EmitKind::Kmod, "kmod", "a module for the runtime")));
+cl::opt<bool> inferenceOnly(
+    "inference-only",
+    cl::desc("Leave out the train entries (no autodiff, no optimizer)"),
+    cl::init(false));
 cl::list<std::string> overrides(
     "set", cl::desc("Override a config of the model: --set name=value"),
     cl::value_desc("name=value"));
@@ -157,13 +166,33 @@ int main(int argc, char **argv) {
   if (emitKind == EmitKind::Kiln)
     return printModule(*module, output);
 
+  // Lowering errors point at the .kiln source, like the frontend's.
+  kiln::text::SourceDiagnostics::MLIRHandler handler(&context, diagnostics);
+  if (inferenceOnly) {
+    llvm::SmallVector<mlir::func::FuncOp> trainEntries;
+    for (auto func : module->getOps<mlir::func::FuncOp>())
+      if (func->hasAttr(kiln::KilnDialect::kOptimizerAttrName))
+        trainEntries.push_back(func);
+    for (mlir::func::FuncOp func : trainEntries)
+      func.erase();
+  }
+  {
+    mlir::PassManager pm(&context);
+    if (failed(mlir::applyPassManagerCLOptions(pm)) ||
+        failed(kiln::addDifferentiatePasses(pm)))
+      return fail("cannot build the autodiff pipeline");
+    if (failed(pm.run(*module)))
+      return 1;
+  }
+  if (emitKind == EmitKind::Train)
+    return printModule(*module, output);
+
+  // The summary describes the entries as the runtime will call them, after
+  // autodiff gave train entries their state and scalar arguments.
   mlir::FailureOr<kiln::ModuleSummary> summary =
       kiln::summarizeModule(*module);
   if (failed(summary))
     return 1;
-
-  // Lowering errors point at the .kiln source, like the frontend's.
-  kiln::text::SourceDiagnostics::MLIRHandler handler(&context, diagnostics);
   // Each stage is its own pass manager, so that it can be printed; the
   // pass manager options (--mlir-print-ir-after-all, --mlir-timing, ...)
   // apply to all of them.

@@ -9,8 +9,11 @@
 
 #include "mlir/Pass/PassRegistry.h"
 
+static constexpr llvm::StringLiteral kDifferentiate =
+    "kiln-autodiff,canonicalize,cse";
+
 static constexpr llvm::StringLiteral kLowerToLinalg =
-    "kiln-lower-elementwise,kiln-lower-contractions,kiln-lower-conv,"
+    "kiln-lower-optimizers,kiln-lower-conv-gradients,kiln-lower-elementwise,kiln-lower-contractions,kiln-lower-conv,"
     "kiln-lower-losses,kiln-lower-norm,kiln-lower-random,"
     "kiln-lower-recurrent,kiln-lower-reductions,kiln-lower-shape,"
     "canonicalize,cse";
@@ -38,6 +41,10 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
     "convert-to-llvm,reconcile-unrealized-casts,"
     "kiln-emit-entry-abi";
+
+llvm::LogicalResult kiln::addDifferentiatePasses(mlir::OpPassManager &pm) {
+  return mlir::parsePassPipeline(kDifferentiate, pm);
+}
 
 llvm::LogicalResult kiln::addLowerToLinalgPasses(mlir::OpPassManager &pm) {
   return mlir::parsePassPipeline(kLowerToLinalg, pm);

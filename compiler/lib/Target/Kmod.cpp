@@ -57,27 +57,29 @@ std::vector<uint8_t> kiln::serializeKmod(const ModuleSummary &summary,
         toFlatInit(param.init), param.value, param.mean, param.std, param.low,
         param.high, param.gain, param.group.c_str(), param.buffer));
 
+  static_assert(static_cast<int>(ArgumentSummary::Role::Step) ==
+                  static_cast<int>(fb::ArgRole::Step) &&
+              static_cast<int>(ResultSummary::Role::StateUpdate) ==
+                  static_cast<int>(fb::ResultRole::StateUpdate),
+              "summary roles and kmod.fbs roles must match");
+
   std::vector<flatbuffers::Offset<fb::Entry>> entries;
   for (const EntrySummary &entry : summary.entries) {
     std::vector<flatbuffers::Offset<fb::Argument>> arguments;
     for (const ArgumentSummary &argument : entry.arguments) {
-      fb::ArgRole role = argument.role == ArgumentSummary::Role::Input
-                             ? fb::ArgRole::Input
-                         : argument.role == ArgumentSummary::Role::Param
-                             ? fb::ArgRole::Param
-                             : fb::ArgRole::RngKey;
+      // The enums list the roles in the same order.
+      auto role = static_cast<fb::ArgRole>(argument.role);
       arguments.push_back(fb::CreateArgumentDirect(
           builder, role, argument.name.c_str(),
-          buildType(builder, argument.type), argument.paramIndex));
+          buildType(builder, argument.type), argument.paramIndex,
+          argument.stateIndex));
     }
     std::vector<flatbuffers::Offset<fb::Result>> results;
     for (const ResultSummary &result : entry.results)
       results.push_back(fb::CreateResultDirect(
-          builder,
-          result.role == ResultSummary::Role::Output ? fb::ResultRole::Output
-                                                     : fb::ResultRole::Update,
+          builder, static_cast<fb::ResultRole>(result.role),
           result.name.c_str(), buildType(builder, result.type),
-          result.paramIndex));
+          result.paramIndex, result.stateIndex));
     std::vector<flatbuffers::Offset<fb::StateSlot>> state;
     for (const StateSlotSummary &slot : entry.state)
       state.push_back(fb::CreateStateSlotDirect(builder, slot.name.c_str(),
@@ -88,7 +90,7 @@ std::vector<uint8_t> kiln::serializeKmod(const ModuleSummary &summary,
         builder, entry.name.c_str(),
         entry.isTrain ? fb::EntryKind::Train : fb::EntryKind::Infer,
         symbol.c_str(), &arguments, &results, entry.optimizer.c_str(),
-        entry.group.c_str(), &state));
+        entry.group.c_str(), &state, entry.learningRate));
   }
 
   std::vector<flatbuffers::Offset<flatbuffers::String>> features;

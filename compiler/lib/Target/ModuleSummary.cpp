@@ -32,46 +32,6 @@ static FailureOr<kiln::TensorSpec> specOf(Operation *where, Type type) {
   return spec;
 }
 
-namespace kiln {
-/// The state `optimizer` keeps for the parameters `entry` trains: those it
-/// takes that are not buffers (and in its group, if it names one).
-static std::vector<StateSlotSummary>
-optimizerState(OptimizerAttr optimizer, const EntrySummary &entry,
-               const std::vector<ParamSummary> &params) {
-  auto hyperparameter = [&](StringRef name) {
-    auto value = optimizer.getHyperparameters().getAs<FloatAttr>(name);
-    return value ? value.getValueAsDouble() : 0.0;
-  };
-  std::vector<std::string> perParam;
-  switch (optimizer.getKind()) {
-  case OptimizerKind::sgd:
-    if (hyperparameter("momentum") != 0)
-      perParam = {"momentum_buffer"};
-    break;
-  case OptimizerKind::adam:
-  case OptimizerKind::adamw:
-    perParam = {"exp_avg", "exp_avg_sq"};
-    break;
-  case OptimizerKind::rmsprop:
-    perParam = {"square_avg"};
-    if (hyperparameter("momentum") != 0)
-      perParam.push_back("momentum_buffer");
-    break;
-  }
-  std::vector<StateSlotSummary> state;
-  for (const ArgumentSummary &argument : entry.arguments) {
-    if (argument.role != ArgumentSummary::Role::Param)
-      continue;
-    const ParamSummary &param = params[argument.paramIndex];
-    if (param.buffer || (!entry.group.empty() && param.group != entry.group))
-      continue;
-    for (const std::string &name : perParam)
-      state.push_back({name, argument.paramIndex, param.type});
-  }
-  state.push_back({"step", -1, TensorSpec{DType::I64, {}}});
-  return state;
-}
-} // namespace kiln
 
 FailureOr<kiln::ModuleSummary> kiln::summarizeModule(ModuleOp module) {
   ModuleSummary summary;
@@ -107,13 +67,16 @@ FailureOr<kiln::ModuleSummary> kiln::summarizeModule(ModuleOp module) {
     EntrySummary entry;
     entry.name = func.getName().str();
     entry.isTrain = kind.getValue() == EntryKind::train;
-    if (auto optimizer = func->getAttr(KilnDialect::kOptimizerAttrName)) {
+    if (auto optimizer = func->getAttrOfType<OptimizerAttr>(
+            KilnDialect::kOptimizerAttrName)) {
       llvm::raw_string_ostream os(entry.optimizer);
       os << optimizer;
+      entry.learningRate = optimizer.getHyperparameter("lr");
     }
     if (auto group =
             func->getAttrOfType<StringAttr>(KilnDialect::kGroupAttrName))
       entry.group = group.str();
+    llvm::DenseMap<unsigned, int> stateOfArgument;
     for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
       ArgumentSummary argument;
       FailureOr<TensorSpec> spec = specOf(func, func.getArgumentTypes()[i]);
@@ -129,6 +92,23 @@ FailureOr<kiln::ModuleSummary> kiln::summarizeModule(ModuleOp module) {
                      i, KilnDialect::kInputArgAttrName)) {
         argument.role = ArgumentSummary::Role::Input;
         argument.name = input.str();
+      } else if (auto slot = func.getArgAttrOfType<StringAttr>(
+                     i, KilnDialect::kStateArgAttrName)) {
+        auto of = func.getArgAttrOfType<FlatSymbolRefAttr>(
+            i, KilnDialect::kStateOfArgAttrName);
+        argument.role = ArgumentSummary::Role::State;
+        argument.name = slot.str();
+        argument.paramIndex = paramIndex.lookup(of.getValue());
+        argument.stateIndex = static_cast<int>(entry.state.size());
+        stateOfArgument[i] = argument.stateIndex;
+        entry.state.push_back(
+            {slot.str(), argument.paramIndex, argument.type});
+      } else if (func.getArgAttr(i, KilnDialect::kLearningRateArgAttrName)) {
+        argument.role = ArgumentSummary::Role::LearningRate;
+        argument.name = "learning_rate";
+      } else if (func.getArgAttr(i, KilnDialect::kStepArgAttrName)) {
+        argument.role = ArgumentSummary::Role::Step;
+        argument.name = "step";
       } else {
         argument.role = ArgumentSummary::Role::RngKey;
         argument.name = "rng_key";
@@ -146,6 +126,11 @@ FailureOr<kiln::ModuleSummary> kiln::summarizeModule(ModuleOp module) {
         result.role = ResultSummary::Role::Update;
         result.name = symbol.getValue().str();
         result.paramIndex = paramIndex.lookup(symbol.getValue());
+      } else if (auto stateArg = func.getResultAttrOfType<IntegerAttr>(
+                     i, KilnDialect::kStateUpdateResultAttrName)) {
+        result.role = ResultSummary::Role::StateUpdate;
+        result.stateIndex = stateOfArgument.lookup(stateArg.getInt());
+        result.name = entry.state[result.stateIndex].name;
       } else if (auto output = func.getResultAttrOfType<StringAttr>(
                      i, KilnDialect::kOutputResultAttrName)) {
         result.name = output.str();
@@ -154,9 +139,9 @@ FailureOr<kiln::ModuleSummary> kiln::summarizeModule(ModuleOp module) {
       }
       entry.results.push_back(std::move(result));
     }
-    if (auto optimizer = func->getAttrOfType<OptimizerAttr>(
-            KilnDialect::kOptimizerAttrName))
-      entry.state = optimizerState(optimizer, entry, summary.params);
+    // The runtime counts the steps it has taken; checkpoints keep the count.
+    if (entry.isTrain)
+      entry.state.push_back({"step", -1, TensorSpec{DType::I64, {}}});
     summary.entries.push_back(std::move(entry));
   }
   return summary;

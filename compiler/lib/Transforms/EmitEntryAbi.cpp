@@ -62,6 +62,13 @@ struct EmitEntryAbiPass : kiln::impl::KilnEmitEntryAbiBase<EmitEntryAbiPass> {
       LLVM::CallOp::create(builder, loc, interface, pointers);
       LLVM::ReturnOp::create(builder, loc, ValueRange{});
     }
+    // Only the wrappers are the module's interface. Everything else binds
+    // locally: an entry named like a libc function (`step`) must not be
+    // interposed by it when the runtime loads the code.
+    for (auto func : module.getOps<LLVM::LLVMFuncOp>())
+      if (!func.isExternal() &&
+          !func.getName().starts_with(kiln::entrySymbol("")))
+        func.setLinkage(LLVM::Linkage::Internal);
   }
 };
 } // namespace

@@ -259,3 +259,70 @@ LogicalResult UpsampleNearest2DOp::inferReturnTypes(
   inferred.push_back(input.clone(result));
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Backward ops of the family (declared in GradientOps.td)
+//===----------------------------------------------------------------------===//
+
+/// `gradOutput` must have the shape the forward op produced, `forward`.
+static LogicalResult checkGradOutput(const WindowChecker &checker,
+                                     RankedTensorType forward,
+                                     RankedTensorType gradOutput) {
+  if (failed(checker.requireNCHW("grad_output", gradOutput)))
+    return failure();
+  if (!areRefinableTypes(forward, gradOutput) &&
+      !areRefinableTypes(gradOutput, forward))
+    return emitInferenceError(checker.loc, checker.opName,
+                              "grad_output has shape ",
+                              formatShape(gradOutput),
+                              " but the forward op gives ",
+                              formatShape(forward));
+  return success();
+}
+
+LogicalResult Conv2DFilterGradOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  WindowChecker checker{loc, getOperationName()};
+  auto input = getRankedType(adaptor.getInput());
+  auto gradOutput = getRankedType(adaptor.getGradOutput());
+  ArrayRef<int64_t> kernel = adaptor.getKernel();
+  if (failed(checker.requireNCHW("input", input)) ||
+      failed(checker.requireNCHW("grad_output", gradOutput)) ||
+      failed(checker.check("kernel", kernel, 1)) ||
+      failed(checker.check("stride", adaptor.getStride(), 1)) ||
+      failed(checker.check("padding", adaptor.getPadding(), 0)) ||
+      failed(checker.check("dilation", adaptor.getDilation(), 1)))
+    return failure();
+  if (input.getElementType() != gradOutput.getElementType())
+    return emitInferenceError(loc, getOperationName(),
+                              "input and grad_output element types differ");
+  int64_t filters = gradOutput.getDimSize(1);
+  shape::Shape forward = {input.getDimSize(0), filters, 0, 0};
+  for (int d = 0; d < 2; ++d)
+    forward[2 + d] = shape::windowOutputSize(
+        input.getDimSize(2 + d), kernel[d], adaptor.getStride()[d],
+        adaptor.getPadding()[d], adaptor.getDilation()[d]);
+  if (failed(checkGradOutput(checker, input.clone(forward), gradOutput)))
+    return failure();
+  inferred.push_back(input.clone(
+      {filters, input.getDimSize(1), kernel[0], kernel[1]}));
+  return success();
+}
+
+LogicalResult MaxPool2DGradOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  SmallVector<Type> forward;
+  if (failed(inferPool2D(loc, getOperationName(), adaptor.getInput(),
+                         adaptor.getKernel(), adaptor.getStride(),
+                         adaptor.getPadding(), adaptor.getDilation(),
+                         forward)))
+    return failure();
+  WindowChecker checker{loc, getOperationName()};
+  if (failed(checkGradOutput(checker, cast<RankedTensorType>(forward[0]),
+                             getRankedType(adaptor.getGradOutput()))))
+    return failure();
+  inferred.push_back(adaptor.getInput().getType());
+  return success();
+}

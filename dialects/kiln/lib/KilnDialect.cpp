@@ -20,6 +20,8 @@ static_assert(shape::kDynamic == ShapedType::kDynamic,
 #include "kiln/Dialect/KilnDialect.cpp.inc"
 #include "kiln/Dialect/KilnEnums.cpp.inc"
 
+#include "kiln/Dialect/DifferentiableOpInterface.cpp.inc"
+
 #define GET_ATTRDEF_CLASSES
 #include "kiln/Dialect/KilnAttrs.cpp.inc"
 
@@ -32,6 +34,7 @@ void KilnDialect::initialize() {
 #define GET_ATTRDEF_LIST
 #include "kiln/Dialect/KilnAttrs.cpp.inc"
       >();
+  attachGradientRules(*getContext());
 }
 
 LogicalResult kiln::OpTrait::verifyInference(Operation *op) {

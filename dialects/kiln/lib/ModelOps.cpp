@@ -161,6 +161,47 @@ OptimizerAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+double OptimizerAttr::getHyperparameter(StringRef name) const {
+  if (auto value = getHyperparameters().getAs<FloatAttr>(name))
+    return value.getValueAsDouble();
+  OptimizerKind kind = getKind();
+  if (name == "lr")
+    return kind == OptimizerKind::adam || kind == OptimizerKind::adamw ? 1e-3
+                                                                       : 1e-2;
+  if (name == "weight_decay")
+    return kind == OptimizerKind::adamw ? 1e-2 : 0.0;
+  if (name == "beta1")
+    return 0.9;
+  if (name == "beta2")
+    return 0.999;
+  if (name == "alpha")
+    return 0.99;
+  if (name == "eps")
+    return 1e-8;
+  return 0.0; // momentum, clip_norm (0: no clipping)
+}
+
+bool OptimizerAttr::isNesterov() const {
+  auto value = getHyperparameters().getAs<BoolAttr>("nesterov");
+  return value && value.getValue();
+}
+
+SmallVector<StringRef> OptimizerAttr::getStateSlots() const {
+  bool momentum = getHyperparameter("momentum") != 0;
+  switch (getKind()) {
+  case OptimizerKind::sgd:
+    return momentum ? SmallVector<StringRef>{"momentum_buffer"}
+                    : SmallVector<StringRef>{};
+  case OptimizerKind::adam:
+  case OptimizerKind::adamw:
+    return {"exp_avg", "exp_avg_sq"};
+  case OptimizerKind::rmsprop:
+    return momentum ? SmallVector<StringRef>{"square_avg", "momentum_buffer"}
+                    : SmallVector<StringRef>{"square_avg"};
+  }
+  return {};
+}
+
 //===----------------------------------------------------------------------===//
 // Entry functions and their arguments
 //===----------------------------------------------------------------------===//
@@ -201,15 +242,17 @@ static LogicalResult verifyEntry(FunctionOpInterface func, EntryKindAttr kind) {
   // pass for it.
   for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
     unsigned roles = 0;
-    for (StringRef role : {KilnDialect::kParamArgAttrName,
-                           KilnDialect::kInputArgAttrName,
-                           KilnDialect::kRngKeyArgAttrName})
+    for (StringRef role :
+         {KilnDialect::kParamArgAttrName, KilnDialect::kInputArgAttrName,
+          KilnDialect::kRngKeyArgAttrName, KilnDialect::kStateArgAttrName,
+          KilnDialect::kLearningRateArgAttrName, KilnDialect::kStepArgAttrName})
       roles += func.getArgAttr(i, role) ? 1 : 0;
     if (roles != 1)
       return func->emitOpError("argument #")
              << i << " of entry '" << func.getName()
-             << "' must have exactly one of 'kiln.param', 'kiln.input' or "
-                "'kiln.rng_key'";
+             << "' must have exactly one of 'kiln.param', 'kiln.input', "
+                "'kiln.rng_key', 'kiln.state', 'kiln.learning_rate' or "
+                "'kiln.step'";
   }
   return success();
 }
@@ -292,6 +335,42 @@ LogicalResult KilnDialect::verifyRegionArgAttribute(Operation *op,
              << argType;
     return success();
   }
+  if (name == kStateArgAttrName) {
+    auto slot = dyn_cast<StringAttr>(attr.getValue());
+    if (!slot || slot.getValue().empty())
+      return op->emitOpError("'") << name << "' must name a state slot";
+    if (!func.getArgAttr(argIndex, kStateOfArgAttrName))
+      return op->emitOpError("argument #")
+             << argIndex << " is optimizer state but names no parameter ('"
+             << kStateOfArgAttrName << "')";
+    return success();
+  }
+  if (name == kStateOfArgAttrName) {
+    auto symbol = dyn_cast<FlatSymbolRefAttr>(attr.getValue());
+    auto param = symbol
+                     ? SymbolTable::lookupNearestSymbolFrom<ParamOp>(op, symbol)
+                     : nullptr;
+    if (!param)
+      return op->emitOpError("argument #")
+             << argIndex << " is state of unknown parameter "
+             << attr.getValue();
+    if (param.getType() != argType)
+      return op->emitOpError("argument #")
+             << argIndex << " has type " << argType
+             << " but the state of parameter " << symbol << " has type "
+             << param.getType();
+    return success();
+  }
+  if (name == kLearningRateArgAttrName || name == kStepArgAttrName) {
+    Type element = name == kStepArgAttrName
+                       ? Type(IntegerType::get(op->getContext(), 64))
+                       : Type(Float32Type::get(op->getContext()));
+    if (argType != RankedTensorType::get({}, element))
+      return op->emitOpError("argument #")
+             << argIndex << " ('" << name << "') must be "
+             << RankedTensorType::get({}, element) << ", got " << argType;
+    return success();
+  }
   return op->emitOpError("unknown kiln argument attribute '") << name << "'";
 }
 
@@ -316,7 +395,10 @@ LogicalResult KilnDialect::verifyRegionResultAttribute(Operation *op,
     auto param = symbol
                      ? SymbolTable::lookupNearestSymbolFrom<ParamOp>(op, symbol)
                      : nullptr;
-    if (!param || !param.getBuffer())
+    // Train entries return new values of buffers (from the forward pass)
+    // and, after autodiff, of the parameters they train.
+    if (!param || (!param.getBuffer() &&
+                   !func->hasAttr(kOptimizerAttrName)))
       return op->emitOpError("result #")
              << resultIndex << " must update a buffer, but "
              << attr.getValue() << " is not one";
@@ -324,6 +406,20 @@ LogicalResult KilnDialect::verifyRegionResultAttribute(Operation *op,
       return op->emitOpError("result #")
              << resultIndex << " has type " << resultType << " but buffer "
              << symbol << " has type " << param.getType();
+    return success();
+  }
+  if (name == kStateUpdateResultAttrName) {
+    auto index = dyn_cast<IntegerAttr>(attr.getValue());
+    unsigned numArgs = func.getNumArguments();
+    if (!index || index.getInt() < 0 || index.getInt() >= numArgs ||
+        !func.getArgAttr(index.getInt(), kStateArgAttrName))
+      return op->emitOpError("result #")
+             << resultIndex << " must name an optimizer state argument";
+    if (func.getArgumentTypes()[index.getInt()] != resultType)
+      return op->emitOpError("result #")
+             << resultIndex << " has type " << resultType
+             << " but its state argument has type "
+             << func.getArgumentTypes()[index.getInt()];
     return success();
   }
   return op->emitOpError("unknown kiln result attribute '") << name << "'";

@@ -19,7 +19,7 @@ namespace kiln::kmod {
 
 inline constexpr char kMagic[8] = {'K', 'I', 'L', 'N', 'M', 'O', 'D', '\n'};
 /// Bumped whenever kmod.fbs changes incompatibly.
-inline constexpr uint32_t kSchemaVersion = 1;
+inline constexpr uint32_t kSchemaVersion = 2;
 inline constexpr size_t kHeaderSize = 16;
 
 struct Header {

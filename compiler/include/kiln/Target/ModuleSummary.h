@@ -33,17 +33,20 @@ struct ParamSummary {
 };
 
 struct ArgumentSummary {
-  enum class Role { Input, Param, RngKey } role = Role::Input;
+  enum class Role { Input, Param, RngKey, State, LearningRate, Step } role =
+      Role::Input;
   std::string name;
   TensorSpec type;
-  int paramIndex = -1;
+  int paramIndex = -1; ///< Param and State: the parameter
+  int stateIndex = -1; ///< State: the slot in the entry's state
 };
 
 struct ResultSummary {
-  enum class Role { Output, Update } role = Role::Output;
+  enum class Role { Output, Update, StateUpdate } role = Role::Output;
   std::string name;
   TensorSpec type;
-  int paramIndex = -1;
+  int paramIndex = -1; ///< Update: the parameter
+  int stateIndex = -1; ///< StateUpdate: the slot in the entry's state
 };
 
 /// One tensor of an optimizer's state (see kmod.fbs).
@@ -61,6 +64,7 @@ struct EntrySummary {
   std::string optimizer;
   std::string group;
   std::vector<StateSlotSummary> state;
+  double learningRate = 0;
 };
 
 struct ModuleSummary {

@@ -469,6 +469,49 @@ def KilnOutlineParallelLoops
                            "mlir::arith::ArithDialect", "mlir::scf::SCFDialect"];
 }
 
+def KilnAutodiff : Pass<"kiln-autodiff", "mlir::ModuleOp"> {
+  let summary = "Differentiate train entries and append the optimizer step";
+  let description = [{
+    For every train entry (a function with `kiln.optimizer`): marks the
+    values that depend on the parameters it trains (not buffers; only its
+    `kiln.group` if it names one), propagates the loss's gradient backwards
+    through them with each op's `DifferentiableOpInterface` rule (summing
+    at fan-out; integer values, random samples and `kiln.stop_gradient`
+    carry none), clips the gradients by their global L2 norm when the
+    optimizer has `clip_norm`, and applies one `kiln.optimizer_update` per
+    parameter. The entry gains the arguments `kiln.learning_rate`
+    (`tensor<f32>`), `kiln.step` (`tensor<i64>`, 1-based) and one per
+    optimizer state slot (`kiln.state`, `kiln.state_of`), and returns the
+    new parameters (`kiln.update`) and state (`kiln.state_update`, the
+    index of the state's argument). An op on the path from the parameters
+    to the loss without a gradient rule is an error naming the op.
+
+    Before:
+    ```mlir
+    func.func @step(%x: tensor<?x4xf32> {kiln.input = "x"},
+                    %w: tensor<3x4xf32> {kiln.param = @w}) -> (tensor<f32> {kiln.output = "loss"})
+        attributes {kiln.entry = #kiln.entry<train>,
+                    kiln.optimizer = #kiln.optimizer<sgd, {lr = 0.1 : f64}>} {
+      %y = kiln.dense %x, %w : (tensor<?x4xf32>, tensor<3x4xf32>) -> tensor<?x3xf32>
+      %l = kiln.mean %y : (tensor<?x3xf32>) -> tensor<f32>
+      return %l : tensor<f32>
+    }
+    ```
+    After (in part):
+    ```mlir
+    func.func @step(..., %lr: tensor<f32> {kiln.learning_rate}, %t: tensor<i64> {kiln.step})
+        -> (tensor<f32> {kiln.output = "loss"}, tensor<3x4xf32> {kiln.update = @w}) {
+      ...
+      %dy = kiln.expand_reduced %one, %y {mean} : (tensor<f32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+      %dw = kiln.matmul %dy, %x {transpose_lhs = true} : ...
+      %w2 = kiln.optimizer_update %w, %dw, %lr, %t {optimizer = ...} : ...
+      return %l, %w2 : tensor<f32>, tensor<3x4xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::kiln::KilnDialect"];
+}
+
 def KilnStripModel : Pass<"kiln-strip-model", "mlir::ModuleOp"> {
   let summary = "Drop the model structure before code generation";
   let description = [{
@@ -490,6 +533,40 @@ def KilnStripModel : Pass<"kiln-strip-model", "mlir::ModuleOp"> {
         attributes {llvm.emit_c_interface} { ... }
     ```
   }];
+}
+
+def KilnLowerOptimizers : Pass<"kiln-lower-optimizers"> {
+  let summary = "Lower optimizer updates to one loop per parameter";
+  let description = [{
+    Each `kiln.optimizer_update` becomes one `linalg.generic` over the
+    parameter that reads it, its gradient and its state and writes their new
+    values, with PyTorch's formulas (SGD with momentum and Nesterov, Adam,
+    AdamW's decoupled weight decay, RMSProp with momentum). The learning
+    rate, Adam's bias corrections `1 - beta^step` and AdamW's decay factor
+    are computed once per step outside the loop.
+
+    Before:
+    ```mlir
+    %w2, %m2 = kiln.optimizer_update %w, %dw, %lr, %t, %m
+        {optimizer = #kiln.optimizer<sgd, {momentum = 0.9 : f64}>} : ...
+    ```
+    After: one `linalg.generic` with the inputs `%w, %dw, %m` and two
+    outputs.
+  }];
+  let dependentDialects = KilnLoweringDialects;
+}
+
+def KilnLowerConvGradients : Pass<"kiln-lower-conv-gradients"> {
+  let summary = "Lower the convolution family's backward ops to linalg";
+  let description = [{
+    `kiln.conv2d_filter_grad` becomes one contraction of the output gradient
+    `[F, N*OH*OW]` with the input's im2col patches `[N*OH*OW, KH*KW*C]`,
+    reshaped to `[F, C, KH, KW]`. `kiln.max_pool2d_grad` becomes two
+    generics: each window's first maximum (as an offset in the window), then
+    every input position taking its window's gradient if it is that
+    maximum, zero otherwise.
+  }];
+  let dependentDialects = KilnLoweringDialects;
 }
 
 def KilnLowerShape : Pass<"kiln-lower-shape"> {

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ConvUtils.h"
 #include "LoweringUtils.h"
 
 #include "kiln/Dialect/KilnOps.h"
@@ -30,27 +31,6 @@ namespace {
 DenseIntElementsAttr pairAttr(OpBuilder &b, ArrayRef<int64_t> values) {
   return DenseIntElementsAttr::get(
       RankedTensorType::get({2}, b.getI64Type()), values);
-}
-
-/// `input` padded spatially by `low`/`high` with `value`.
-Value padSpatial(OpBuilder &b, Location loc, Value input,
-                 ArrayRef<int64_t> low, ArrayRef<int64_t> high, Value value) {
-  if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
-      llvm::all_of(high, [](int64_t v) { return v == 0; }))
-    return input;
-  auto type = cast<RankedTensorType>(input.getType());
-  SmallVector<int64_t> shape(type.getShape());
-  for (int d = 0; d < 2; ++d)
-    if (!ShapedType::isDynamic(shape[2 + d]))
-      shape[2 + d] += low[d] + high[d];
-  SmallVector<OpFoldResult> lows = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                    b.getIndexAttr(low[0]),
-                                    b.getIndexAttr(low[1])};
-  SmallVector<OpFoldResult> highs = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                     b.getIndexAttr(high[0]),
-                                     b.getIndexAttr(high[1])};
-  return tensor::PadOp::create(b, loc, type.clone(shape), input, lows, highs,
-                               value);
 }
 
 /// A tensor of `type` holding `bias` broadcast along dimension 1 (or zeros).
@@ -107,27 +87,9 @@ Value convolveAsMatmul(OpBuilder &b, Location loc, Value input, Value weight,
     return SmallVector<utils::IteratorType>(n, utils::IteratorType::parallel);
   };
 
-  // Patches: col[n, oh, ow, kh, kw, c] = input[n, c, oh*sh + kh*dh,
-  // ow*sw + kw*dw], a copy whose input map does the indexing (as a
-  // convolution's does), so it vectorizes along the channels; then viewed
-  // as [N, OH*OW, K].
-  auto patchType =
-      RankedTensorType::get({batch, oh, ow, kh, kw, channels}, element);
-  AffineExpr rowExpr = d(1) * stride[0] + d(3) * dilation[0];
-  AffineExpr columnExpr = d(2) * stride[1] + d(4) * dilation[1];
-  Value patches =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{patchType}, ValueRange{input},
-          ValueRange{emptyTensor(b, loc, patchType,
-                                 {batchSize, Value(), Value(), Value(),
-                                  Value(), Value()})},
-          {AffineMap::get(6, 0, {d(0), d(5), rowExpr, columnExpr}, context),
-           AffineMap::getMultiDimIdentityMap(6, context)},
-          parallel(6),
-          [](OpBuilder &nb, Location l, ValueRange args) {
-            linalg::YieldOp::create(nb, l, args[0]);
-          })
-          .getResult(0);
+  Value patches = im2colPatches(b, loc, input, kh, kw,
+                                RankedTensorType::get({batch, oh, ow}, element),
+                                stride, dilation);
   Value col = collapse(b, loc, patches, {{0}, {1, 2}, {3, 4, 5}});
 
   // The filter [F, C, KH, KW] as [KH*KW*C, F], the order of a patch row.

@@ -253,6 +253,53 @@ struct SoftmaxPattern : OpRewritePattern<OpTy> {
   }
 };
 
+/// The reduced gradient broadcast back: a generic over `like`'s shape whose
+/// input map drops (or pins to 0, with keepdims) the reduced axes.
+struct ExpandReducedPattern : OpRewritePattern<ExpandReducedOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ExpandReducedOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t rank = resultType.getRank();
+    SmallVector<int64_t> axes = normalizeAxes(op.getAxes(), rank);
+    SmallVector<AffineExpr> inputExprs;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!llvm::is_contained(axes, d))
+        inputExprs.push_back(getAffineDimExpr(d, context));
+      else if (op.getKeepdims())
+        inputExprs.push_back(getAffineConstantExpr(0, context));
+    }
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < rank; ++d)
+      sizes.push_back(resultType.isDynamicDim(d)
+                          ? dimOf(rewriter, loc, op.getLike(), d)
+                          : Value());
+    Value count;
+    if (op.getMean())
+      count = countOver(rewriter, loc, op.getLike(), axes,
+                        resultType.getElementType());
+    Value expanded =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{resultType}, ValueRange{op.getInput()},
+            ValueRange{emptyTensor(rewriter, loc, resultType, sizes)},
+            {AffineMap::get(rank, 0, inputExprs, context),
+             AffineMap::getMultiDimIdentityMap(rank, context)},
+            SmallVector<utils::IteratorType>(rank,
+                                             utils::IteratorType::parallel),
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value value = args[0];
+              if (count)
+                value = arith::DivFOp::create(b, l, value, count);
+              linalg::YieldOp::create(b, l, value);
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, expanded);
+    return success();
+  }
+};
+
 struct LowerReductionsPass
     : kiln::impl::KilnLowerReductionsBase<LowerReductionsPass> {
   void runOnOperation() override {
@@ -264,10 +311,11 @@ struct LowerReductionsPass
                  LogSumExpPattern, ArgReducePattern<ArgmaxOp, true>,
                  ArgReducePattern<ArgminOp, false>,
                  SoftmaxPattern<SoftmaxOp, false>,
-                 SoftmaxPattern<LogSoftmaxOp, true>>(context);
+                 SoftmaxPattern<LogSoftmaxOp, true>, ExpandReducedPattern>(
+        context);
     ConversionTarget target(*context);
     target.addIllegalOp<SumOp, MaxOp, MinOp, MeanOp, LogSumExpOp, ArgmaxOp,
-                        ArgminOp, SoftmaxOp, LogSoftmaxOp>();
+                        ArgminOp, SoftmaxOp, LogSoftmaxOp, ExpandReducedOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

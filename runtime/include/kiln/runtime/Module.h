@@ -34,17 +34,22 @@ struct ParamSpec {
 };
 
 struct ArgumentSpec {
-  enum class Role { Input = 0, Param, RngKey } role = Role::Input;
+  /// As kmod.fbs's ArgRole.
+  enum class Role { Input = 0, Param, RngKey, State, LearningRate, Step } role =
+      Role::Input;
   std::string name;
   TensorSpec type;
   int paramIndex = -1;
+  int stateIndex = -1;
 };
 
 struct ResultSpec {
-  enum class Role { Output = 0, Update } role = Role::Output;
+  /// As kmod.fbs's ResultRole.
+  enum class Role { Output = 0, Update, StateUpdate } role = Role::Output;
   std::string name;
   TensorSpec type;
   int paramIndex = -1;
+  int stateIndex = -1;
 };
 
 /// `void entry(void **args)`: see kmod.fbs.
@@ -65,6 +70,7 @@ struct EntrySpec {
   std::string optimizer;
   std::string group;
   std::vector<StateSlotSpec> state;
+  double learningRate = 0;
   EntryFunction function = nullptr;
 };
 

@@ -14,8 +14,17 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace kiln::rt {
+
+struct RunOptions {
+  /// Feeds the random key of entries that are not train entries (a train
+  /// entry's key uses its step number).
+  uint64_t step = 0;
+  /// Train entries: this step's learning rate; unset, the model's.
+  std::optional<float> learningRate;
+};
 
 class Session {
 public:
@@ -42,17 +51,21 @@ public:
                 std::string &error);
 
   /// Runs entry `name` on `inputs` (by input name). `outputs` receives the
-  /// entry's Output results in order; Update results are written into the
-  /// session's parameters. `step` feeds the random key.
+  /// entry's Output results in order (a train entry's loss first); new
+  /// parameter and optimizer-state values are written into the session,
+  /// and a train entry counts one more step.
   bool run(const std::string &name,
            const std::map<std::string, Tensor> &inputs,
            std::vector<Tensor> &outputs, std::string &error,
-           uint64_t step = 0);
+           const RunOptions &options = {});
   /// The same with borrowed inputs, which must outlive the call.
   bool run(const std::string &name,
            const std::map<std::string, const Tensor *> &inputs,
            std::vector<Tensor> &outputs, std::string &error,
-           uint64_t step = 0);
+           const RunOptions &options = {});
+
+  /// The number of steps train entry `name` has taken (0 for others).
+  int64_t stepCount(const std::string &name) const;
 
 private:
   const Module &module_;

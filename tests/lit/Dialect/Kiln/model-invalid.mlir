@@ -110,14 +110,14 @@ func.func @entry_kind() attributes {kiln.entry = "train"} {
 
 // -----
 
-// expected-error @+1 {{'func.func' op argument #0 of entry 'argument_role' must have exactly one of 'kiln.param', 'kiln.input' or 'kiln.rng_key'}}
+// expected-error @+1 {{'func.func' op argument #0 of entry 'argument_role' must have exactly one of 'kiln.param', 'kiln.input', 'kiln.rng_key', 'kiln.state', 'kiln.learning_rate' or 'kiln.step'}}
 func.func @argument_role(%x: tensor<4xf32>) attributes {kiln.entry = #kiln.entry<infer>} {
   return
 }
 
 // -----
 
-// expected-error @+1 {{'func.func' op argument #0 of entry 'two_roles' must have exactly one of 'kiln.param', 'kiln.input' or 'kiln.rng_key'}}
+// expected-error @+1 {{'func.func' op argument #0 of entry 'two_roles' must have exactly one of 'kiln.param', 'kiln.input', 'kiln.rng_key', 'kiln.state', 'kiln.learning_rate' or 'kiln.step'}}
 func.func @two_roles(%x: tensor<2xi64> {kiln.input = "x", kiln.rng_key}) attributes {kiln.entry = #kiln.entry<infer>} {
   return
 }

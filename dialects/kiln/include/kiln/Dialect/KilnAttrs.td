@@ -94,6 +94,14 @@ def Kiln_OptimizerAttr : AttrDef<Kiln_Dialect, "Optimizer"> {
                         "::mlir::DictionaryAttr":$hyperparameters);
   let assemblyFormat = "`<` $kind `,` $hyperparameters `>`";
   let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The hyperparameter `name`, or PyTorch's default for this optimizer.
+    double getHyperparameter(::llvm::StringRef name) const;
+    bool isNesterov() const;
+    /// The state the optimizer keeps per parameter, by PyTorch's names
+    /// ("exp_avg", "exp_avg_sq", "momentum_buffer", "square_avg").
+    ::llvm::SmallVector<::llvm::StringRef> getStateSlots() const;
+  }];
 }
 
 #endif // KILN_DIALECT_KILNATTRS_TD

@@ -54,8 +54,17 @@ def Kiln_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kParamArgAttrName = "kiln.param";
     static constexpr ::llvm::StringLiteral kInputArgAttrName = "kiln.input";
     static constexpr ::llvm::StringLiteral kRngKeyArgAttrName = "kiln.rng_key";
+    /// Train entries after autodiff: an optimizer state slot (its name) of
+    /// the parameter named by `kiln.state_of`, the learning rate and the
+    /// 1-based step number.
+    static constexpr ::llvm::StringLiteral kStateArgAttrName = "kiln.state";
+    static constexpr ::llvm::StringLiteral kStateOfArgAttrName = "kiln.state_of";
+    static constexpr ::llvm::StringLiteral kLearningRateArgAttrName = "kiln.learning_rate";
+    static constexpr ::llvm::StringLiteral kStepArgAttrName = "kiln.step";
     static constexpr ::llvm::StringLiteral kOutputResultAttrName = "kiln.output";
     static constexpr ::llvm::StringLiteral kUpdateResultAttrName = "kiln.update";
+    /// The new value of the state slot in argument number `kiln.state_update`.
+    static constexpr ::llvm::StringLiteral kStateUpdateResultAttrName = "kiln.state_update";
     /// Marks a lowered op with the code-generation schedule that suits it
     /// ("contraction", ...).
     static constexpr ::llvm::StringLiteral kScheduleAttrName = "kiln.schedule";

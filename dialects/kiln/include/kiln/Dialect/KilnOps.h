@@ -5,6 +5,7 @@
 #include "kiln/Dialect/KilnDialect.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
@@ -30,7 +31,13 @@ public:
   }
 };
 } // namespace OpTrait
+
+/// Attaches the gradient rules (DifferentiableOpInterface) to the ops; the
+/// dialect does it when it loads.
+void attachGradientRules(mlir::MLIRContext &context);
 } // namespace kiln
+
+#include "kiln/Dialect/DifferentiableOpInterface.h.inc"
 
 #define GET_OP_CLASSES
 #include "kiln/Dialect/KilnOps.h.inc"

@@ -19,5 +19,6 @@ include "kiln/Dialect/RandomOps.td"
 include "kiln/Dialect/RecurrentOps.td"
 include "kiln/Dialect/LossOps.td"
 include "kiln/Dialect/ModelOps.td"
+include "kiln/Dialect/GradientOps.td"
 
 #endif // KILN_DIALECT_KILNOPS_TD

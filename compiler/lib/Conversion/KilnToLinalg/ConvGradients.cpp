@@ -1,0 +1,254 @@
+//===- ConvGradients.cpp - The kiln-lower-conv-gradients pass -------------===//
+//
+// The backward ops of the convolution family. A filter gradient is one
+// matrix product over every output pixel of every image: the output
+// gradient as [F, N*OH*OW] times the input's im2col patches as
+// [N*OH*OW, KH*KW*C]. A max-pooling gradient first finds each window's
+// first maximum, then lets every input position take its window's gradient
+// if it is that maximum.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ConvUtils.h"
+#include "LoweringUtils.h"
+
+#include "kiln/Dialect/KilnOps.h"
+#include "kiln/Transforms/Passes.h"
+
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNLOWERCONVGRADIENTS
+#include "kiln/Transforms/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+using namespace kiln;
+using namespace kiln::lowering;
+
+namespace {
+
+struct FilterGradPattern : OpRewritePattern<Conv2DFilterGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(Conv2DFilterGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    auto gradType = cast<RankedTensorType>(op.getGradOutput().getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type element = resultType.getElementType();
+    int64_t filters = resultType.getDimSize(0);
+    int64_t channels = resultType.getDimSize(1);
+    int64_t kh = resultType.getDimSize(2), kw = resultType.getDimSize(3);
+    Value input = padSpatial(rewriter, loc, op.getInput(), op.getPadding(),
+                             op.getPadding(),
+                             scalarConstant(rewriter, loc, element, 0));
+    Value patches =
+        im2colPatches(rewriter, loc, input, kh, kw,
+                      RankedTensorType::get({gradType.getDimSize(0),
+                                             gradType.getDimSize(2),
+                                             gradType.getDimSize(3)},
+                                            element),
+                      op.getStride(), op.getDilation());
+    Value rows = collapse(rewriter, loc, patches, {{0, 1, 2}, {3, 4, 5}});
+
+    // The output gradient [N, F, OH, OW] as [F, N * OH * OW].
+    SmallVector<int64_t> byFilterShape = {filters, gradType.getDimSize(0),
+                                          gradType.getDimSize(2),
+                                          gradType.getDimSize(3)};
+    auto byFilterType = RankedTensorType::get(byFilterShape, element);
+    Value byFilter =
+        linalg::TransposeOp::create(
+            rewriter, loc, op.getGradOutput(),
+            emptyTensor(rewriter, loc, byFilterType,
+                        {Value(),
+                         gradType.isDynamicDim(0)
+                             ? dimOf(rewriter, loc, op.getGradOutput(), 0)
+                             : Value(),
+                         Value(), Value()}),
+            ArrayRef<int64_t>{1, 0, 2, 3})
+            .getResult()
+            .front();
+    Value gradRows = collapse(rewriter, loc, byFilter, {{0}, {1, 2, 3}});
+
+    // [F, KH*KW*C] = gradRows [F, R] * rows [R, KH*KW*C].
+    auto productType =
+        RankedTensorType::get({filters, kh * kw * channels}, element);
+    Value init = filledTensor(rewriter, loc, productType, {},
+                              scalarConstant(rewriter, loc, element, 0));
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    Value product = contract(rewriter, loc, gradRows, rows, init,
+                             {AffineMap::get(3, 0, {d(0), d(2)}, context),
+                              AffineMap::get(3, 0, {d(2), d(1)}, context),
+                              AffineMap::get(3, 0, {d(0), d(1)}, context)},
+                             3);
+    Value expanded = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({filters, kh, kw, channels}, element), product,
+        ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+    Value filter =
+        linalg::TransposeOp::create(rewriter, loc, expanded,
+                                    tensor::EmptyOp::create(
+                                        rewriter, loc, resultType.getShape(),
+                                        element),
+                                    ArrayRef<int64_t>{0, 3, 1, 2})
+            .getResult()
+            .front();
+    rewriter.replaceOp(op, filter);
+    return success();
+  }
+};
+
+struct MaxPoolGradPattern : OpRewritePattern<MaxPool2DGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MaxPool2DGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    ArrayRef<int64_t> kernel = op.getKernel();
+    ArrayRef<int64_t> stride = op.getStride().value_or(kernel);
+    ArrayRef<int64_t> padding = op.getPadding(), dilation = op.getDilation();
+    if (stride[0] < kernel[0] || stride[1] < kernel[1])
+      return rewriter.notifyMatchFailure(op, "overlapping windows");
+    Value grad = op.getGradOutput();
+    auto gradType = cast<RankedTensorType>(grad.getType());
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    Type element = inputType.getElementType();
+    Type i32 = rewriter.getI32Type();
+    Value batchSize =
+        inputType.isDynamicDim(0) ? dimOf(rewriter, loc, op.getInput(), 0)
+                                  : Value();
+    SmallVector<Value> batchOnly = {batchSize, Value(), Value(), Value()};
+
+    // 1. Each window's first maximum, as kh * KW + kw.
+    Value padded = padSpatial(rewriter, loc, op.getInput(), padding, padding,
+                              extremeConstant(rewriter, loc, element, false));
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    auto windowIndexType = gradType.clone(i32);
+    Value maxima = filledTensor(rewriter, loc, gradType, batchOnly,
+                                extremeConstant(rewriter, loc, element, false));
+    Value indices = filledTensor(rewriter, loc, windowIndexType, batchOnly,
+                                 scalarConstant(rewriter, loc, i32, 0));
+    SmallVector<utils::IteratorType> iterators(4,
+                                               utils::IteratorType::parallel);
+    iterators.append(2, utils::IteratorType::reduction);
+    AffineMap outputMap = AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, context);
+    // The window's shape comes from an operand that is only read for its
+    // sizes, as in linalg's pooling ops.
+    Value window = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{kernel[0], kernel[1]}, element);
+    Value argmax =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{gradType, windowIndexType},
+            ValueRange{padded, window}, ValueRange{maxima, indices},
+            {AffineMap::get(6, 0,
+                            {d(0), d(1), d(2) * stride[0] + d(4) * dilation[0],
+                             d(3) * stride[1] + d(5) * dilation[1]},
+                            context),
+             AffineMap::get(6, 0, {d(4), d(5)}, context), outputMap,
+             outputMap},
+            iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value row = linalg::IndexOp::create(b, l, 4);
+              Value column = linalg::IndexOp::create(b, l, 5);
+              Value flat = arith::AddIOp::create(
+                  b, l,
+                  arith::MulIOp::create(
+                      b, l, row, arith::ConstantIndexOp::create(b, l, kernel[1])),
+                  column);
+              Value index = arith::IndexCastOp::create(b, l, i32, flat);
+              Value better = arith::CmpFOp::create(
+                  b, l, arith::CmpFPredicate::OGT, args[0], args[2]);
+              linalg::YieldOp::create(
+                  b, l,
+                  ValueRange{
+                      arith::SelectOp::create(b, l, better, args[0], args[2]),
+                      arith::SelectOp::create(b, l, better, index, args[3])});
+            })
+            .getResult(1);
+
+    // 2. Every input position: the gradient of the window it lies in, if it
+    //    is that window's maximum.
+    int64_t outH = gradType.getDimSize(2), outW = gradType.getDimSize(3);
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{inputType}, ValueRange{},
+            ValueRange{emptyTensor(rewriter, loc, inputType, batchOnly)},
+            {AffineMap::getMultiDimIdentityMap(4, context)},
+            SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+            [&](OpBuilder &b, Location l, ValueRange) {
+              auto constant = [&](int64_t v) -> Value {
+                return arith::ConstantIndexOp::create(b, l, v);
+              };
+              Value n = linalg::IndexOp::create(b, l, 0);
+              Value c = linalg::IndexOp::create(b, l, 1);
+              Value inside = arith::ConstantIntOp::create(b, l, 1, 1);
+              SmallVector<Value> window, offset;
+              int64_t outSizes[2] = {outH, outW};
+              for (int dim = 0; dim < 2; ++dim) {
+                Value position = arith::AddIOp::create(
+                    b, l, linalg::IndexOp::create(b, l, 2 + dim),
+                    constant(padding[dim]));
+                Value w = arith::DivUIOp::create(b, l, position,
+                                                 constant(stride[dim]));
+                Value r = arith::RemUIOp::create(b, l, position,
+                                                 constant(stride[dim]));
+                Value k = arith::DivUIOp::create(b, l, r, constant(dilation[dim]));
+                auto ult = [&](Value lhs, Value rhs) -> Value {
+                  return arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
+                                               lhs, rhs);
+                };
+                Value onTap = arith::CmpIOp::create(
+                    b, l, arith::CmpIPredicate::eq,
+                    arith::RemUIOp::create(b, l, r, constant(dilation[dim])),
+                    constant(0));
+                inside = arith::AndIOp::create(b, l, inside, onTap);
+                inside = arith::AndIOp::create(b, l, inside,
+                                               ult(k, constant(kernel[dim])));
+                inside = arith::AndIOp::create(
+                    b, l, inside, ult(w, constant(outSizes[dim])));
+                // Positions past the last window read a valid window and
+                // are masked out.
+                window.push_back(arith::MinUIOp::create(
+                    b, l, w, constant(outSizes[dim] - 1)));
+                offset.push_back(k);
+              }
+              Value tap = arith::AddIOp::create(
+                  b, l,
+                  arith::MulIOp::create(b, l, offset[0], constant(kernel[1])),
+                  offset[1]);
+              Value best = tensor::ExtractOp::create(
+                  b, l, argmax, ValueRange{n, c, window[0], window[1]});
+              Value isMax = arith::CmpIOp::create(
+                  b, l, arith::CmpIPredicate::eq, best,
+                  arith::IndexCastOp::create(b, l, i32, tap));
+              Value g = tensor::ExtractOp::create(
+                  b, l, grad, ValueRange{n, c, window[0], window[1]});
+              Value take = arith::AndIOp::create(b, l, inside, isMax);
+              linalg::YieldOp::create(
+                  b, l,
+                  arith::SelectOp::create(b, l, take, g,
+                                          scalarConstant(b, l, element, 0))
+                      .getResult());
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct LowerConvGradientsPass
+    : kiln::impl::KilnLowerConvGradientsBase<LowerConvGradientsPass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    RewritePatternSet patterns(context);
+    patterns.add<FilterGradPattern, MaxPoolGradPattern>(context);
+    ConversionTarget target(*context);
+    target.addIllegalOp<Conv2DFilterGradOp, MaxPool2DGradOp>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,59 @@
+//===- ConvUtils.cpp - Pieces shared by convolution lowerings -------------===//
+
+#include "ConvUtils.h"
+#include "LoweringUtils.h"
+
+using namespace mlir;
+using namespace kiln::lowering;
+
+Value kiln::lowering::padSpatial(OpBuilder &b, Location loc, Value input,
+                                 ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+                                 Value value) {
+  if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
+      llvm::all_of(high, [](int64_t v) { return v == 0; }))
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  for (int d = 0; d < 2; ++d)
+    if (!ShapedType::isDynamic(shape[2 + d]))
+      shape[2 + d] += low[d] + high[d];
+  SmallVector<OpFoldResult> lows = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                    b.getIndexAttr(low[0]),
+                                    b.getIndexAttr(low[1])};
+  SmallVector<OpFoldResult> highs = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                     b.getIndexAttr(high[0]),
+                                     b.getIndexAttr(high[1])};
+  return tensor::PadOp::create(b, loc, type.clone(shape), input, lows, highs,
+                               value);
+}
+
+Value kiln::lowering::im2colPatches(OpBuilder &b, Location loc, Value input,
+                                    int64_t kh, int64_t kw,
+                                    RankedTensorType outputType,
+                                    ArrayRef<int64_t> stride,
+                                    ArrayRef<int64_t> dilation) {
+  MLIRContext *context = b.getContext();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t batch = outputType.getDimSize(0);
+  auto patchType = RankedTensorType::get(
+      {batch, outputType.getDimSize(1), outputType.getDimSize(2), kh, kw,
+       inputType.getDimSize(1)},
+      outputType.getElementType());
+  Value batchSize =
+      ShapedType::isDynamic(batch) ? dimOf(b, loc, input, 0) : Value();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  AffineExpr rowExpr = d(1) * stride[0] + d(3) * dilation[0];
+  AffineExpr columnExpr = d(2) * stride[1] + d(4) * dilation[1];
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{patchType}, ValueRange{input},
+             ValueRange{emptyTensor(b, loc, patchType,
+                                    {batchSize, Value(), Value(), Value(),
+                                     Value(), Value()})},
+             {AffineMap::get(6, 0, {d(0), d(5), rowExpr, columnExpr}, context),
+              AffineMap::getMultiDimIdentityMap(6, context)},
+             SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, args[0]);
+             })
+      .getResult(0);
+}

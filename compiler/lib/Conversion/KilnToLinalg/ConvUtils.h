@@ -1,0 +1,28 @@
+//===- ConvUtils.h - Pieces shared by convolution lowerings -----*- C++ -*-===//
+
+#ifndef KILN_CONVERSION_KILNTOLINALG_CONVUTILS_H
+#define KILN_CONVERSION_KILNTOLINALG_CONVUTILS_H
+
+#include "mlir/IR/Builders.h"
+
+namespace kiln::lowering {
+
+/// `input` (NCHW) padded spatially by `low`/`high` with `value`.
+mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::Value input, llvm::ArrayRef<int64_t> low,
+                       llvm::ArrayRef<int64_t> high, mlir::Value value);
+
+/// The im2col patches of an (already padded) NCHW `input` for a kh x kw
+/// window: [N, OH, OW, KH, KW, C] with
+/// col[n, oh, ow, i, j, c] = input[n, c, oh*sh + i*dh, ow*sw + j*dw], where
+/// `outputType` gives N, OH, OW and the element type. A copy whose input map
+/// does the indexing, so it vectorizes along the channels.
+mlir::Value im2colPatches(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value input, int64_t kh, int64_t kw,
+                          mlir::RankedTensorType outputType,
+                          llvm::ArrayRef<int64_t> stride,
+                          llvm::ArrayRef<int64_t> dilation);
+
+} // namespace kiln::lowering
+
+#endif // KILN_CONVERSION_KILNTOLINALG_CONVUTILS_H

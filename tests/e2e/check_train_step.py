@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Training steps of zoo models against PyTorch.
+
+For each model and optimizer, compiles the model (its `train` line set to
+the optimizer under test), takes its initial parameters from kiln-run,
+runs two train steps in Kiln and the same two steps in PyTorch (Debian's
+python3-torch) from the same parameters on the same batch, and compares the
+updated parameters. Two steps, so that optimizer state (momentum, Adam's
+moments and bias correction) is exercised, not just the gradient.
+
+Usage: check_train_step.py --kilnc PATH --kiln-run PATH --source DIR
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+RTOL = 1e-4
+BATCH = 16
+
+# Adam and RMSProp divide by the root of the squared gradient, so for an
+# element whose gradient is rounding noise (1e-8 against 0.3, which
+# cancellation leaves in any f32 backward pass) the update is a sign coin
+# toss of size lr. An eps above that noise makes the update a continuous
+# function of the gradient and the comparison meaningful; the formulas are
+# the same ones the default eps runs.
+OPTIMIZERS = {
+    "sgd-momentum": ("sgd(lr=0.05, momentum=0.9)",
+                     lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9)),
+    "sgd-nesterov-wd": ("sgd(lr=0.05, momentum=0.9, nesterov=true, "
+                        "weight_decay=0.01)",
+                        lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9,
+                                                   nesterov=True,
+                                                   weight_decay=0.01)),
+    "adam": ("adam(lr=0.001, eps=0.001)",
+             lambda ps: torch.optim.Adam(ps, lr=0.001, eps=0.001)),
+    "adamw": ("adamw(lr=0.001, weight_decay=0.1, eps=0.001)",
+              lambda ps: torch.optim.AdamW(ps, lr=0.001, weight_decay=0.1,
+                                           eps=0.001)),
+    "rmsprop": ("rmsprop(lr=0.001, momentum=0.5, eps=0.01)",
+                lambda ps: torch.optim.RMSprop(ps, lr=0.001, momentum=0.5,
+                                               eps=0.01)),
+    "adam-clipped": ("adam(lr=0.001, clip_norm=0.5, eps=0.001)",
+                     lambda ps: torch.optim.Adam(ps, lr=0.001, eps=0.001)),
+}
+
+
+def loss_mlp(p, i):
+    h = F.relu(F.linear(i["image"], p["fc1.w"], p["fc1.b"]))
+    h = F.relu(F.linear(h, p["fc2.w"], p["fc2.b"]))
+    return F.cross_entropy(F.linear(h, p["fc3.w"], p["fc3.b"]), i["label"].long())
+
+
+def loss_lenet(p, i):
+    h = F.max_pool2d(F.relu(F.conv2d(i["image"], p["conv1.w"], p["conv1.b"],
+                                     padding=1)), 2)
+    h = F.max_pool2d(F.relu(F.conv2d(h, p["conv2.w"], p["conv2.b"],
+                                     padding=1)), 2)
+    h = F.relu(F.linear(h.flatten(1), p["fc1.w"], p["fc1.b"]))
+    return F.cross_entropy(F.linear(h, p["fc2.w"], p["fc2.b"]),
+                           i["label"].long())
+
+
+def loss_vae(p, i):
+    h = F.relu(F.linear(i["image"], p["encoder.w"], p["encoder.b"]))
+    mu = F.linear(h, p["encoder.mu.w"], p["encoder.mu.b"])
+    logvar = F.linear(h, p["encoder.logvar.w"], p["encoder.logvar.b"])
+    z = mu + torch.exp(0.5 * logvar) * i["eps"]
+    h = F.relu(F.linear(z, p["decoder.w1"], p["decoder.b1"]))
+    logits = F.linear(h, p["decoder.w2"], p["decoder.b2"])
+    recon = F.binary_cross_entropy_with_logits(logits, i["image"],
+                                               reduction="none").sum(1)
+    kl = -0.5 * (1 + logvar - mu * mu - logvar.exp()).sum(1)
+    return (recon + kl).mean()
+
+
+def loss_logistic_regression(p, i):
+    return F.cross_entropy(F.linear(i["x"], p["w"], p["b"]), i["y"].long())
+
+
+def images(rng, *shape):
+    return rng.random((BATCH,) + shape, dtype=np.float32)
+
+
+def labels(rng):
+    return rng.integers(0, 10, BATCH).astype(np.int32)
+
+
+# name: (source, rewrite of the source, inputs, loss)
+MODELS = {
+    "mlp": ("models/mlp.kiln", None,
+            lambda r: {"image": images(r, 784), "label": labels(r)}, loss_mlp),
+    "lenet": ("models/lenet.kiln", None,
+              lambda r: {"image": images(r, 1, 28, 28), "label": labels(r)},
+              loss_lenet),
+    # The noise becomes an input, so that PyTorch can use the same.
+    "vae": ("models/vae.kiln",
+            lambda text: text.replace(
+                "eps        = random_normal(like=mu)", "").replace(
+                "input noise : f32[N, latent]",
+                "input noise : f32[N, latent]\ninput eps : f32[N, latent]"),
+            lambda r: {"image": images(r, 784),
+                       "eps": r.standard_normal((BATCH, 20)).astype(np.float32)},
+            loss_vae),
+}
+
+
+def run(command):
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(" ".join(command) + "\n" + result.stderr)
+    return result.stdout
+
+
+def infer_inputs(args, kmod):
+    """(name, shape) of each input of the infer entry, from kiln-run info."""
+    inputs, section = [], None
+    for line in run([args.kiln_run, "info", kmod]).splitlines():
+        if line.startswith("entry "):
+            section = line.split()[1]
+        match = re.match(r"\s+input\s+(\S+) : f32\[(.*)\]", line)
+        if match and section == "infer":
+            inputs.append((match.group(1),
+                           [d.strip() for d in match.group(2).split(",")]))
+    return inputs
+
+
+def load_dir(path):
+    return {f[:-4]: np.load(os.path.join(path, f)) for f in os.listdir(path)}
+
+
+def check(args, name, optimizer, work):
+    source, rewrite, make_inputs, loss_fn = MODELS[name]
+    kiln_optimizer, torch_optimizer = OPTIMIZERS[optimizer]
+    with open(os.path.join(args.source, source)) as f:
+        text = f.read()
+    if rewrite:
+        text = rewrite(text)
+    text, count = re.subn(r"using \w+\([^)]*\)", "using " + kiln_optimizer,
+                          text)
+    assert count == 1, "the model must have one train line"
+    tag = f"{name}-{optimizer}"
+    model = os.path.join(work, tag + ".kiln")
+    with open(model, "w") as f:
+        f.write(text)
+    kmod = os.path.join(work, tag + ".kmod")
+    run([args.kilnc, model, "-o", kmod])
+
+    feeds = make_inputs(np.random.default_rng(7))
+    command = [args.kiln_run, "infer", kmod, "--seed", "5", "--threads", "2"]
+    for key, value in feeds.items():
+        path = os.path.join(work, f"{tag}-{key}.npy")
+        np.save(path, value)
+        command += ["--input", f"{key}={path}"]
+    initial = os.path.join(work, tag + "-initial")
+    after = os.path.join(work, tag + "-after")
+    # The inference entry leaves the parameters as initialized; it gets
+    # zeros for the inputs it takes.
+    infer = [args.kiln_run, "infer", kmod, "--seed", "5",
+             "--dump-params", initial]
+    for key, shape in infer_inputs(args, kmod):
+        path = os.path.join(work, f"{tag}-infer-{key}.npy")
+        np.save(path, np.zeros([BATCH if d == "N" else int(d) for d in shape],
+                               np.float32))
+        infer += ["--input", f"{key}={path}"]
+    run(infer)
+    run(command + ["--entry", "step", "--steps", "2", "--dump-params", after])
+
+    params = {k: torch.tensor(v, requires_grad=True)
+              for k, v in load_dir(initial).items()}
+    inputs = {k: torch.tensor(v) for k, v in feeds.items()}
+    opt = torch_optimizer(list(params.values()))
+    clip = re.search(r"clip_norm=([0-9.]+)", kiln_optimizer)
+    for _ in range(2):
+        opt.zero_grad()
+        loss_fn(params, inputs).backward()
+        if clip:
+            torch.nn.utils.clip_grad_norm_(list(params.values()),
+                                           float(clip.group(1)))
+        opt.step()
+
+    ours = load_dir(after)
+    failures = []
+    for key, value in params.items():
+        reference = value.detach().numpy()
+        scale = max(float(np.abs(reference).max()), 1e-6)
+        error = float(np.abs(ours[key] - reference).max()) / scale
+        if error > RTOL:
+            failures.append(f"{tag}: {key} relative error {error:.2e}")
+    return failures
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--kilnc", required=True)
+    parser.add_argument("--kiln-run", required=True)
+    parser.add_argument("--source", required=True)
+    parser.add_argument("--only", nargs="*")
+    args = parser.parse_args()
+    cases = [(m, o) for m in MODELS for o in OPTIMIZERS
+             if not args.only or m in args.only]
+    failures = []
+    with tempfile.TemporaryDirectory() as work:
+        for name, optimizer in cases:
+            problems = check(args, name, optimizer, work)
+            print(("FAIL " if problems else "ok   ") + f"{name} {optimizer}",
+                  flush=True)
+            for problem in problems:
+                print("     " + problem)
+            failures += problems
+    print(f"{len(cases) - len(set(f.split(':')[0] for f in failures))} of "
+          f"{len(cases)} passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
