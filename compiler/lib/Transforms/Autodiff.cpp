@@ -94,6 +94,10 @@ private:
     for (const TrainedParam &trained : trainedParams)
       active.insert(trained.argument);
     for (Operation &op : func.getBody().front().without_terminator()) {
+      // These results do not depend on their operands' values.
+      if (isa<StopGradientOp, ZerosLikeOp, OnesLikeOp, FullLikeOp,
+              RandomNormalOp, RandomUniformOp, BernoulliOp>(op))
+        continue;
       if (llvm::none_of(op.getOperands(),
                         [&](Value v) { return active.contains(v); }))
         continue;
