@@ -36,8 +36,9 @@ const char kiln::run::kTrainUsage[] =
     "  --batch N|full            batch size; full is batch gradient descent,\n"
     "                            1 is stochastic (default 64)\n"
     "  --lr X                    base learning rate (default: the model's)\n"
-    "  --lr-schedule S           constant, step (x0.1 every --lr-step epochs),\n"
-    "                            or cosine (to 0 at the end) (default constant)\n"
+    "  --lr-schedule S           cosine (from --lr to 0 over the --epochs),\n"
+    "                            step (x0.1 every --lr-step epochs) or\n"
+    "                            constant (default cosine)\n"
     "  --lr-step E               epochs between step decays (default 1)\n"
     "  --warmup N                linear warm-up over the first N steps\n"
     "  --validation N            images held out of the training split for\n"
@@ -59,7 +60,7 @@ struct Options {
           lrStep = 1;
   bool fullBatch = false, resume = false, json = false;
   double lr = NAN;
-  std::string schedule = "constant";
+  std::string schedule = "cosine";
   uint64_t seed = 0;
   unsigned threads = 0;
 };

@@ -120,9 +120,8 @@ LogicalResult gradientOf(DivOp op, GradientBuilder &g, ValueRange dys,
   Value lhs = op.getLhs(), rhs = op.getRhs();
   Value dLhs = g.div(dys[0], rhs);
   dxs.push_back(g.sumToShapeOf(dLhs, lhs));
-  // d(l / r)/dr = -(l / r) / r.
-  dxs.push_back(g.sumToShapeOf(
-      g.neg(g.mul(dLhs, g.div(op.getResult(), rhs))), rhs));
+  // d(l / r)/dr = -l / r^2 = -(1 / r) * (l / r).
+  dxs.push_back(g.sumToShapeOf(g.neg(g.mul(dLhs, op.getResult())), rhs));
   return success();
 }
 
