@@ -108,10 +108,10 @@ bool parseOptions(const std::vector<std::string> &args, Options &options,
         ok = false;
       }
     } else if (flag == "--validation") {
-      ok = next() && parsePositive(value == "0" ? "1" : value,
-                                   options.validation);
-      if (ok && value == "0")
-        options.validation = 0;
+      double images;
+      ok = next() && parseNumber(value, images) && images >= 0 &&
+           images == std::floor(images);
+      options.validation = static_cast<int64_t>(images);
       if (!ok)
         error = "--validation expects a number of images";
     } else if (flag == "--limit")
