@@ -68,6 +68,19 @@ def loss_lenet(p, i):
                            i["label"].long())
 
 
+def loss_rnn_classifier(p, i):
+    lstm = torch.nn.LSTM(28, 128, batch_first=True)
+    # The module's own parameters are replaced by ours, which carry the
+    # gradients: PyTorch's LSTM computes with whatever tensors it holds.
+    for name, key in (("weight_ih_l0", "lstm.w_ih"), ("weight_hh_l0", "lstm.w_hh"),
+                      ("bias_ih_l0", "lstm.b_ih"), ("bias_hh_l0", "lstm.b_hh")):
+        delattr(lstm, name)
+        setattr(lstm, name, p[key][0])
+    _, (h, _) = lstm(i["image"].reshape(-1, 28, 28))
+    logits = F.linear(h[0], p["fc.w"], p["fc.b"])
+    return F.cross_entropy(logits, i["label"].long())
+
+
 def loss_vae(p, i):
     h = F.relu(F.linear(i["image"], p["encoder.w"], p["encoder.b"]))
     mu = F.linear(h, p["encoder.mu.w"], p["encoder.mu.b"])
@@ -100,6 +113,10 @@ MODELS = {
     "lenet": ("models/lenet.kiln", None,
               lambda r: {"image": images(r, 1, 28, 28), "label": labels(r)},
               loss_lenet),
+    "rnn_classifier": ("models/rnn_classifier.kiln", None,
+                       lambda r: {"image": images(r, 1, 28, 28),
+                                  "label": labels(r)},
+                       loss_rnn_classifier),
     # The noise becomes an input, so that PyTorch can use the same.
     "vae": ("models/vae.kiln",
             lambda text: text.replace(

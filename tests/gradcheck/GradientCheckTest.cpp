@@ -138,11 +138,41 @@ std::vector<Case> cases() {
                "loss = nll(log_softmax(h, axis=1), y) + hinge(h, y, margin=0.5) + "
                "softmax_cross_entropy(h, y, reduction=sum) + "
                "mean(softmax_cross_entropy(h, y, reduction=none))")},
+      {"rnn",
+       opModel("c",
+               "input x : f64[N, 5, 3]\ninput y : i32[N]\n"
+               "param wi : f64[1, 4, 3] = normal\nparam wh : f64[1, 4, 4] = normal\n"
+               "param bi : f64[1, 4] = normal\nparam bh : f64[1, 4] = normal\n",
+               "seq, h = rnn(x, wi, wh, bi, bh)\n"
+               "loss = mean(seq * seq) + mean(h)")},
+      {"gru_bidirectional",
+       opModel("c",
+               "input x : f64[N, 5, 3]\ninput y : i32[N]\n"
+               "param wi : f64[2, 12, 3] = normal\nparam wh : f64[2, 12, 4] = normal\n"
+               "param bi : f64[2, 12] = normal\nparam bh : f64[2, 12] = normal\n",
+               "seq, h = gru(x, wi, wh, bi, bh, bidirectional=true)\n"
+               "loss = mean(seq * seq) + mean(h)")},
+      {"lstm_initial_state",
+       opModel("c",
+               "input x : f64[N, 5, 3]\ninput y : i32[N]\n"
+               "param wi : f64[1, 16, 3] = normal\nparam wh : f64[1, 16, 4] = normal\n"
+               "param bi : f64[1, 16] = normal\nparam bh : f64[1, 16] = normal\n"
+               "param h0 : f64[1, 3, 4] = normal\nparam c0 : f64[1, 3, 4] = normal\n",
+               "seq, h, c = lstm(x, wi, wh, bi, bh, h0, c0)\n"
+               "loss = mean(seq * seq) + mean(h) + mean(c * c)")},
+      {"lstm_bidirectional",
+       opModel("c",
+               "input x : f64[N, 5, 3]\ninput y : i32[N]\n"
+               "param wi : f64[2, 16, 3] = normal\nparam wh : f64[2, 16, 4] = normal\n"
+               "param bi : f64[2, 16] = normal\nparam bh : f64[2, 16] = normal\n",
+               "seq, h, c = lstm(x, wi, wh, bi, bh, bidirectional=true)\n"
+               "loss = mean(seq * seq) + mean(h)")},
       {"dropout",
        opModel("c", kDense,
                "h = dense(x, w, b)\nloss = mean(dropout(h, rate=0.3) * h)")},
   };
-  for (const char *zoo : {"mlp", "lenet", "vae", "autoencoder",
+  for (const char *zoo : {"mlp", "lenet", "rnn_classifier", "gru_classifier",
+                          "bilstm_classifier", "vae", "autoencoder",
                           "denoising_autoencoder", "gan", "logistic_regression",
                           "linear_svm", "linear_regression"})
     all.push_back({std::string("zoo_") + zoo, zooModel(zoo)});

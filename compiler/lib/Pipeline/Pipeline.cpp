@@ -13,7 +13,9 @@ static constexpr llvm::StringLiteral kDifferentiate =
     "kiln-autodiff,canonicalize,cse";
 
 static constexpr llvm::StringLiteral kLowerToLinalg =
-    "kiln-lower-optimizers,kiln-lower-conv-gradients,kiln-lower-elementwise,kiln-lower-contractions,kiln-lower-conv,"
+    "kiln-lower-optimizers,kiln-lower-conv-gradients,"
+    "kiln-lower-recurrent-gradients,"
+    "kiln-lower-elementwise,kiln-lower-contractions,kiln-lower-conv,"
     "kiln-lower-losses,kiln-lower-norm,kiln-lower-random,"
     "kiln-lower-recurrent,kiln-lower-reductions,kiln-lower-shape,"
     "canonicalize,cse";
@@ -23,10 +25,13 @@ static constexpr llvm::StringLiteral kVectorize =
 
 // Bufferization writes results into fresh buffers (identity layouts at the
 // function boundary, so the runtime sees plain row-major memrefs); CSE and
-// canonicalization straight after it remove the self-copies it leaves.
+// canonicalization straight after it remove the self-copies it leaves. A
+// loop whose state cannot stay in one buffer (a recurrence read and written
+// by parallel blocks) gets a fresh one per iteration rather than failing.
 static constexpr llvm::StringLiteral kLowerToLLVM =
     "kiln-strip-model,"
     "one-shot-bufferize{bufferize-function-boundaries "
+    "allow-return-allocs-from-loops "
     "function-boundary-type-conversion=identity-layout-map},"
     "canonicalize,cse,"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"

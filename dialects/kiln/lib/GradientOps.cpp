@@ -55,3 +55,30 @@ LogicalResult OptimizerUpdateOp::inferReturnTypes(
   inferred.assign(1 + slots, param);
   return success();
 }
+
+LogicalResult RecurrentGradOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  auto gradOutput = getRankedType(adaptor.getGradOutput());
+  auto output = getRankedType(adaptor.getOutput());
+  auto gradHn = getRankedType(adaptor.getGradHN());
+  if (!gradOutput || !output || !gradHn)
+    return emitInferenceError(loc, getOperationName(),
+                              "operands must be ranked tensors");
+  if (!areRefinableTypes(output, gradOutput) &&
+      !areRefinableTypes(gradOutput, output))
+    return emitInferenceError(loc, getOperationName(), "grad_output has shape ",
+                              formatShape(gradOutput), " but the output has ",
+                              formatShape(output));
+  if ((adaptor.getCell() == RecurrentCell::lstm) != bool(adaptor.getGradCN()))
+    return emitInferenceError(loc, getOperationName(),
+                              "grad_c_n is given for an LSTM and only then");
+  for (Value forward : {adaptor.getInput(), adaptor.getWIh(), adaptor.getWHh(),
+                        adaptor.getBIh(), adaptor.getBHh()})
+    inferred.push_back(forward.getType());
+  // The initial states' gradients take their types (a static batch there
+  // is as good as the dynamic one of h_n).
+  inferred.push_back(adaptor.getH0() ? adaptor.getH0().getType() : Type(gradHn));
+  inferred.push_back(adaptor.getC0() ? adaptor.getC0().getType() : Type(gradHn));
+  return success();
+}

@@ -569,6 +569,21 @@ def KilnLowerConvGradients : Pass<"kiln-lower-conv-gradients"> {
   let dependentDialects = KilnLoweringDialects;
 }
 
+def KilnLowerRecurrentGradients : Pass<"kiln-lower-recurrent-gradients"> {
+  let summary = "Lower backpropagation through time to a reverse loop";
+  let description = [{
+    `kiln.recurrent_grad` becomes, per direction: the previous hidden state
+    of every step (the forward output shifted by one step) and the gate
+    pre-activations of all steps as two contractions; for an LSTM an
+    elementwise scan recomputing the cell states; an `scf.for` running
+    backwards through time whose body turns the carried state gradient into
+    the step's gate gradients in one `linalg.generic` and carries it to the
+    previous step through `w_hh`; and the input, weight and bias gradients
+    as contractions and sums over all steps.
+  }];
+  let dependentDialects = KilnLoweringDialects;
+}
+
 def KilnLowerShape : Pass<"kiln-lower-shape"> {
   let summary = "Lower shape and data-movement ops to tensor and linalg";
   let description = [{

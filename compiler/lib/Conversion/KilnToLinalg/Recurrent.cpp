@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LoweringUtils.h"
+#include "RecurrentUtils.h"
 
 #include "kiln/Dialect/KilnOps.h"
 #include "kiln/Transforms/Passes.h"
@@ -28,62 +29,6 @@ using namespace kiln::lowering;
 
 namespace {
 
-enum class Cell { Rnn, Gru, Lstm };
-
-/// `source[index]` along dimension 0, with that dimension dropped.
-Value sliceLeading(OpBuilder &b, Location loc, Value source, OpFoldResult index) {
-  auto type = cast<RankedTensorType>(source.getType());
-  int64_t rank = type.getRank();
-  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes, strides(rank, b.getIndexAttr(1));
-  offsets[0] = index;
-  sizes.push_back(b.getIndexAttr(1));
-  for (int64_t d = 1; d < rank; ++d)
-    sizes.push_back(sizeOrAttr(b, loc, source, d));
-  auto resultType = RankedTensorType::get(type.getShape().drop_front(),
-                                          type.getElementType());
-  return tensor::ExtractSliceOp::create(b, loc, resultType, source, offsets,
-                                        sizes, strides);
-}
-
-/// `lhs · rhsᵀ` for lhs [M, K] and rhs [N, K], accumulated into `init`.
-Value matmulTransposed(OpBuilder &b, Location loc, Value lhs, Value rhs,
-                       Value init) {
-  MLIRContext *context = b.getContext();
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
-  return contract(b, loc, lhs, rhs, init,
-                  {AffineMap::get(3, 0, {d(0), d(2)}, context),
-                   AffineMap::get(3, 0, {d(1), d(2)}, context),
-                   AffineMap::get(3, 0, {d(0), d(1)}, context)},
-                  3);
-}
-
-/// A [rows, features] tensor holding `bias` [features] in every row.
-Value broadcastRows(OpBuilder &b, Location loc, Value bias, Value rows,
-                    RankedTensorType type) {
-  MLIRContext *context = b.getContext();
-  SmallVector<Value> sizes = {rows, Value()};
-  Value empty = emptyTensor(b, loc, type, sizes);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, ValueRange{bias}, ValueRange{empty},
-             {AffineMap::get(2, 0, {getAffineDimExpr(1, context)}, context),
-              AffineMap::getMultiDimIdentityMap(2, context)},
-             SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-             [](OpBuilder &nb, Location l, ValueRange args) {
-               linalg::YieldOp::create(nb, l, args[0]);
-             })
-      .getResult(0);
-}
-
-Value sigmoid(OpBuilder &b, Location loc, Value x) {
-  Value one = scalarConstant(b, loc, x.getType(), 1);
-  return arith::DivFOp::create(
-      b, loc, one,
-      arith::AddFOp::create(
-          b, loc, one,
-          math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x))));
-}
-
 /// One time step's gate arithmetic over [N, H]: the new hidden state (and,
 /// for an LSTM, the new cell state).
 SmallVector<Value> cellStep(OpBuilder &b, Location loc, Cell cell,
@@ -91,18 +36,15 @@ SmallVector<Value> cellStep(OpBuilder &b, Location loc, Cell cell,
                             Value c, int64_t hidden) {
   MLIRContext *context = b.getContext();
   auto stateType = cast<RankedTensorType>(h.getType());
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
   int64_t gates = cell == Cell::Lstm ? 4 : cell == Cell::Gru ? 3 : 1;
-  // The [N, H] state comes first: linalg takes each loop's range from the
-  // first operand that indexes it plainly, and the gate operands are wider.
   AffineMap identity = AffineMap::getMultiDimIdentityMap(2, context);
   SmallVector<Value> inputs = {cell == Cell::Lstm ? c : h};
   SmallVector<AffineMap> maps = {identity};
-  // Gate g of a [N, gates * H] tensor is read through an offset map.
+  // Gate g of a [N, gates * H] tensor is read as a slice of it.
   for (Value source : {inputGates, hiddenGates})
     for (int64_t g = 0; g < gates; ++g) {
-      inputs.push_back(source);
-      maps.push_back(AffineMap::get(2, 0, {d(0), d(1) + g * hidden}, context));
+      inputs.push_back(gateSlice(b, loc, source, g, hidden));
+      maps.push_back(identity);
     }
   // The new states are written over the old ones: the loop then carries
   // one buffer per state instead of allocating every step.

@@ -11,6 +11,7 @@ void kiln::attachGradientRules(MLIRContext &context) {
   attachContractionGradients(context);
   attachConvGradients(context);
   attachReductionGradients(context);
+  attachRecurrentGradients(context);
   attachShapeGradients(context);
   attachLossGradients(context);
   attachStochasticGradients(context);

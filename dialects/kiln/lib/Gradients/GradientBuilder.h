@@ -78,6 +78,7 @@ void attachElementwiseGradients(mlir::MLIRContext &context);
 void attachContractionGradients(mlir::MLIRContext &context);
 void attachConvGradients(mlir::MLIRContext &context);
 void attachReductionGradients(mlir::MLIRContext &context);
+void attachRecurrentGradients(mlir::MLIRContext &context);
 void attachShapeGradients(mlir::MLIRContext &context);
 void attachLossGradients(mlir::MLIRContext &context);
 void attachStochasticGradients(mlir::MLIRContext &context);

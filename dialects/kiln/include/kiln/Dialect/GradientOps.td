@@ -11,6 +11,7 @@
 #define KILN_DIALECT_GRADIENTOPS_TD
 
 include "kiln/Dialect/KilnBase.td"
+include "kiln/Dialect/KilnAttrs.td"
 
 def Kiln_ExpandReducedOp : Kiln_InferredOp<"expand_reduced"> {
   let summary = "broadcast a reduced tensor back over the reduced axes";
@@ -66,6 +67,42 @@ def Kiln_MaxPool2DGradOp : Kiln_InferredOp<"max_pool2d_grad"> {
                    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$padding,
                    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilation);
   let results = (outs Kiln_FloatTensor:$result);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Kiln_RecurrentCell : I32EnumAttr<"RecurrentCell", "recurrent cell", [
+      I32EnumAttrCase<"rnn", 0>, I32EnumAttrCase<"gru", 1>,
+      I32EnumAttrCase<"lstm", 2>]> {
+  let cppNamespace = "::kiln";
+  let genSpecializedAttr = 0;
+}
+def Kiln_RecurrentCellAttr : EnumAttr<Kiln_Dialect, Kiln_RecurrentCell, "cell">;
+
+def Kiln_RecurrentGradOp
+    : Kiln_InferredOp<"recurrent_grad", [AttrSizedOperandSegments]> {
+  let summary = "backpropagation through time of rnn, gru or lstm";
+  let description = [{
+    The gradients of a `kiln.rnn`, `kiln.gru` or `kiln.lstm` (`cell`) with
+    respect to its input, weights, biases and initial states, given the
+    forward op's operands, its `output` sequence, and the gradients of its
+    results (`grad_c_n` for an LSTM only). The gate pre-activations of all
+    steps are recomputed at once from the output sequence (each step's
+    previous hidden state); the gradient then flows backwards through time
+    in a loop, one step's gate gradients at a time, and the input and
+    weight gradients are single products over all steps. `grad_h0` and
+    `grad_c0` have the shape of `h_n` (`grad_c0` is zero but for an LSTM).
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$w_ih,
+                   Kiln_FloatTensor:$w_hh, Kiln_FloatTensor:$b_ih,
+                   Kiln_FloatTensor:$b_hh, Optional<Kiln_FloatTensor>:$h0,
+                   Optional<Kiln_FloatTensor>:$c0, Kiln_FloatTensor:$output,
+                   Kiln_FloatTensor:$grad_output, Kiln_FloatTensor:$grad_h_n,
+                   Optional<Kiln_FloatTensor>:$grad_c_n,
+                   Kiln_RecurrentCellAttr:$cell, UnitAttr:$bidirectional);
+  let results = (outs Kiln_FloatTensor:$grad_input,
+                 Kiln_FloatTensor:$grad_w_ih, Kiln_FloatTensor:$grad_w_hh,
+                 Kiln_FloatTensor:$grad_b_ih, Kiln_FloatTensor:$grad_b_hh,
+                 Kiln_FloatTensor:$grad_h0, Kiln_FloatTensor:$grad_c0);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 

@@ -1,0 +1,35 @@
+//===- RecurrentUtils.h - Pieces shared by recurrent lowerings --*- C++ -*-===//
+
+#ifndef KILN_CONVERSION_KILNTOLINALG_RECURRENTUTILS_H
+#define KILN_CONVERSION_KILNTOLINALG_RECURRENTUTILS_H
+
+#include "mlir/IR/Builders.h"
+
+namespace kiln::lowering {
+
+enum class Cell { Rnn, Gru, Lstm };
+
+/// `source[index]` along dimension 0, with that dimension dropped.
+mlir::Value sliceLeading(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value source, mlir::OpFoldResult index);
+
+/// `lhs · rhsᵀ` for lhs [M, K] and rhs [N, K], accumulated into `init`.
+mlir::Value matmulTransposed(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value lhs, mlir::Value rhs,
+                             mlir::Value init);
+
+/// A [rows, features] tensor holding `bias` [features] in every row.
+mlir::Value broadcastRows(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value bias, mlir::Value rows,
+                          mlir::RankedTensorType type);
+
+/// Gate `gate` [N, H] of a [N, G*H] tensor of gates.
+mlir::Value gateSlice(mlir::OpBuilder &b, mlir::Location loc, mlir::Value gates,
+                      int64_t gate, int64_t hidden);
+
+/// The logistic function of a scalar.
+mlir::Value sigmoid(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x);
+
+} // namespace kiln::lowering
+
+#endif // KILN_CONVERSION_KILNTOLINALG_RECURRENTUTILS_H
