@@ -167,12 +167,43 @@ std::vector<Case> cases() {
                "param bi : f64[2, 16] = normal\nparam bh : f64[2, 16] = normal\n",
                "seq, h, c = lstm(x, wi, wh, bi, bh, bidirectional=true)\n"
                "loss = mean(seq * seq) + mean(h)")},
+      {"conv_transpose_avg_pool",
+       opModel("c",
+               "input x : f64[N, 2, 4, 4]\ninput y : i32[N]\n"
+               "param w : f64[2, 3, 3, 3] = normal\nparam b : f64[3] = normal\n",
+               "h = conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1)\n"
+               "p = avg_pool2d(h, kernel=3)\n"
+               "loss = mean(h * h) + mean(p * p)")},
+      {"batch_norm",
+       opModel("c",
+               "input x : f64[N, 3, 4, 4]\ninput y : i32[N]\n"
+               "param w : f64[3, 3, 1, 1] = normal\n"
+               "param s : f64[3] = normal\nparam o : f64[3] = normal\n"
+               "buffer m : f64[3] = zeros\nbuffer v : f64[3] = ones\n",
+               "h = batch_norm(conv2d(x, w), s, o, m, v)\n"
+               "loss = mean(h * h * h)")},
+      {"layer_norm_gelu",
+       opModel("c",
+               "input x : f64[N, 4]\ninput y : i32[N]\n"
+               "param w : f64[6, 4] = normal\n"
+               "param s : f64[3] = normal\nparam o : f64[3] = normal\n",
+               "h = layer_norm(reshape(dense(x, w), [-1, 2, 3]), s, o)\n"
+               "loss = mean(gelu(h, approximation=tanh) * h)")},
+      {"max_min_gather",
+       opModel("c",
+               "input x : f64[N, 4]\ninput y : i32[N]\n"
+               "param w : f64[3, 4] = normal\nparam t : f64[5, 3] = normal\n",
+               "h = dense(x, w)\n"
+               "e = gather(t, y)\n"
+               "loss = sum(max(h, axes=[1])) + mean(min(h * e, axes=[0], keepdims=true))"
+               " + mean(e * e)")},
       {"dropout",
        opModel("c", kDense,
                "h = dense(x, w, b)\nloss = mean(dropout(h, rate=0.3) * h)")},
   };
   for (const char *zoo : {"mlp", "lenet", "rnn_classifier", "gru_classifier",
-                          "bilstm_classifier", "vae", "autoencoder",
+                          "bilstm_classifier", "char_lstm", "dcgan", "vae",
+                          "autoencoder",
                           "denoising_autoencoder", "gan", "logistic_regression",
                           "linear_svm", "linear_regression"})
     all.push_back({std::string("zoo_") + zoo, zooModel(zoo)});
@@ -228,7 +259,7 @@ TEST_P(GradientCheck, MatchesCentralDifferences) {
   std::unique_ptr<Module> module = Module::loadFile(kmod, error);
   ASSERT_TRUE(module) << error;
 
-  int checked = 0;
+  int checked = 0, kinks = 0;
   for (const EntrySpec &entry : module->entries()) {
     if (!entry.isTrain)
       continue;
@@ -240,12 +271,17 @@ TEST_P(GradientCheck, MatchesCentralDifferences) {
     // The loss at other parameter values: the train entry itself with
     // learning rate 0, its step count reset each time so that it draws the
     // random numbers (noise, dropout masks) of the step taken above.
+    // Buffers (batch-norm statistics) are reset too, as the entry updates
+    // them on every run.
     Session probe(*module, 7);
     RunOptions frozen;
     frozen.learningRate = 0.0f;
     auto loss = [&]() {
       for (Tensor &slot : probe.optimizerState()[entry.name])
         std::fill(slot.bytes.begin(), slot.bytes.end(), 0);
+      for (size_t p = 0; p < module->params().size(); ++p)
+        if (module->params()[p].buffer)
+          probe.params()[p] = before[p];
       std::vector<Tensor> out;
       EXPECT_TRUE(probe.run(entry.name, inputs, out, error, frozen)) << error;
       return out.at(0).data<double>()[0];
@@ -261,16 +297,26 @@ TEST_P(GradientCheck, MatchesCentralDifferences) {
       for (int64_t k = 0; k < std::min<int64_t>(count, 6); ++k) {
         int64_t i = count <= 6 ? k : k * (count - 1) / 5;
         double original = param.data<double>()[i];
-        const double h = 1e-6;
-        param.data<double>()[i] = original + h;
-        double up = loss();
-        param.data<double>()[i] = original - h;
-        double down = loss();
-        param.data<double>()[i] = original;
-        double numeric = (up - down) / (2 * h);
+        auto centralDifference = [&](double h) {
+          param.data<double>()[i] = original + h;
+          double up = loss();
+          param.data<double>()[i] = original - h;
+          double down = loss();
+          param.data<double>()[i] = original;
+          return (up - down) / (2 * h);
+        };
+        double numeric = centralDifference(1e-6);
+        double tolerance = 1e-6 * std::max(1.0, std::fabs(numeric));
+        // A kink of relu or leaky_relu within the step (likely among the
+        // tens of thousands of activations of a conv layer) makes the
+        // estimate depend on the step: such an element is not checked.
+        if (std::fabs(centralDifference(5e-7) - numeric) > tolerance) {
+          ++kinks;
+          continue;
+        }
         double analytic = before[index].data<double>()[i] -
                           stepped.params()[index].data<double>()[i];
-        EXPECT_NEAR(analytic, numeric, 1e-6 * std::max(1.0, std::fabs(numeric)))
+        EXPECT_NEAR(analytic, numeric, tolerance)
             << c.name << " entry " << entry.name << ": d loss / d "
             << module->params()[index].name << "[" << i << "]";
         ++checked;
@@ -278,6 +324,7 @@ TEST_P(GradientCheck, MatchesCentralDifferences) {
     }
   }
   EXPECT_GT(checked, 0) << "no trained parameter was checked";
+  EXPECT_LE(kinks, checked / 4) << "too many elements sit at a kink";
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -145,9 +145,15 @@ private:
         return op->emitOpError("gradient rule returned ")
                << operandGrads.size() << " gradients for "
                << op->getNumOperands() << " operands";
-      for (auto [operand, grad] : llvm::zip(op->getOperands(), operandGrads))
-        if (grad && active.contains(operand))
-          accumulate(operand, grad, op->getLoc());
+      for (auto [operand, grad] : llvm::zip(op->getOperands(), operandGrads)) {
+        if (!grad || !active.contains(operand))
+          continue;
+        if (grad.getType() != operand.getType())
+          return op->emitOpError("gradient rule gave type ")
+                 << grad.getType() << " for an operand of type "
+                 << operand.getType();
+        accumulate(operand, grad, op->getLoc());
+      }
     }
     return success();
   }

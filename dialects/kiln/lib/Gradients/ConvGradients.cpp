@@ -50,6 +50,60 @@ LogicalResult gradientOf(Conv2DOp op, GradientBuilder &g, ValueRange dys,
   return success();
 }
 
+/// A transposed convolution is the adjoint of a convolution with the same
+/// filter: its input gradient is that convolution of the output gradient,
+/// and its filter gradient is the convolution's filter gradient with the
+/// roles of input and output swapped.
+template <>
+LogicalResult gradientOf(ConvTranspose2DOp op, GradientBuilder &g,
+                         ValueRange dys, SmallVectorImpl<Value> &dxs) {
+  if (op.getGroups() != 1)
+    return op.emitOpError("gradients of grouped transposed convolutions are "
+                          "not supported yet");
+  Value dy = dys[0];
+  auto wType = cast<RankedTensorType>(op.getWeight().getType());
+  dxs.push_back(Conv2DOp::create(
+      g.b, g.loc, dy, op.getWeight(), Value(), op.getStrideAttr(),
+      op.getPaddingAttr(), op.getDilationAttr(), g.b.getI64IntegerAttr(1)));
+  dxs.push_back(Conv2DFilterGradOp::create(
+      g.b, g.loc, dy, op.getInput(),
+      g.b.getDenseI64ArrayAttr({wType.getDimSize(2), wType.getDimSize(3)}),
+      op.getStrideAttr(), op.getPaddingAttr(), op.getDilationAttr()));
+  if (op.getBias())
+    dxs.push_back(g.sum(dy, {0, 2, 3}, false));
+  return success();
+}
+
+/// Average pooling over windows that tile the input: every pixel gets its
+/// window's gradient divided by the window's size.
+template <>
+LogicalResult gradientOf(AvgPool2DOp op, GradientBuilder &g, ValueRange dys,
+                         SmallVectorImpl<Value> &dxs) {
+  ArrayRef<int64_t> kernel = op.getKernel();
+  ArrayRef<int64_t> stride = op.getStride().value_or(kernel);
+  auto xType = cast<RankedTensorType>(op.getInput().getType());
+  auto yType = cast<RankedTensorType>(op.getType());
+  if (stride != kernel || llvm::any_of(op.getPadding(),
+                                       [](int64_t p) { return p != 0; }))
+    return op.emitOpError("gradients of average pooling are supported for "
+                          "windows that tile the input (stride = kernel, no "
+                          "padding)");
+  Value spread = UpsampleNearest2DOp::create(
+      g.b, g.loc, g.scale(dys[0], 1.0 / double(kernel[0] * kernel[1])),
+      g.b.getDenseI64ArrayAttr(kernel));
+  // Rows and columns past the last window get nothing.
+  int64_t high[2];
+  for (int d = 0; d < 2; ++d)
+    high[d] = xType.getDimSize(2 + d) - yType.getDimSize(2 + d) * kernel[d];
+  if (high[0] || high[1])
+    spread = PadOp::create(g.b, g.loc, spread,
+                           g.b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                           g.b.getDenseI64ArrayAttr({0, 0, high[0], high[1]}),
+                           g.b.getF64FloatAttr(0));
+  dxs.push_back(spread);
+  return success();
+}
+
 template <>
 LogicalResult gradientOf(MaxPool2DOp op, GradientBuilder &g, ValueRange dys,
                          SmallVectorImpl<Value> &dxs) {
@@ -86,7 +140,7 @@ LogicalResult gradientOf(UpsampleNearest2DOp op, GradientBuilder &g,
 }
 
 void attachConvGradients(MLIRContext &context) {
-  attach<Conv2DOp, MaxPool2DOp, GlobalAvgPool2DOp, UpsampleNearest2DOp>(
-      context);
+  attach<Conv2DOp, ConvTranspose2DOp, MaxPool2DOp, AvgPool2DOp,
+         GlobalAvgPool2DOp, UpsampleNearest2DOp>(context);
 }
 } // namespace kiln::gradients

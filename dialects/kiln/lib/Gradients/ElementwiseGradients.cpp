@@ -58,6 +58,26 @@ UNARY_RULE(LogSoftmaxOp,
                            g.sum(dy, {static_cast<int64_t>(op.getAxis())}, true))))
 #undef UNARY_RULE
 
+/// GELU's tanh form: y = x/2 (1 + tanh(u)), u = √(2/π) (x + 0.044715 x³).
+/// The exact form needs the error function, which the dialect lacks.
+template <>
+LogicalResult gradientOf(GeluOp op, GradientBuilder &g, ValueRange dys,
+                         SmallVectorImpl<Value> &dxs) {
+  if (op.getApproximation() != GeluApproximation::tanh)
+    return op.emitOpError("gradients of the exact GELU are not supported yet; "
+                          "use approximation=tanh");
+  Value x = op.getInput();
+  const double k = 0.7978845608028654, c = 0.044715;
+  Value x2 = g.mul(x, x);
+  Value t = TanhOp::create(
+      g.b, g.loc, g.scale(g.add(x, g.scale(g.mul(x2, x), c)), k));
+  Value du = g.scale(g.add(g.scalarLike(x, 1), g.scale(x2, 3 * c)), k);
+  Value slope = g.add(g.scale(g.add(g.scalarLike(x, 1), t), 0.5),
+                      g.mul(g.scale(x, 0.5), g.mul(g.rsub(1, g.mul(t, t)), du)));
+  dxs.push_back(g.mul(dys[0], slope));
+  return success();
+}
+
 template <>
 LogicalResult gradientOf(ClampOp op, GradientBuilder &g, ValueRange dys,
                          SmallVectorImpl<Value> &dxs) {
@@ -190,7 +210,7 @@ LogicalResult gradientOf(CastOp op, GradientBuilder &g, ValueRange dys,
 
 void attachElementwiseGradients(MLIRContext &context) {
   attach<NegOp, AbsOp, ExpOp, LogOp, SqrtOp, RsqrtOp, ReluOp, SigmoidOp,
-         TanhOp, SoftplusOp, LeakyReluOp, EluOp, SoftmaxOp, LogSoftmaxOp,
+         TanhOp, SoftplusOp, LeakyReluOp, EluOp, GeluOp, SoftmaxOp, LogSoftmaxOp,
          ClampOp, StopGradientOp, ZerosLikeOp, OnesLikeOp, FullLikeOp,
          CompareOp, AddOp, SubOp, MulOp, DivOp, PowOp, MinimumOp, MaximumOp,
          SelectOp, CastOp>(context);

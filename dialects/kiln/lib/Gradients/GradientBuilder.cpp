@@ -14,6 +14,7 @@ void kiln::attachGradientRules(MLIRContext &context) {
   attachRecurrentGradients(context);
   attachShapeGradients(context);
   attachLossGradients(context);
+  attachNormGradients(context);
   attachStochasticGradients(context);
 }
 

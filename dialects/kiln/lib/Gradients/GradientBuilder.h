@@ -81,6 +81,7 @@ void attachReductionGradients(mlir::MLIRContext &context);
 void attachRecurrentGradients(mlir::MLIRContext &context);
 void attachShapeGradients(mlir::MLIRContext &context);
 void attachLossGradients(mlir::MLIRContext &context);
+void attachNormGradients(mlir::MLIRContext &context);
 void attachStochasticGradients(mlir::MLIRContext &context);
 
 } // namespace kiln::gradients

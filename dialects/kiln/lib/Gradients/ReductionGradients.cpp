@@ -38,7 +38,39 @@ LogicalResult gradientOf(LogSumExpOp op, GradientBuilder &g, ValueRange dys,
   return success();
 }
 
+/// max and min: the gradient is shared equally by the elements that attain
+/// the extremum (as torch.amax/amin do).
+template <typename OpTy>
+static LogicalResult extremumGradient(OpTy op, GradientBuilder &g,
+                                      ValueRange dys,
+                                      SmallVectorImpl<Value> &dxs) {
+  Value x = op.getInput();
+  auto spread = [&](Value value) {
+    return g.expandReduced(value, x, op.getAxes(), op.getKeepdims(), false);
+  };
+  Type element = cast<RankedTensorType>(x.getType()).getElementType();
+  Value attains = CastOp::create(
+      g.b, g.loc, g.compare(ComparePredicate::eq, x, spread(op.getResult())),
+      TypeAttr::get(element));
+  Value ties = SumOp::create(g.b, g.loc, attains, op.getAxesAttr(),
+                             op.getKeepdimsAttr());
+  dxs.push_back(g.mul(attains, spread(g.div(dys[0], ties))));
+  return success();
+}
+
+template <>
+LogicalResult gradientOf(MaxOp op, GradientBuilder &g, ValueRange dys,
+                         SmallVectorImpl<Value> &dxs) {
+  return extremumGradient(op, g, dys, dxs);
+}
+
+template <>
+LogicalResult gradientOf(MinOp op, GradientBuilder &g, ValueRange dys,
+                         SmallVectorImpl<Value> &dxs) {
+  return extremumGradient(op, g, dys, dxs);
+}
+
 void attachReductionGradients(MLIRContext &context) {
-  attach<SumOp, MeanOp, LogSumExpOp>(context);
+  attach<SumOp, MeanOp, LogSumExpOp, MaxOp, MinOp>(context);
 }
 } // namespace kiln::gradients

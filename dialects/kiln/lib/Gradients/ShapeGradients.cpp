@@ -122,8 +122,29 @@ LogicalResult gradientOf(ConcatOp op, GradientBuilder &g, ValueRange dys,
   return success();
 }
 
+/// An embedding lookup's gradient adds each looked-up row's gradient into
+/// the table's row: one_hot(indices)ᵀ · dy, a product that sums repeated
+/// indices as scatter-add would.
+template <>
+LogicalResult gradientOf(GatherOp op, GradientBuilder &g, ValueRange dys,
+                         SmallVectorImpl<Value> &dxs) {
+  auto tableType = cast<RankedTensorType>(op.getTable().getType());
+  if (op.getAxis() != 0 || tableType.getRank() != 2)
+    return op.emitOpError("gradients of gather are supported for lookups in "
+                          "a [V, D] table along axis 0");
+  int64_t rows = tableType.getDimSize(0), width = tableType.getDimSize(1);
+  Value oneHot = OneHotOp::create(g.b, g.loc, op.getIndices(),
+                                  g.b.getI64IntegerAttr(rows),
+                                  TypeAttr::get(tableType.getElementType()));
+  dxs.push_back(MatmulOp::create(g.b, g.loc, g.reshape(oneHot, {-1, rows}),
+                                 g.reshape(dys[0], {-1, width}),
+                                 g.b.getBoolAttr(true), g.b.getBoolAttr(false)));
+  dxs.push_back(Value());
+  return success();
+}
+
 void attachShapeGradients(MLIRContext &context) {
   attach<ReshapeOp, FlattenOp, TransposeOp, BroadcastToOp, PadOp, SliceOp,
-         ConcatOp>(context);
+         ConcatOp, GatherOp>(context);
 }
 } // namespace kiln::gradients
