@@ -8,9 +8,16 @@
 
 #include "Datasets.h"
 
+#include "kiln/runtime/Npy.h"
+
 #include <zlib.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 using namespace kiln::run;
 
@@ -74,8 +81,38 @@ bool parseIdx(const std::string &path, const std::vector<uint8_t> &bytes,
 }
 } // namespace
 
+void Samples::deriveLabels() {
+  labels.clear();
+  classes = 0;
+  for (float target : targets) {
+    if (target < 0 || target != std::floor(target) || target > 1e6) {
+      labels.clear();
+      classes = 0;
+      return;
+    }
+    labels.push_back(static_cast<int32_t>(target));
+    classes = std::max(classes, labels.back() + 1);
+  }
+}
+
+Samples Samples::select(const std::vector<int64_t> &indices) const {
+  Samples out;
+  out.count = static_cast<int64_t>(indices.size());
+  out.width = width;
+  out.classes = classes;
+  out.features.reserve(out.count * width);
+  for (int64_t i : indices) {
+    out.features.insert(out.features.end(), features.begin() + i * width,
+                        features.begin() + (i + 1) * width);
+    out.targets.push_back(targets[i]);
+    if (!labels.empty())
+      out.labels.push_back(labels[i]);
+  }
+  return out;
+}
+
 bool kiln::run::readIdx(const std::string &imagesPath,
-                        const std::string &labelsPath, LabelledImages &out,
+                        const std::string &labelsPath, Samples &out,
                         std::string &error) {
   std::vector<uint8_t> imageBytes, labelBytes;
   std::vector<int64_t> imageDims, labelDims;
@@ -92,21 +129,19 @@ bool kiln::run::readIdx(const std::string &imagesPath,
     return false;
   }
   out.count = imageDims[0];
-  out.pixelsPerImage = 1;
+  out.width = 1;
   for (size_t i = 1; i < imageDims.size(); ++i)
-    out.pixelsPerImage *= imageDims[i];
-  out.pixels.resize(out.count * out.pixelsPerImage);
-  for (size_t i = 0; i < out.pixels.size(); ++i)
-    out.pixels[i] = images[i] / 255.0f;
-  out.labels.assign(labels, labels + out.count);
-  out.classes = 0;
-  for (int32_t label : out.labels)
-    out.classes = std::max(out.classes, label + 1);
+    out.width *= imageDims[i];
+  out.features.resize(out.count * out.width);
+  for (size_t i = 0; i < out.features.size(); ++i)
+    out.features[i] = images[i] / 255.0f;
+  out.targets.assign(labels, labels + out.count);
+  out.deriveLabels();
   return true;
 }
 
 bool kiln::run::readFashionMnist(const std::string &dir, bool train,
-                                 LabelledImages &out, std::string &error) {
+                                 Samples &out, std::string &error) {
   std::string prefix = dir + (train ? "/train" : "/t10k");
   if (!readIdx(prefix + "-images-idx3-ubyte.gz",
                prefix + "-labels-idx1-ubyte.gz", out, error)) {
@@ -115,5 +150,144 @@ bool kiln::run::readFashionMnist(const std::string &dir, bool train,
                "package: make deps installs it)";
     return false;
   }
+  return true;
+}
+
+namespace {
+std::vector<std::string> splitCsvLine(const std::string &line) {
+  std::vector<std::string> cells;
+  std::string cell;
+  std::istringstream in(line);
+  while (std::getline(in, cell, ','))
+    cells.push_back(cell);
+  if (!line.empty() && line.back() == ',')
+    cells.emplace_back();
+  for (std::string &c : cells) {
+    size_t begin = c.find_first_not_of(" \t\r\"");
+    size_t end = c.find_last_not_of(" \t\r\"");
+    c = begin == std::string::npos ? "" : c.substr(begin, end - begin + 1);
+  }
+  return cells;
+}
+
+bool parseFloat(const std::string &text, float &value) {
+  char *end = nullptr;
+  value = std::strtof(text.c_str(), &end);
+  return !text.empty() && *end == 0;
+}
+} // namespace
+
+bool kiln::run::readCsv(const std::string &path, const std::string &target,
+                        Samples &out, std::string &error) {
+  std::ifstream in(path);
+  if (!in) {
+    error = "cannot open '" + path + "'";
+    return false;
+  }
+  std::string line;
+  std::vector<std::string> header;
+  int64_t columns = -1, targetColumn = -1, lineNumber = 0;
+  out = Samples();
+  while (std::getline(in, line)) {
+    ++lineNumber;
+    if (line.find_first_not_of(" \t\r") == std::string::npos)
+      continue;
+    std::vector<std::string> cells = splitCsvLine(line);
+    std::vector<float> values(cells.size());
+    bool numeric = true;
+    for (size_t i = 0; i < cells.size(); ++i)
+      numeric &= parseFloat(cells[i], values[i]);
+    if (columns < 0) {
+      columns = static_cast<int64_t>(cells.size());
+      if (!numeric)
+        header = cells;
+      if (target.empty()) {
+        targetColumn = columns - 1;
+      } else {
+        auto named = std::find(header.begin(), header.end(), target);
+        char *end = nullptr;
+        long index = std::strtol(target.c_str(), &end, 10);
+        if (named != header.end())
+          targetColumn = named - header.begin();
+        else if (!*end && index >= 0 && index < columns)
+          targetColumn = index;
+        else {
+          error = path + ": no column '" + target + "'";
+          return false;
+        }
+      }
+      if (columns < 2) {
+        error = path + ":" + std::to_string(lineNumber) +
+                ": needs at least one feature column and a target column";
+        return false;
+      }
+      out.width = columns - 1;
+      if (!numeric)
+        continue;
+    }
+    if (static_cast<int64_t>(cells.size()) != columns) {
+      error = path + ":" + std::to_string(lineNumber) + ": " +
+              std::to_string(cells.size()) + " columns, the first line has " +
+              std::to_string(columns);
+      return false;
+    }
+    for (size_t i = 0; i < cells.size(); ++i)
+      if (!parseFloat(cells[i], values[i])) {
+        error = path + ":" + std::to_string(lineNumber) + ": column " +
+                std::to_string(i + 1) + " is not a number: '" + cells[i] + "'";
+        return false;
+      }
+    for (int64_t i = 0; i < columns; ++i)
+      if (i == targetColumn)
+        out.targets.push_back(values[i]);
+      else
+        out.features.push_back(values[i]);
+    ++out.count;
+  }
+  if (out.count == 0) {
+    error = path + ": no samples";
+    return false;
+  }
+  out.deriveLabels();
+  return true;
+}
+
+bool kiln::run::readNpyPair(const std::string &featuresPath,
+                            const std::string &targetsPath, Samples &out,
+                            std::string &error) {
+  using kiln::rt::DType;
+  kiln::rt::Tensor features, targets;
+  if (!kiln::rt::readNpy(featuresPath, features, error) ||
+      !kiln::rt::readNpy(targetsPath, targets, error))
+    return false;
+  out = Samples();
+  if (features.shape.empty() || targets.shape.empty() ||
+      features.shape[0] != targets.shape[0] ||
+      targets.numElements() != targets.shape[0]) {
+    error = "'" + featuresPath + "' and '" + targetsPath +
+            "' must hold N samples and N targets";
+    return false;
+  }
+  out.count = features.shape[0];
+  out.width = out.count ? features.numElements() / out.count : 0;
+  auto read = [](const kiln::rt::Tensor &t, int64_t i) -> float {
+    switch (t.dtype) {
+    case DType::F32:
+      return t.data<float>()[i];
+    case DType::F64:
+      return static_cast<float>(t.data<double>()[i]);
+    case DType::I32:
+      return static_cast<float>(t.data<int32_t>()[i]);
+    case DType::I64:
+      return static_cast<float>(t.data<int64_t>()[i]);
+    default:
+      return 0;
+    }
+  };
+  for (int64_t i = 0; i < features.numElements(); ++i)
+    out.features.push_back(read(features, i));
+  for (int64_t i = 0; i < out.count; ++i)
+    out.targets.push_back(read(targets, i));
+  out.deriveLabels();
   return true;
 }

@@ -1,7 +1,8 @@
 //===- Datasets.h - Data sets that kiln-run trains on -----------*- C++ -*-===//
 //
-// Labelled image sets in memory: pixels scaled to [0, 1], one int32 label
-// per image. Readers report a missing or malformed file with its path.
+// Samples in memory: a row of float features each, and a class label or a
+// regression target (or both, for labels: the label as a float). Readers
+// report a missing or malformed file with its path (and line, for CSV).
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,24 +15,45 @@
 
 namespace kiln::run {
 
-struct LabelledImages {
+struct Samples {
   int64_t count = 0;
-  int64_t pixelsPerImage = 0;
-  std::vector<float> pixels; ///< count x pixelsPerImage, in [0, 1]
+  int64_t width = 0;           ///< features per sample
+  std::vector<float> features; ///< count x width
+  /// One target per sample; class labels when every target is a
+  /// non-negative integer (then `classes` is the largest plus one).
+  std::vector<float> targets;
   std::vector<int32_t> labels;
   int32_t classes = 0;
+
+  /// Fills `labels` and `classes` when the targets are class indices.
+  void deriveLabels();
+  /// The samples at `indices`, in that order.
+  Samples select(const std::vector<int64_t> &indices) const;
 };
 
 /// Where Debian's dataset-fashion-mnist package puts the files.
-inline constexpr const char *kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
+inline constexpr const char *kFashionMnistDir =
+    "/usr/share/datasets/fashion-mnist";
 
-/// Reads an IDX image file and its label file (gzip-compressed or not).
+/// Reads an IDX image file (pixels scaled to [0, 1]) and its label file,
+/// gzip-compressed or not.
 bool readIdx(const std::string &imagesPath, const std::string &labelsPath,
-             LabelledImages &out, std::string &error);
+             Samples &out, std::string &error);
 
 /// Fashion-MNIST's training (60,000) or test (10,000) split from `dir`.
-bool readFashionMnist(const std::string &dir, bool train, LabelledImages &out,
+bool readFashionMnist(const std::string &dir, bool train, Samples &out,
                       std::string &error);
+
+/// A CSV file of numbers, one sample per line, with an optional header
+/// line. `target` names the target column (by header name or 0-based
+/// index; empty: the last column); the others are the features.
+bool readCsv(const std::string &path, const std::string &target, Samples &out,
+             std::string &error);
+
+/// Features [N, ...] and targets [N] (or [N, 1]) from two .npy files.
+bool readNpyPair(const std::string &featuresPath,
+                 const std::string &targetsPath, Samples &out,
+                 std::string &error);
 
 } // namespace kiln::run
 

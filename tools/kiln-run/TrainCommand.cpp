@@ -28,10 +28,16 @@ using namespace kiln::rt;
 using namespace kiln::run;
 
 const char kiln::run::kTrainUsage[] =
-    "usage: kiln-run train model.kmod --data fashion-mnist [options]\n"
-    "  --data NAME               the data set: fashion-mnist\n"
-    "  --data-dir DIR            where its files are (default: Debian's\n"
-    "                            /usr/share/datasets/fashion-mnist)\n"
+    "usage: kiln-run train model.kmod --data fashion-mnist|FILE.csv|X.npy\n"
+    "                          [options]\n"
+    "  --data fashion-mnist      Debian's dataset-fashion-mnist (its own test\n"
+    "                            split; --data-dir if elsewhere)\n"
+    "  --data FILE.csv           numbers, one sample per line, optional header;\n"
+    "                            --target names the target column (default:\n"
+    "                            the last)\n"
+    "  --data X.npy --targets Y.npy  features [N, ...] and targets [N]\n"
+    "  --test-fraction F         CSV and .npy data: the share held out for the\n"
+    "                            final test, after a seeded shuffle (0.2)\n"
     "  --epochs E                passes over the training split (default 1)\n"
     "  --batch N|full            batch size; full is batch gradient descent,\n"
     "                            1 is stochastic (default 64)\n"
@@ -41,9 +47,10 @@ const char kiln::run::kTrainUsage[] =
     "                            constant (default cosine)\n"
     "  --lr-step E               epochs between step decays (default 1)\n"
     "  --warmup N                linear warm-up over the first N steps\n"
-    "  --validation N            images held out of the training split for\n"
-    "                            validation each epoch (default 5000)\n"
-    "  --limit N                 train on the first N images only\n"
+    "  --validation N            samples held out of the training split for\n"
+    "                            validation each epoch (default 5000 for\n"
+    "                            Fashion-MNIST, else a tenth)\n"
+    "  --limit N                 train on the first N samples only\n"
     "  --checkpoint FILE         written (atomically) after every epoch\n"
     "  --resume                  continue from --checkpoint where it stopped\n"
     "  --seed S                  initialization and shuffling (default 0)\n"
@@ -55,9 +62,11 @@ const char kiln::run::kTrainUsage[] =
 namespace {
 
 struct Options {
-  std::string data, dataDir = kFashionMnistDir, checkpoint, entry;
-  int64_t epochs = 1, batch = 64, validation = 5000, limit = 0, warmup = 0,
+  std::string data, dataDir = kFashionMnistDir, checkpoint, entry, targets,
+      targetColumn;
+  int64_t epochs = 1, batch = 64, validation = -1, limit = 0, warmup = 0,
           lrStep = 1;
+  double testFraction = 0.2;
   bool fullBatch = false, resume = false, json = false;
   double lr = NAN;
   std::string schedule = "cosine";
@@ -92,6 +101,16 @@ bool parseOptions(const std::vector<std::string> &args, Options &options,
       ok = next() && (options.data = value, true);
     else if (flag == "--data-dir")
       ok = next() && (options.dataDir = value, true);
+    else if (flag == "--targets")
+      ok = next() && (options.targets = value, true);
+    else if (flag == "--target")
+      ok = next() && (options.targetColumn = value, true);
+    else if (flag == "--test-fraction") {
+      ok = next() && parseNumber(value, options.testFraction) &&
+           options.testFraction > 0 && options.testFraction < 1;
+      if (!ok)
+        error = "--test-fraction expects a number between 0 and 1";
+    }
     else if (flag == "--checkpoint")
       ok = next() && (options.checkpoint = value, true);
     else if (flag == "--entry")
@@ -157,11 +176,21 @@ bool parseOptions(const std::vector<std::string> &args, Options &options,
     }
   }
   if (options.data.empty()) {
-    error = "--data is required (fashion-mnist)";
+    error = "--data is required (fashion-mnist, a .csv file or a .npy file)";
     return false;
   }
-  if (options.data != "fashion-mnist") {
-    error = "unknown data set '" + options.data + "' (known: fashion-mnist)";
+  auto endsWith = [](const std::string &text, const std::string &suffix) {
+    return text.size() >= suffix.size() &&
+           text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (options.data != "fashion-mnist" && !endsWith(options.data, ".csv") &&
+      !endsWith(options.data, ".npy")) {
+    error = "unknown data set '" + options.data +
+            "' (fashion-mnist, a .csv file, or a .npy file with --targets)";
+    return false;
+  }
+  if (endsWith(options.data, ".npy") && options.targets.empty()) {
+    error = "--data " + options.data + " needs --targets FILE.npy";
     return false;
   }
   if (options.resume && options.checkpoint.empty()) {
@@ -186,9 +215,13 @@ double scheduledRate(const Options &options, double base, int64_t step,
 }
 
 /// How the model's inputs are fed from a labelled image set.
+/// How the model's inputs are fed from samples: the features, and a class
+/// label (an integer input [N]) or a regression target (a float input of
+/// one value per sample).
 struct Feed {
-  const ArgumentSpec *image = nullptr;
+  const ArgumentSpec *features = nullptr;
   const ArgumentSpec *label = nullptr;
+  const ArgumentSpec *target = nullptr;
 };
 
 int64_t perSample(const TensorSpec &type) {
@@ -198,52 +231,62 @@ int64_t perSample(const TensorSpec &type) {
   return count;
 }
 
-bool bindInputs(const EntrySpec &entry, const LabelledImages &data,
-                Feed &feed, std::string &error) {
+bool bindInputs(const EntrySpec &entry, const Samples &data, Feed &feed,
+                std::string &error) {
   for (const ArgumentSpec &argument : entry.arguments) {
     if (argument.role != ArgumentSpec::Role::Input)
       continue;
     bool batched = !argument.type.shape.empty() && argument.type.shape[0] < 0;
-    if (argument.type.dtype == DType::F32 && batched && !feed.image &&
-        perSample(argument.type) == data.pixelsPerImage)
-      feed.image = &argument;
-    else if ((argument.type.dtype == DType::I32 ||
-              argument.type.dtype == DType::I64) &&
-             batched && argument.type.shape.size() == 1 && !feed.label)
+    bool isFloat = argument.type.dtype == DType::F32;
+    bool isInteger = argument.type.dtype == DType::I32 ||
+                     argument.type.dtype == DType::I64;
+    if (isFloat && batched && !feed.features &&
+        perSample(argument.type) == data.width)
+      feed.features = &argument;
+    else if (isInteger && batched && argument.type.shape.size() == 1 &&
+             !feed.label && !data.labels.empty())
       feed.label = &argument;
+    else if (isFloat && batched && perSample(argument.type) == 1 &&
+             !feed.target)
+      feed.target = &argument;
     else {
       error = "entry '" + entry.name + "' takes input '" + argument.name +
-              "', which this data set cannot feed (it gives images of " +
-              std::to_string(data.pixelsPerImage) + " pixels and labels)";
+              "' " + dtypeName(argument.type.dtype) +
+              formatShape(argument.type.shape) +
+              ", which this data set cannot feed (it gives " +
+              std::to_string(data.width) + " features per sample and " +
+              (data.labels.empty() ? "a numeric target" : "a class label") +
+              ")";
       return false;
     }
   }
-  if (!feed.image) {
+  if (!feed.features) {
     error = "entry '" + entry.name + "' takes no f32 input of " +
-            std::to_string(data.pixelsPerImage) + " values per sample";
+            std::to_string(data.width) + " values per sample";
     return false;
   }
   return true;
 }
 
 /// The batch of `indices[begin, end)` as the entry's inputs.
-std::map<std::string, Tensor> makeBatch(const Feed &feed,
-                                        const LabelledImages &data,
+std::map<std::string, Tensor> makeBatch(const Feed &feed, const Samples &data,
                                         const std::vector<int64_t> &indices,
                                         int64_t begin, int64_t end) {
   int64_t n = end - begin;
-  std::vector<int64_t> shape = feed.image->type.shape;
-  shape[0] = n;
-  Tensor images(DType::F32, shape);
-  float *pixels = images.data<float>();
-  for (int64_t i = 0; i < n; ++i)
-    std::memcpy(pixels + i * data.pixelsPerImage,
-                data.pixels.data() + indices[begin + i] * data.pixelsPerImage,
-                data.pixelsPerImage * sizeof(float));
+  auto shaped = [&](const ArgumentSpec &argument) {
+    std::vector<int64_t> shape = argument.type.shape;
+    shape[0] = n;
+    return Tensor(argument.type.dtype, shape);
+  };
   std::map<std::string, Tensor> batch;
-  batch.emplace(feed.image->name, std::move(images));
+  Tensor features = shaped(*feed.features);
+  for (int64_t i = 0; i < n; ++i)
+    std::memcpy(features.data<float>() + i * data.width,
+                data.features.data() + indices[begin + i] * data.width,
+                data.width * sizeof(float));
+  batch.emplace(feed.features->name, std::move(features));
   if (feed.label) {
-    Tensor labels(feed.label->type.dtype, {n});
+    Tensor labels = shaped(*feed.label);
     for (int64_t i = 0; i < n; ++i) {
       int32_t label = data.labels[indices[begin + i]];
       if (labels.dtype == DType::I32)
@@ -253,16 +296,36 @@ std::map<std::string, Tensor> makeBatch(const Feed &feed,
     }
     batch.emplace(feed.label->name, std::move(labels));
   }
+  if (feed.target) {
+    Tensor targets = shaped(*feed.target);
+    for (int64_t i = 0; i < n; ++i)
+      targets.data<float>()[i] = data.targets[indices[begin + i]];
+    batch.emplace(feed.target->name, std::move(targets));
+  }
   return batch;
 }
 
+/// Classification: cross-entropy of the predicted probabilities and
+/// accuracy. Regression: mean squared error and R².
 struct Evaluation {
-  double loss = 0, accuracy = 0;
+  bool regression = false;
+  double loss = 0, accuracy = 0, r2 = 0;
+
+  std::string describe() const {
+    char text[96];
+    if (regression)
+      std::snprintf(text, sizeof text, "MSE %.4f, R^2 %.4f", loss, r2);
+    else
+      std::snprintf(text, sizeof text, "loss %.4f, accuracy %.2f%%", loss,
+                    100 * accuracy);
+    return text;
+  }
 };
 
-/// Loss (cross-entropy of the predicted probabilities) and accuracy of the
-/// inference entry's class probabilities over `indices`.
-bool evaluate(Session &session, const Feed &feed, const LabelledImages &data,
+/// Runs the inference entry over `indices` and scores its first output:
+/// class probabilities [N, C] against the labels, or predictions [N, 1]
+/// against the targets.
+bool evaluate(Session &session, const Feed &feed, const Samples &data,
               const std::vector<int64_t> &indices, Evaluation &result,
               std::string &error) {
   const EntrySpec *infer = session.module().findEntry("infer");
@@ -273,13 +336,15 @@ bool evaluate(Session &session, const Feed &feed, const LabelledImages &data,
   Feed inferFeed;
   for (const ArgumentSpec &argument : infer->arguments)
     if (argument.role == ArgumentSpec::Role::Input &&
-        argument.name == feed.image->name)
-      inferFeed.image = &argument;
-  if (!inferFeed.image) {
-    error = "the 'infer' entry does not take '" + feed.image->name + "'";
+        argument.name == feed.features->name)
+      inferFeed.features = &argument;
+  if (!inferFeed.features) {
+    error = "the 'infer' entry does not take '" + feed.features->name + "'";
     return false;
   }
-  double loss = 0;
+  result = Evaluation();
+  result.regression = feed.target != nullptr;
+  double loss = 0, sum = 0, sumSquares = 0;
   int64_t correct = 0;
   const int64_t chunk = 1000;
   for (int64_t begin = 0; begin < static_cast<int64_t>(indices.size());
@@ -289,24 +354,73 @@ bool evaluate(Session &session, const Feed &feed, const LabelledImages &data,
     if (!session.run("infer", makeBatch(inferFeed, data, indices, begin, end),
                      outputs, error))
       return false;
-    const Tensor &probs = outputs.front();
-    if (probs.dtype != DType::F32 || probs.shape.size() != 2 ||
-        probs.shape[1] < data.classes) {
+    const Tensor &out = outputs.front();
+    int64_t n = end - begin;
+    if (result.regression) {
+      if (out.dtype != DType::F32 || out.numElements() != n) {
+        error = "the 'infer' entry's first output must be one prediction "
+                "per sample";
+        return false;
+      }
+      for (int64_t i = 0; i < n; ++i) {
+        double target = data.targets[indices[begin + i]];
+        double residual = out.data<float>()[i] - target;
+        loss += residual * residual;
+        sum += target;
+        sumSquares += target * target;
+      }
+      continue;
+    }
+    if (out.dtype != DType::F32 || out.shape.size() != 2 ||
+        out.shape[1] < data.classes) {
       error = "the 'infer' entry's first output must be class probabilities "
               "[N, " + std::to_string(data.classes) + "]";
       return false;
     }
-    int64_t classes = probs.shape[1];
-    for (int64_t i = 0; i < end - begin; ++i) {
-      const float *row = probs.data<float>() + i * classes;
+    int64_t classes = out.shape[1];
+    for (int64_t i = 0; i < n; ++i) {
+      const float *row = out.data<float>() + i * classes;
       int32_t label = data.labels[indices[begin + i]];
       loss -= std::log(std::max(row[label], 1e-12f));
       correct += std::max_element(row, row + classes) - row == label;
     }
   }
-  result.loss = loss / static_cast<double>(indices.size());
-  result.accuracy =
-      static_cast<double>(correct) / static_cast<double>(indices.size());
+  double count = static_cast<double>(indices.size());
+  result.loss = loss / count;
+  result.accuracy = static_cast<double>(correct) / count;
+  if (result.regression) {
+    double variance = sumSquares / count - (sum / count) * (sum / count);
+    result.r2 = variance > 0 ? 1 - result.loss / variance : 0;
+  }
+  return true;
+}
+
+/// The training and test samples: Fashion-MNIST's own splits, or the user's
+/// file shuffled with the seed and split by --test-fraction.
+bool loadData(const Options &options, Samples &train, Samples &test,
+              std::string &error) {
+  if (options.data == "fashion-mnist")
+    return readFashionMnist(options.dataDir, true, train, error) &&
+           readFashionMnist(options.dataDir, false, test, error);
+  Samples all;
+  bool read = options.targets.empty()
+                  ? readCsv(options.data, options.targetColumn, all, error)
+                  : readNpyPair(options.data, options.targets, all, error);
+  if (!read)
+    return false;
+  std::vector<int64_t> order(all.count);
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 shuffle(options.seed);
+  std::shuffle(order.begin(), order.end(), shuffle);
+  auto testCount = static_cast<int64_t>(
+      std::llround(options.testFraction * static_cast<double>(all.count)));
+  if (testCount < 1 || testCount >= all.count) {
+    error = "'" + options.data + "' has too few samples (" +
+            std::to_string(all.count) + ") to hold out a test split";
+    return false;
+  }
+  test = all.select(std::vector<int64_t>(order.begin(), order.begin() + testCount));
+  train = all.select(std::vector<int64_t>(order.begin() + testCount, order.end()));
   return true;
 }
 
@@ -337,21 +451,24 @@ int kiln::run::train(const Module &module,
                     ? "the module has no train entry"
                     : "the module has no train entry '" + options.entry + "'");
 
-  LabelledImages trainSet, testSet;
-  if (!readFashionMnist(options.dataDir, true, trainSet, error) ||
-      !readFashionMnist(options.dataDir, false, testSet, error))
+  Samples trainSet, testSet;
+  if (!loadData(options, trainSet, testSet, error))
     return fail(error);
   Feed feed;
   if (!bindInputs(*entry, trainSet, feed, error))
     return fail(error);
 
-  // The held-out validation images are the last of the training split.
-  int64_t available = trainSet.count - options.validation;
+  // The held-out validation samples are the last of the training split.
+  int64_t validationCount =
+      options.validation >= 0 ? options.validation
+      : options.data == "fashion-mnist" ? 5000
+                                        : trainSet.count / 10;
+  int64_t available = trainSet.count - validationCount;
   if (available < 1)
-    return fail("--validation leaves no training images");
+    return fail("--validation leaves no training samples");
   int64_t trainCount =
       options.limit ? std::min(options.limit, available) : available;
-  std::vector<int64_t> validation(options.validation);
+  std::vector<int64_t> validation(validationCount);
   std::iota(validation.begin(), validation.end(), available);
   std::vector<int64_t> test(testSet.count);
   std::iota(test.begin(), test.end(), 0);
@@ -413,7 +530,7 @@ int kiln::run::train(const Module &module,
         int width = 24, filled = static_cast<int>(width * (step + 1) /
                                                   stepsPerEpoch);
         std::fprintf(stderr,
-                     "\repoch %lld/%lld [%s%s] loss %.4f  %.0f img/s  ETA %s ",
+                     "\repoch %lld/%lld [%s%s] loss %.4f  %.0f samples/s  ETA %s ",
                      static_cast<long long>(epoch + 1),
                      static_cast<long long>(options.epochs),
                      std::string(filled, '#').c_str(),
@@ -435,18 +552,13 @@ int kiln::run::train(const Module &module,
       return fail(error);
     if (terminal)
       std::fputc('\r', stderr);
-    std::fprintf(stderr,
-                 "epoch %lld/%lld: train loss %.4f, %s%.0f img/s, %.1f s\n",
+    std::fprintf(stderr, "epoch %lld/%lld: train loss %.4f, %s%.0f samples/s, %.1f s\n",
                  static_cast<long long>(epoch + 1),
                  static_cast<long long>(options.epochs),
                  lossSum / stepsPerEpoch,
                  validation.empty()
                      ? ""
-                     : ("validation loss " + std::to_string(validated.loss)
-                            .substr(0, 6) + ", accuracy " +
-                        std::to_string(100 * validated.accuracy).substr(0, 5) +
-                        "%, ")
-                           .c_str(),
+                     : ("validation " + validated.describe() + ", ").c_str(),
                  trainCount / epochSeconds.count(), epochSeconds.count());
   }
 
@@ -459,18 +571,20 @@ int kiln::run::train(const Module &module,
       trainSeconds > 0 ? trainedImages / trainSeconds : 0.0;
   if (options.json)
     std::printf("{\"model\": \"%s\", \"entry\": \"%s\", \"epochs\": %lld, "
-                "\"batch\": %lld, \"steps\": %lld, \"test_loss\": %.6f, "
-                "\"test_accuracy\": %.6f, \"train_images_per_s\": %.1f, "
+                "\"batch\": %lld, \"steps\": %lld, \"test_%s\": %.6f, "
+                "\"test_%s\": %.6f, \"train_samples_per_s\": %.1f, "
                 "\"seconds\": %.2f}\n",
                 module.name().c_str(), entry->name.c_str(),
                 static_cast<long long>(options.epochs),
                 static_cast<long long>(batch),
                 static_cast<long long>(session.stepCount(entry->name)),
-                tested.loss, tested.accuracy, imagesPerSecond, total.count());
+                tested.regression ? "mse" : "loss", tested.loss,
+                tested.regression ? "r2" : "accuracy",
+                tested.regression ? tested.r2 : tested.accuracy,
+                imagesPerSecond, total.count());
   else
-    std::printf("%s: test loss %.4f, test accuracy %.2f%% (%lld images), "
-                "%.0f training images/s, %.1f s\n",
-                module.name().c_str(), tested.loss, 100 * tested.accuracy,
+    std::printf("%s: test %s (%lld samples), %.0f training samples/s, %.1f s\n",
+                module.name().c_str(), tested.describe().c_str(),
                 static_cast<long long>(testSet.count), imagesPerSecond,
                 total.count());
   return 0;

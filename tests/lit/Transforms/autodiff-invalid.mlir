@@ -10,8 +10,43 @@ func.func @step(%x: tensor<?x4xf32> {kiln.input = "x"},
     attributes {kiln.entry = #kiln.entry<train>,
                 kiln.optimizer = #kiln.optimizer<sgd, {lr = 0.1 : f64}>} {
   %y = kiln.dense %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
-  // expected-error @+1 {{'kiln.max' op has no gradient rule, so train entry 'step' cannot differentiate through it}}
-  %l = kiln.max %y : (tensor<?x4xf32>) -> tensor<f32>
+  %m = kiln.mean %y : (tensor<?x4xf32>) -> tensor<f32>
+  // expected-error @+1 {{'kiln.expand_reduced' op has no gradient rule, so train entry 'step' cannot differentiate through it}}
+  %e = kiln.expand_reduced %m, %y {mean} : (tensor<f32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  %l = kiln.sum %e : (tensor<?x4xf32>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// -----
+
+kiln.param @w : tensor<4x4xf32> = he_normal
+
+// A rule that covers part of an op's forms says which.
+func.func @step(%x: tensor<?x4xf32> {kiln.input = "x"},
+                %w: tensor<4x4xf32> {kiln.param = @w})
+    -> (tensor<f32> {kiln.output = "loss"})
+    attributes {kiln.entry = #kiln.entry<train>,
+                kiln.optimizer = #kiln.optimizer<sgd, {lr = 0.1 : f64}>} {
+  %y = kiln.dense %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  // expected-error @+1 {{'kiln.gelu' op gradients of the exact GELU are not supported yet; use approximation=tanh}}
+  %g = kiln.gelu %y : tensor<?x4xf32>
+  %l = kiln.mean %g : (tensor<?x4xf32>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+// -----
+
+kiln.param @w : tensor<2x1x3x3xf32> = he_normal
+
+func.func @step(%x: tensor<?x1x8x8xf32> {kiln.input = "x"},
+                %w: tensor<2x1x3x3xf32> {kiln.param = @w})
+    -> (tensor<f32> {kiln.output = "loss"})
+    attributes {kiln.entry = #kiln.entry<train>,
+                kiln.optimizer = #kiln.optimizer<sgd, {lr = 0.1 : f64}>} {
+  %c = kiln.conv2d %x, %w : (tensor<?x1x8x8xf32>, tensor<2x1x3x3xf32>) -> tensor<?x2x6x6xf32>
+  // expected-error @+1 {{'kiln.max_pool2d' op gradients of max pooling with overlapping windows are not supported yet}}
+  %p = kiln.max_pool2d %c {kernel = array<i64: 3, 3>, stride = array<i64: 1, 1>} : (tensor<?x2x6x6xf32>) -> tensor<?x2x4x4xf32>
+  %l = kiln.mean %p : (tensor<?x2x4x4xf32>) -> tensor<f32>
   return %l : tensor<f32>
 }
 
