@@ -11,6 +11,8 @@
 
 #include "CommandLine.h"
 #include "Datasets.h"
+#include "Evaluate.h"
+#include "Feed.h"
 
 #include "kiln/runtime/Checkpoint.h"
 #include "kiln/runtime/Session.h"
@@ -23,6 +25,7 @@
 #include <cstring>
 #include <numeric>
 #include <random>
+#include <sstream>
 
 using namespace kiln::rt;
 using namespace kiln::run;
@@ -54,7 +57,11 @@ const char kiln::run::kTrainUsage[] =
     "  --checkpoint FILE         written (atomically) after every epoch\n"
     "  --resume                  continue from --checkpoint where it stopped\n"
     "  --seed S                  initialization and shuffling (default 0)\n"
-    "  --entry NAME              the train entry (default: the first)\n"
+    "  --entries A[:K],B...      the train entries to run on every batch, A\n"
+    "                            K times (default: every train entry, in\n"
+    "                            order; a GAN's d_step then g_step)\n"
+    "  --noise NAME              an input drawn from N(0, 1) for every batch\n"
+    "                            (default: inputs named z or noise)\n"
     "  --threads N               threads (default: KILN_NUM_THREADS, else\n"
     "                            one per core)\n"
     "  --json                    print the summary as one JSON object\n";
@@ -67,6 +74,8 @@ struct Options {
   int64_t epochs = 1, batch = 64, validation = -1, limit = 0, warmup = 0,
           lrStep = 1;
   double testFraction = 0.2;
+  /// Inputs drawn from N(0, 1) for every batch instead of read from data.
+  std::set<std::string> noise = {"z", "noise"};
   bool fullBatch = false, resume = false, json = false;
   double lr = NAN;
   std::string schedule = "cosine";
@@ -113,8 +122,10 @@ bool parseOptions(const std::vector<std::string> &args, Options &options,
     }
     else if (flag == "--checkpoint")
       ok = next() && (options.checkpoint = value, true);
-    else if (flag == "--entry")
+    else if (flag == "--entry" || flag == "--entries")
       ok = next() && (options.entry = value, true);
+    else if (flag == "--noise")
+      ok = next() && (options.noise.insert(value), true);
     else if (flag == "--epochs")
       ok = positive(options.epochs);
     else if (flag == "--batch") {
@@ -127,7 +138,7 @@ bool parseOptions(const std::vector<std::string> &args, Options &options,
         ok = false;
       }
     } else if (flag == "--validation") {
-      double images;
+      double images = 0;
       ok = next() && parseNumber(value, images) && images >= 0 &&
            images == std::floor(images);
       options.validation = static_cast<int64_t>(images);
@@ -152,7 +163,7 @@ bool parseOptions(const std::vector<std::string> &args, Options &options,
       }
       options.schedule = value;
     } else if (flag == "--seed") {
-      double seed;
+      double seed = 0;
       ok = next() && parseNumber(value, seed) && seed >= 0;
       options.seed = static_cast<uint64_t>(seed);
       if (!ok)
@@ -215,186 +226,6 @@ double scheduledRate(const Options &options, double base, int64_t step,
 }
 
 /// How the model's inputs are fed from a labelled image set.
-/// How the model's inputs are fed from samples: the features, and a class
-/// label (an integer input [N]) or a regression target (a float input of
-/// one value per sample).
-struct Feed {
-  const ArgumentSpec *features = nullptr;
-  const ArgumentSpec *label = nullptr;
-  const ArgumentSpec *target = nullptr;
-};
-
-int64_t perSample(const TensorSpec &type) {
-  int64_t count = 1;
-  for (size_t i = 1; i < type.shape.size(); ++i)
-    count *= type.shape[i];
-  return count;
-}
-
-bool bindInputs(const EntrySpec &entry, const Samples &data, Feed &feed,
-                std::string &error) {
-  for (const ArgumentSpec &argument : entry.arguments) {
-    if (argument.role != ArgumentSpec::Role::Input)
-      continue;
-    bool batched = !argument.type.shape.empty() && argument.type.shape[0] < 0;
-    bool isFloat = argument.type.dtype == DType::F32;
-    bool isInteger = argument.type.dtype == DType::I32 ||
-                     argument.type.dtype == DType::I64;
-    if (isFloat && batched && !feed.features &&
-        perSample(argument.type) == data.width)
-      feed.features = &argument;
-    else if (isInteger && batched && argument.type.shape.size() == 1 &&
-             !feed.label && !data.labels.empty())
-      feed.label = &argument;
-    else if (isFloat && batched && perSample(argument.type) == 1 &&
-             !feed.target)
-      feed.target = &argument;
-    else {
-      error = "entry '" + entry.name + "' takes input '" + argument.name +
-              "' " + dtypeName(argument.type.dtype) +
-              formatShape(argument.type.shape) +
-              ", which this data set cannot feed (it gives " +
-              std::to_string(data.width) + " features per sample and " +
-              (data.labels.empty() ? "a numeric target" : "a class label") +
-              ")";
-      return false;
-    }
-  }
-  if (!feed.features) {
-    error = "entry '" + entry.name + "' takes no f32 input of " +
-            std::to_string(data.width) + " values per sample";
-    return false;
-  }
-  return true;
-}
-
-/// The batch of `indices[begin, end)` as the entry's inputs.
-std::map<std::string, Tensor> makeBatch(const Feed &feed, const Samples &data,
-                                        const std::vector<int64_t> &indices,
-                                        int64_t begin, int64_t end) {
-  int64_t n = end - begin;
-  auto shaped = [&](const ArgumentSpec &argument) {
-    std::vector<int64_t> shape = argument.type.shape;
-    shape[0] = n;
-    return Tensor(argument.type.dtype, shape);
-  };
-  std::map<std::string, Tensor> batch;
-  Tensor features = shaped(*feed.features);
-  for (int64_t i = 0; i < n; ++i)
-    std::memcpy(features.data<float>() + i * data.width,
-                data.features.data() + indices[begin + i] * data.width,
-                data.width * sizeof(float));
-  batch.emplace(feed.features->name, std::move(features));
-  if (feed.label) {
-    Tensor labels = shaped(*feed.label);
-    for (int64_t i = 0; i < n; ++i) {
-      int32_t label = data.labels[indices[begin + i]];
-      if (labels.dtype == DType::I32)
-        labels.data<int32_t>()[i] = label;
-      else
-        labels.data<int64_t>()[i] = label;
-    }
-    batch.emplace(feed.label->name, std::move(labels));
-  }
-  if (feed.target) {
-    Tensor targets = shaped(*feed.target);
-    for (int64_t i = 0; i < n; ++i)
-      targets.data<float>()[i] = data.targets[indices[begin + i]];
-    batch.emplace(feed.target->name, std::move(targets));
-  }
-  return batch;
-}
-
-/// Classification: cross-entropy of the predicted probabilities and
-/// accuracy. Regression: mean squared error and R².
-struct Evaluation {
-  bool regression = false;
-  double loss = 0, accuracy = 0, r2 = 0;
-
-  std::string describe() const {
-    char text[96];
-    if (regression)
-      std::snprintf(text, sizeof text, "MSE %.4f, R^2 %.4f", loss, r2);
-    else
-      std::snprintf(text, sizeof text, "loss %.4f, accuracy %.2f%%", loss,
-                    100 * accuracy);
-    return text;
-  }
-};
-
-/// Runs the inference entry over `indices` and scores its first output:
-/// class probabilities [N, C] against the labels, or predictions [N, 1]
-/// against the targets.
-bool evaluate(Session &session, const Feed &feed, const Samples &data,
-              const std::vector<int64_t> &indices, Evaluation &result,
-              std::string &error) {
-  const EntrySpec *infer = session.module().findEntry("infer");
-  if (!infer) {
-    error = "the module has no 'infer' entry to evaluate with";
-    return false;
-  }
-  Feed inferFeed;
-  for (const ArgumentSpec &argument : infer->arguments)
-    if (argument.role == ArgumentSpec::Role::Input &&
-        argument.name == feed.features->name)
-      inferFeed.features = &argument;
-  if (!inferFeed.features) {
-    error = "the 'infer' entry does not take '" + feed.features->name + "'";
-    return false;
-  }
-  result = Evaluation();
-  result.regression = feed.target != nullptr;
-  double loss = 0, sum = 0, sumSquares = 0;
-  int64_t correct = 0;
-  const int64_t chunk = 1000;
-  for (int64_t begin = 0; begin < static_cast<int64_t>(indices.size());
-       begin += chunk) {
-    int64_t end = std::min<int64_t>(begin + chunk, indices.size());
-    std::vector<Tensor> outputs;
-    if (!session.run("infer", makeBatch(inferFeed, data, indices, begin, end),
-                     outputs, error))
-      return false;
-    const Tensor &out = outputs.front();
-    int64_t n = end - begin;
-    if (result.regression) {
-      if (out.dtype != DType::F32 || out.numElements() != n) {
-        error = "the 'infer' entry's first output must be one prediction "
-                "per sample";
-        return false;
-      }
-      for (int64_t i = 0; i < n; ++i) {
-        double target = data.targets[indices[begin + i]];
-        double residual = out.data<float>()[i] - target;
-        loss += residual * residual;
-        sum += target;
-        sumSquares += target * target;
-      }
-      continue;
-    }
-    if (out.dtype != DType::F32 || out.shape.size() != 2 ||
-        out.shape[1] < data.classes) {
-      error = "the 'infer' entry's first output must be class probabilities "
-              "[N, " + std::to_string(data.classes) + "]";
-      return false;
-    }
-    int64_t classes = out.shape[1];
-    for (int64_t i = 0; i < n; ++i) {
-      const float *row = out.data<float>() + i * classes;
-      int32_t label = data.labels[indices[begin + i]];
-      loss -= std::log(std::max(row[label], 1e-12f));
-      correct += std::max_element(row, row + classes) - row == label;
-    }
-  }
-  double count = static_cast<double>(indices.size());
-  result.loss = loss / count;
-  result.accuracy = static_cast<double>(correct) / count;
-  if (result.regression) {
-    double variance = sumSquares / count - (sum / count) * (sum / count);
-    result.r2 = variance > 0 ? 1 - result.loss / variance : 0;
-  }
-  return true;
-}
-
 /// The training and test samples: Fashion-MNIST's own splits, or the user's
 /// file shuffled with the seed and split by --test-fraction.
 bool loadData(const Options &options, Samples &train, Samples &test,
@@ -433,30 +264,76 @@ std::string formatDuration(double seconds) {
 }
 } // namespace
 
+namespace {
+/// One train entry of the schedule, run `repeat` times per batch.
+struct Phase {
+  const EntrySpec *entry = nullptr;
+  int64_t repeat = 1;
+  Feed feed;
+  double base = 0; ///< learning rate
+  double lossSum = 0;
+  int64_t lossCount = 0;
+};
+
+/// The train entries to run per batch: --entries "a:2,b", or every train
+/// entry of the module in order.
+bool planPhases(const Module &module, const std::string &spec,
+                std::vector<Phase> &phases, std::string &error) {
+  if (spec.empty()) {
+    for (const EntrySpec &entry : module.entries())
+      if (entry.isTrain) {
+        Phase phase;
+        phase.entry = &entry;
+        phases.push_back(phase);
+      }
+    if (phases.empty())
+      error = "the module has no train entry";
+    return !phases.empty();
+  }
+  std::stringstream list(spec);
+  std::string item;
+  while (std::getline(list, item, ',')) {
+    Phase phase;
+    size_t colon = item.find(':');
+    std::string name = item.substr(0, colon);
+    if (colon != std::string::npos &&
+        !parsePositive(item.substr(colon + 1), phase.repeat)) {
+      error = "--entries expects NAME[:TIMES],..., got '" + item + "'";
+      return false;
+    }
+    phase.entry = module.findEntry(name);
+    if (!phase.entry || !phase.entry->isTrain) {
+      error = "the module has no train entry '" + name + "'";
+      return false;
+    }
+    phases.push_back(phase);
+  }
+  return !phases.empty();
+}
+} // namespace
+
 int kiln::run::train(const Module &module,
                      const std::vector<std::string> &args) {
   Options options;
   std::string error;
   if (!parseOptions(args, options, error))
     return fail(error);
-  const EntrySpec *entry = nullptr;
-  for (const EntrySpec &candidate : module.entries())
-    if (candidate.isTrain &&
-        (options.entry.empty() || candidate.name == options.entry)) {
-      entry = &candidate;
-      break;
-    }
-  if (!entry)
-    return fail(options.entry.empty()
-                    ? "the module has no train entry"
-                    : "the module has no train entry '" + options.entry + "'");
+  std::vector<Phase> phases;
+  if (!planPhases(module, options.entry, phases, error))
+    return fail(error);
 
   Samples trainSet, testSet;
   if (!loadData(options, trainSet, testSet, error))
     return fail(error);
-  Feed feed;
-  if (!bindInputs(*entry, trainSet, feed, error))
-    return fail(error);
+  for (Phase &phase : phases) {
+    if (!bindInputs(*phase.entry, trainSet, options.noise, phase.feed, error))
+      return fail(error);
+    phase.base =
+        std::isnan(options.lr) ? phase.entry->learningRate : options.lr;
+  }
+  std::vector<std::string> entryNames;
+  for (const Phase &phase : phases)
+    entryNames.push_back(phase.entry->name);
 
   // The held-out validation samples are the last of the training split.
   int64_t validationCount =
@@ -476,86 +353,107 @@ int kiln::run::train(const Module &module,
   int64_t batch = options.fullBatch ? trainCount : options.batch;
   int64_t stepsPerEpoch = (trainCount + batch - 1) / batch;
   int64_t totalSteps = stepsPerEpoch * options.epochs;
-  double baseRate =
-      std::isnan(options.lr) ? entry->learningRate : options.lr;
 
   Session session(module, options.seed, options.threads);
   int64_t firstEpoch = 0;
   if (options.resume) {
     if (!loadCheckpoint(session, options.checkpoint, error))
       return fail(error);
-    int64_t done = session.stepCount(entry->name);
-    if (done % stepsPerEpoch != 0)
+    const Phase &first = phases.front();
+    int64_t done = session.stepCount(first.entry->name);
+    int64_t perEpoch = stepsPerEpoch * first.repeat;
+    if (done % perEpoch != 0)
       return fail("checkpoint '" + options.checkpoint + "' stopped after " +
                   std::to_string(done) + " steps, not at the end of an epoch "
-                  "of " + std::to_string(stepsPerEpoch) +
+                  "of " + std::to_string(perEpoch) +
                   " steps: resume with the --batch and --limit it was "
                   "trained with");
-    firstEpoch = done / stepsPerEpoch;
+    firstEpoch = done / perEpoch;
   }
 
   bool terminal = isatty(fileno(stderr));
   auto started = std::chrono::steady_clock::now();
   double trainSeconds = 0;
-  int64_t trainedImages = 0;
+  int64_t trainedSamples = 0;
   std::vector<int64_t> order(trainCount);
+  auto runningLosses = [&]() {
+    std::string text;
+    char part[64];
+    for (Phase &phase : phases) {
+      std::snprintf(part, sizeof part, "%s%s %.4f", text.empty() ? "" : ", ",
+                    phase.entry->results.front().name.c_str(),
+                    phase.lossCount ? phase.lossSum / phase.lossCount : 0.0);
+      text += part;
+    }
+    return text;
+  };
   for (int64_t epoch = firstEpoch; epoch < options.epochs; ++epoch) {
-    // Each epoch's order depends only on the seed and the epoch, so a
-    // resumed run sees the batches an uninterrupted one would.
+    // Each epoch's order and noise depend only on the seed and the epoch,
+    // so a resumed run sees the batches an uninterrupted one would.
     std::iota(order.begin(), order.end(), 0);
     std::mt19937_64 shuffle(options.seed * 1000003 + epoch);
     std::shuffle(order.begin(), order.end(), shuffle);
+    std::mt19937_64 noise(options.seed * 1000033 + epoch);
+    for (Phase &phase : phases)
+      phase.lossSum = phase.lossCount = 0;
     auto epochStart = std::chrono::steady_clock::now();
-    double lossSum = 0;
     for (int64_t step = 0; step < stepsPerEpoch; ++step) {
       int64_t begin = step * batch, end = std::min(begin + batch, trainCount);
-      RunOptions run;
-      run.learningRate = static_cast<float>(
-          scheduledRate(options, baseRate, epoch * stepsPerEpoch + step,
-                        totalSteps, stepsPerEpoch));
-      std::vector<Tensor> outputs;
-      if (!session.run(entry->name, makeBatch(feed, trainSet, order, begin, end),
-                       outputs, error, run))
-        return fail(error);
-      double loss = outputs.front().data<float>()[0];
-      if (!std::isfinite(loss))
-        return fail("the loss became " + std::to_string(loss) + " at epoch " +
-                    std::to_string(epoch + 1) + ", step " +
-                    std::to_string(step + 1) + "; try a smaller --lr");
-      lossSum += loss;
+      for (Phase &phase : phases) {
+        RunOptions run;
+        run.learningRate = static_cast<float>(
+            scheduledRate(options, phase.base, epoch * stepsPerEpoch + step,
+                          totalSteps, stepsPerEpoch));
+        for (int64_t k = 0; k < phase.repeat; ++k) {
+          std::vector<Tensor> outputs;
+          if (!session.run(phase.entry->name,
+                           makeBatch(phase.feed, trainSet, order, begin, end,
+                                     noise),
+                           outputs, error, run))
+            return fail(error);
+          double loss = outputs.front().data<float>()[0];
+          if (!std::isfinite(loss))
+            return fail("the loss of '" + phase.entry->name + "' became " +
+                        std::to_string(loss) + " at epoch " +
+                        std::to_string(epoch + 1) + ", step " +
+                        std::to_string(step + 1) + "; try a smaller --lr");
+          phase.lossSum += loss;
+          ++phase.lossCount;
+        }
+      }
       std::chrono::duration<double> elapsed =
           std::chrono::steady_clock::now() - epochStart;
       if (terminal && (step % 20 == 0 || step + 1 == stepsPerEpoch)) {
         double rate = static_cast<double>(end) / elapsed.count();
         int width = 24, filled = static_cast<int>(width * (step + 1) /
                                                   stepsPerEpoch);
-        std::fprintf(stderr,
-                     "\repoch %lld/%lld [%s%s] loss %.4f  %.0f samples/s  ETA %s ",
+        std::fprintf(stderr, "\repoch %lld/%lld [%s%s] %s  %.0f samples/s  ETA %s ",
                      static_cast<long long>(epoch + 1),
                      static_cast<long long>(options.epochs),
                      std::string(filled, '#').c_str(),
                      std::string(width - filled, '.').c_str(),
-                     lossSum / (step + 1), rate,
+                     runningLosses().c_str(), rate,
                      formatDuration((trainCount - end) / rate).c_str());
       }
     }
     std::chrono::duration<double> epochSeconds =
         std::chrono::steady_clock::now() - epochStart;
     trainSeconds += epochSeconds.count();
-    trainedImages += trainCount;
+    trainedSamples += trainCount;
     Evaluation validated;
     if (!validation.empty() &&
-        !evaluate(session, feed, trainSet, validation, validated, error))
+        !evaluate(session, entryNames, phases.front().feed, options.noise,
+                  trainSet, validation, validated, error))
       return fail(error);
     if (!options.checkpoint.empty() &&
         !saveCheckpoint(session, options.checkpoint, error))
       return fail(error);
     if (terminal)
       std::fputc('\r', stderr);
-    std::fprintf(stderr, "epoch %lld/%lld: train loss %.4f, %s%.0f samples/s, %.1f s\n",
+    std::fprintf(stderr, "epoch %lld/%lld: train %s, %s%.0f samples/s, %.1f s\n",
                  static_cast<long long>(epoch + 1),
                  static_cast<long long>(options.epochs),
-                 lossSum / stepsPerEpoch,
+                 runningLosses().c_str(),
                  validation.empty()
                      ? ""
                      : ("validation " + validated.describe() + ", ").c_str(),
@@ -563,29 +461,30 @@ int kiln::run::train(const Module &module,
   }
 
   Evaluation tested;
-  if (!evaluate(session, feed, testSet, test, tested, error))
+  if (!evaluate(session, entryNames, phases.front().feed, options.noise,
+                testSet, test, tested, error))
     return fail(error);
   std::chrono::duration<double> total =
       std::chrono::steady_clock::now() - started;
-  double imagesPerSecond =
-      trainSeconds > 0 ? trainedImages / trainSeconds : 0.0;
-  if (options.json)
-    std::printf("{\"model\": \"%s\", \"entry\": \"%s\", \"epochs\": %lld, "
-                "\"batch\": %lld, \"steps\": %lld, \"test_%s\": %.6f, "
-                "\"test_%s\": %.6f, \"train_samples_per_s\": %.1f, "
-                "\"seconds\": %.2f}\n",
-                module.name().c_str(), entry->name.c_str(),
+  double samplesPerSecond =
+      trainSeconds > 0 ? trainedSamples / trainSeconds : 0.0;
+  if (options.json) {
+    std::string entries;
+    for (const std::string &name : entryNames)
+      entries += (entries.empty() ? "\"" : ", \"") + name + "\"";
+    std::printf("{\"model\": \"%s\", \"entries\": [%s], \"epochs\": %lld, "
+                "\"batch\": %lld, \"steps\": %lld, %s, "
+                "\"train_samples_per_s\": %.1f, \"seconds\": %.2f}\n",
+                module.name().c_str(), entries.c_str(),
                 static_cast<long long>(options.epochs),
                 static_cast<long long>(batch),
-                static_cast<long long>(session.stepCount(entry->name)),
-                tested.regression ? "mse" : "loss", tested.loss,
-                tested.regression ? "r2" : "accuracy",
-                tested.regression ? tested.r2 : tested.accuracy,
-                imagesPerSecond, total.count());
-  else
+                static_cast<long long>(session.stepCount(entryNames.front())),
+                tested.json("test_").c_str(), samplesPerSecond, total.count());
+  } else {
     std::printf("%s: test %s (%lld samples), %.0f training samples/s, %.1f s\n",
                 module.name().c_str(), tested.describe().c_str(),
-                static_cast<long long>(testSet.count), imagesPerSecond,
+                static_cast<long long>(testSet.count), samplesPerSecond,
                 total.count());
+  }
   return 0;
 }

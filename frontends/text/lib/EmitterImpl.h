@@ -123,6 +123,10 @@ private:
   bool emitCheckEntry();
   bool emitInferEntry();
   bool emitTrainEntry(const TrainDecl &train);
+  /// `<train>_loss`: the train entry's loss computed as inference does
+  /// (no dropout, batch norm with its running statistics), so that the
+  /// runtime can evaluate it on held-out data.
+  bool emitLossEntry(const TrainDecl &train);
   bool emitBindingsFor(llvm::ArrayRef<llvm::StringRef> roots);
   void collectDependencies(const Expr &expr,
                            llvm::SmallVectorImpl<llvm::StringRef> &names) const;

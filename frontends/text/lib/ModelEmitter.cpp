@@ -619,6 +619,26 @@ bool ModelEmitter::emitTrainEntry(const TrainDecl &train) {
   return ok;
 }
 
+bool ModelEmitter::emitLossEntry(const TrainDecl &train) {
+  std::string name = train.name + "_loss";
+  if (module.lookupSymbol(name))
+    return error(train.loc, "entry '" + name + "' (the loss of train '" +
+                                train.name + "') is already defined");
+  EntryState state;
+  entry = &state;
+  beginEntry(name, EntryMode::Infer, train.loc);
+  entry->func->setAttr(KilnDialect::kEntryAttrName,
+                       EntryKindAttr::get(&context, EntryKind::infer));
+  llvm::StringRef root = train.loss;
+  bool ok = emitBindingsFor(root);
+  if (ok)
+    finishEntry({state.values.lookup(root)},
+                {builder.getNamedAttr(KilnDialect::kOutputResultAttrName,
+                                      builder.getStringAttr(train.loss))});
+  entry = nullptr;
+  return ok;
+}
+
 OwningOpRef<ModuleOp> ModelEmitter::emit(const ConfigOverrides &overrides) {
   OwningOpRef<ModuleOp> owned = ModuleOp::create(loc(model.loc));
   module = *owned;
@@ -632,6 +652,8 @@ OwningOpRef<ModuleOp> ModelEmitter::emit(const ConfigOverrides &overrides) {
   ok = emitInferEntry();
   for (const TrainDecl &train : model.trains)
     ok &= emitTrainEntry(train);
+  for (const TrainDecl &train : model.trains)
+    ok &= emitLossEntry(train);
   if (!ok || diagnostics.hasErrors() || failed(verify(module)))
     return nullptr;
   return owned;
