@@ -10,6 +10,8 @@
 
 #include "kiln/runtime/Session.h"
 
+#include "kiln/runtime/FloatMode.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <set>
@@ -241,6 +243,7 @@ bool Session::run(const std::string &name,
 
   {
     ScopedPool scope(pool_.get());
+    ScopedFlushSubnormals mode;
     entry->function(args.data());
   }
 

@@ -1,6 +1,8 @@
 //===- ThreadPool.cpp - The threads that run compiled parallel loops ------===//
 
 #include "kiln/runtime/ThreadPool.h"
+
+#include "kiln/runtime/FloatMode.h"
 #include "kiln/runtime/CodeAbi.h"
 
 #include <algorithm>
@@ -62,6 +64,8 @@ void ThreadPool::runChunks(Job &job) {
 }
 
 void ThreadPool::workerLoop() {
+  // Workers only run compiled code.
+  flushSubnormals();
   uint64_t seen = 0;
   for (;;) {
     auto spinUntil = std::chrono::steady_clock::now() + kSpinTime;
