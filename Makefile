@@ -11,7 +11,8 @@ DEB_PACKAGES := \
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22 \
   liblld-22-dev libflatbuffers-dev flatbuffers-compiler libgtest-dev \
   ninja-build ccache cmake pkg-config zlib1g-dev libzstd-dev \
-  python3-torch python3-numpy libopenblas0-openmp dataset-fashion-mnist
+  python3-torch python3-numpy libopenblas0-openmp dataset-fashion-mnist \
+  libpng-dev wamerican
 
 CMAKE_FLAGS := \
   -G Ninja \

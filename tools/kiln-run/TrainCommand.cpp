@@ -13,10 +13,12 @@
 #include "Datasets.h"
 #include "Evaluate.h"
 #include "Feed.h"
+#include "ImageCommands.h"
 
 #include "kiln/runtime/Checkpoint.h"
 #include "kiln/runtime/Session.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -39,6 +41,8 @@ const char kiln::run::kTrainUsage[] =
     "                            --target names the target column (default:\n"
     "                            the last)\n"
     "  --data X.npy --targets Y.npy  features [N, ...] and targets [N]\n"
+    "  --pixel-range LOW,HIGH    Fashion-MNIST pixels scaled to [LOW, HIGH]\n"
+    "                            (default 0,1; a tanh generator's GAN: -1,1)\n"
     "  --test-fraction F         CSV and .npy data: the share held out for the\n"
     "                            final test, after a seeded shuffle (0.2)\n"
     "  --epochs E                passes over the training split (default 1)\n"
@@ -64,16 +68,19 @@ const char kiln::run::kTrainUsage[] =
     "                            (default: inputs named z or noise)\n"
     "  --threads N               threads (default: KILN_NUM_THREADS, else\n"
     "                            one per core)\n"
+    "  --samples DIR             after every epoch, write DIR/epoch-K.png: images\n"
+    "                            the inference entry makes from noise (GANs)\n"
     "  --json                    print the summary as one JSON object\n";
 
 namespace {
 
 struct Options {
   std::string data, dataDir = kFashionMnistDir, checkpoint, entry, targets,
-      targetColumn;
+      targetColumn, samples;
   int64_t epochs = 1, batch = 64, validation = -1, limit = 0, warmup = 0,
           lrStep = 1;
   double testFraction = 0.2;
+  float pixelLow = 0, pixelHigh = 1;
   /// Inputs drawn from N(0, 1) for every batch instead of read from data.
   std::set<std::string> noise = {"z", "noise"};
   bool fullBatch = false, resume = false, json = false;
@@ -110,6 +117,19 @@ bool parseOptions(const std::vector<std::string> &args, Options &options,
       ok = next() && (options.data = value, true);
     else if (flag == "--data-dir")
       ok = next() && (options.dataDir = value, true);
+    else if (flag == "--pixel-range") {
+      ok = next();
+      size_t comma = value.find(',');
+      double low = 0, high = 0;
+      ok = ok && comma != std::string::npos &&
+           parseNumber(value.substr(0, comma), low) &&
+           parseNumber(value.substr(comma + 1), high) && low < high;
+      options.pixelLow = static_cast<float>(low);
+      options.pixelHigh = static_cast<float>(high);
+      if (!ok)
+        error = "--pixel-range expects LOW,HIGH with LOW < HIGH";
+    } else if (flag == "--samples")
+      ok = next() && (options.samples = value, true);
     else if (flag == "--targets")
       ok = next() && (options.targets = value, true);
     else if (flag == "--target")
@@ -230,9 +250,15 @@ double scheduledRate(const Options &options, double base, int64_t step,
 /// file shuffled with the seed and split by --test-fraction.
 bool loadData(const Options &options, Samples &train, Samples &test,
               std::string &error) {
-  if (options.data == "fashion-mnist")
-    return readFashionMnist(options.dataDir, true, train, error) &&
-           readFashionMnist(options.dataDir, false, test, error);
+  if (options.data == "fashion-mnist") {
+    if (!readFashionMnist(options.dataDir, true, train, error) ||
+        !readFashionMnist(options.dataDir, false, test, error))
+      return false;
+    for (Samples *split : {&train, &test})
+      for (float &pixel : split->features)
+        pixel = options.pixelLow + (options.pixelHigh - options.pixelLow) * pixel;
+    return true;
+  }
   Samples all;
   bool read = options.targets.empty()
                   ? readCsv(options.data, options.targetColumn, all, error)
@@ -448,6 +474,15 @@ int kiln::run::train(const Module &module,
     if (!options.checkpoint.empty() &&
         !saveCheckpoint(session, options.checkpoint, error))
       return fail(error);
+    // The same noise every epoch shows how the generator develops.
+    if (!options.samples.empty()) {
+      mkdir(options.samples.c_str(), 0755);
+      if (!writeSamples(session,
+                        options.samples + "/epoch-" +
+                            std::to_string(epoch + 1) + ".png",
+                        64, options.seed, error))
+        return fail(error);
+    }
     if (terminal)
       std::fputc('\r', stderr);
     std::fprintf(stderr, "epoch %lld/%lld: train %s, %s%.0f samples/s, %.1f s\n",

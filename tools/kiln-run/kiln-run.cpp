@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CommandLine.h"
+#include "ImageCommands.h"
 #include "TrainCommand.h"
 
 #include "kiln/runtime/Checkpoint.h"
@@ -42,6 +43,8 @@ const char kUsage[] =
     "  info    show the module's entries, parameters and target\n"
     "  infer   run an entry on .npy inputs\n"
     "  train   train on a data set, validate, test, checkpoint\n"
+    "  sample  generate images from noise (GANs, VAEs) as a PNG grid\n"
+    "  reconstruct  reconstruct test images (autoencoders) as a PNG grid\n"
     "  bench   time an entry on random inputs\n"
     "kiln-run <command> --help shows a command's options.\n";
 
@@ -387,11 +390,13 @@ int main(int argc, char **argv) {
   }
   std::string command = args[0];
   if (command != "info" && command != "infer" && command != "bench" &&
-      command != "train")
+      command != "train" && command != "sample" && command != "reconstruct")
     return fail("unknown command '" + command + "' (see kiln-run --help)");
   const char *usage = command == "info"    ? kInfoUsage
                       : command == "infer" ? kInferUsage
                       : command == "train" ? kTrainUsage
+                      : command == "sample" ? kSampleUsage
+                      : command == "reconstruct" ? kReconstructUsage
                                            : kBenchUsage;
   if (args.size() < 2 || args[1] == "--help" || args[1] == "-h") {
     std::fputs(usage, args.size() < 2 ? stderr : stdout);
@@ -403,9 +408,13 @@ int main(int argc, char **argv) {
     return fail(error);
   if (command == "info")
     return info(*module);
+  std::vector<std::string> rest(args.begin() + 2, args.end());
   if (command == "train")
-    return train(*module, std::vector<std::string>(args.begin() + 2,
-                                                   args.end()));
+    return train(*module, rest);
+  if (command == "sample")
+    return sample(*module, rest);
+  if (command == "reconstruct")
+    return reconstruct(*module, rest);
   if (command == "bench")
     return bench(*module,
                  std::vector<std::string>(args.begin() + 2, args.end()));
