@@ -100,13 +100,17 @@ Samples Samples::select(const std::vector<int64_t> &indices) const {
   out.count = static_cast<int64_t>(indices.size());
   out.width = width;
   out.classes = classes;
+  out.integerFeatures = integerFeatures;
   out.features.reserve(out.count * width);
+  out.targetWidth = targetWidth;
   for (int64_t i : indices) {
     out.features.insert(out.features.end(), features.begin() + i * width,
                         features.begin() + (i + 1) * width);
-    out.targets.push_back(targets[i]);
+    out.targets.insert(out.targets.end(), targets.begin() + i * targetWidth,
+                       targets.begin() + (i + 1) * targetWidth);
     if (!labels.empty())
-      out.labels.push_back(labels[i]);
+      out.labels.insert(out.labels.end(), labels.begin() + i * targetWidth,
+                        labels.begin() + (i + 1) * targetWidth);
   }
   return out;
 }
@@ -288,6 +292,56 @@ bool kiln::run::readNpyPair(const std::string &featuresPath,
     out.features.push_back(read(features, i));
   for (int64_t i = 0; i < out.count; ++i)
     out.targets.push_back(read(targets, i));
+  out.deriveLabels();
+  return true;
+}
+
+int32_t kiln::run::tokenOf(char c) {
+  if (c >= 'a' && c <= 'z')
+    return 2 + (c - 'a');
+  if (c >= 'A' && c <= 'Z')
+    return 28 + (c - 'A');
+  if (c == '\'')
+    return 54;
+  return -1;
+}
+
+char kiln::run::characterOf(int32_t token) {
+  if (token >= 2 && token < 28)
+    return static_cast<char>('a' + token - 2);
+  if (token >= 28 && token < 54)
+    return static_cast<char>('A' + token - 28);
+  return token == 54 ? '\'' : '?';
+}
+
+bool kiln::run::readWords(const std::string &path, int64_t steps, Samples &out,
+                          std::string &error) {
+  std::ifstream in(path);
+  if (!in) {
+    error = "cannot open '" + path + "'";
+    return false;
+  }
+  out = Samples();
+  out.width = out.targetWidth = steps;
+  out.integerFeatures = true;
+  std::string word;
+  while (std::getline(in, word)) {
+    if (word.empty() || static_cast<int64_t>(word.size()) > steps - 1)
+      continue;
+    std::vector<int32_t> tokens = {kStartToken};
+    for (char c : word)
+      tokens.push_back(tokenOf(c));
+    if (std::find(tokens.begin(), tokens.end(), -1) != tokens.end())
+      continue;
+    tokens.resize(steps + 1, kEndToken);
+    out.features.insert(out.features.end(), tokens.begin(), tokens.end() - 1);
+    out.targets.insert(out.targets.end(), tokens.begin() + 1, tokens.end());
+    ++out.count;
+  }
+  if (out.count == 0) {
+    error = "'" + path + "' holds no words";
+    return false;
+  }
   out.deriveLabels();
   return true;
 }

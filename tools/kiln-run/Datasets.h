@@ -19,8 +19,12 @@ struct Samples {
   int64_t count = 0;
   int64_t width = 0;           ///< features per sample
   std::vector<float> features; ///< count x width
-  /// One target per sample; class labels when every target is a
-  /// non-negative integer (then `classes` is the largest plus one).
+  /// `targetWidth` targets per sample (one, or one per step of a
+  /// sequence); class labels when every target is a non-negative integer
+  /// (then `classes` is the largest plus one).
+  int64_t targetWidth = 1;
+  /// The features are tokens, fed to an integer input.
+  bool integerFeatures = false;
   std::vector<float> targets;
   std::vector<int32_t> labels;
   int32_t classes = 0;
@@ -49,6 +53,19 @@ bool readFashionMnist(const std::string &dir, bool train, Samples &out,
 /// index; empty: the last column); the others are the features.
 bool readCsv(const std::string &path, const std::string &target, Samples &out,
              std::string &error);
+
+/// Words, one per line (Debian's wamerican: /usr/share/dict/words), as
+/// character sequences for a next-character model: each sample is
+/// `steps` tokens of "start, letters" and its targets the same shifted by
+/// one ("letters, end"). Words with other characters or longer than
+/// steps - 1 letters are left out.
+bool readWords(const std::string &path, int64_t steps, Samples &out,
+               std::string &error);
+
+/// The token of a character (0 ends a word, 1 starts one) and back.
+int32_t tokenOf(char c);
+char characterOf(int32_t token);
+inline constexpr int32_t kEndToken = 0, kStartToken = 1;
 
 /// Features [N, ...] and targets [N] (or [N, 1]) from two .npy files.
 bool readNpyPair(const std::string &featuresPath,

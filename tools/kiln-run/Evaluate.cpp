@@ -17,6 +17,11 @@ std::string Evaluation::describe() const {
                   name.c_str(), value);
     text += part;
   }
+  if (perplexity && !losses.empty()) {
+    std::snprintf(part, sizeof part, ", perplexity %.3f",
+                  std::exp(losses.front().second));
+    text += part;
+  }
   switch (task) {
   case Task::Classification:
     std::snprintf(part, sizeof part, "accuracy %.2f%%", 100 * accuracy);
@@ -46,6 +51,8 @@ std::string Evaluation::json(const std::string &prefix) const {
   };
   for (const auto &[name, value] : losses)
     add(name.c_str(), value);
+  if (perplexity && !losses.empty())
+    add("perplexity", std::exp(losses.front().second));
   if (task == Task::Classification)
     add("accuracy", accuracy);
   if (task == Task::Regression) {
@@ -113,6 +120,8 @@ bool kiln::run::evaluate(Session &session,
       return false;
     result.losses.push_back({lossEntry->results.front().name, total / count});
   }
+
+  result.perplexity = data.targetWidth > 1 && !data.labels.empty();
 
   // The task's metric from the inference entry, when it reads the
   // features and its first output is one the data can score.

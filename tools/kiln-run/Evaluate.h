@@ -20,6 +20,8 @@ struct Evaluation {
   /// Each train entry's loss, named as the model names it.
   std::vector<std::pair<std::string, double>> losses;
   double accuracy = 0, mse = 0, r2 = 0;
+  /// Sequence models: exp of the first loss (per-token cross-entropy).
+  bool perplexity = false;
 
   std::string describe() const;
   /// `"key": value` pairs for a JSON object, prefixed with `prefix`.

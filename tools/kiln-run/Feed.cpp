@@ -25,16 +25,16 @@ bool kiln::run::bindInputs(const EntrySpec &entry, const Samples &data,
     bool isFloat = argument.type.dtype == DType::F32;
     bool isInteger = argument.type.dtype == DType::I32 ||
                      argument.type.dtype == DType::I64;
+    int64_t size = perSample(argument.type);
     if (isFloat && batched && noise.count(argument.name))
       feed.noise.push_back(&argument);
-    else if (isFloat && batched && !feed.features &&
-             perSample(argument.type) == data.width)
+    else if (batched && !feed.features && size == data.width &&
+             (data.integerFeatures ? isInteger : isFloat))
       feed.features = &argument;
-    else if (isInteger && batched && argument.type.shape.size() == 1 &&
+    else if (isInteger && batched && size == data.targetWidth &&
              !feed.label && !data.labels.empty())
       feed.label = &argument;
-    else if (isFloat && batched && perSample(argument.type) == 1 &&
-             !feed.target)
+    else if (isFloat && batched && size == data.targetWidth && !feed.target)
       feed.target = &argument;
     else {
       error = "entry '" + entry.name + "' takes input '" + argument.name +
@@ -65,30 +65,48 @@ kiln::run::makeBatch(const Feed &feed, const Samples &data,
     shape[0] = n;
     return Tensor(argument.type.dtype, shape);
   };
+  // Copies `width` values per sample from `source` into `tensor`,
+  // converting to its element type.
+  auto gather = [&](Tensor &tensor, const auto &source, int64_t width) {
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < width; ++j) {
+        auto value = source[indices[begin + i] * width + j];
+        int64_t at = i * width + j;
+        switch (tensor.dtype) {
+        case DType::F32:
+          tensor.data<float>()[at] = static_cast<float>(value);
+          break;
+        case DType::I32:
+          tensor.data<int32_t>()[at] = static_cast<int32_t>(value);
+          break;
+        case DType::I64:
+          tensor.data<int64_t>()[at] = static_cast<int64_t>(value);
+          break;
+        default:
+          break;
+        }
+      }
+  };
   std::map<std::string, Tensor> batch;
   if (feed.features) {
     Tensor features = shaped(*feed.features);
-    for (int64_t i = 0; i < n; ++i)
-      std::memcpy(features.data<float>() + i * data.width,
-                  data.features.data() + indices[begin + i] * data.width,
-                  data.width * sizeof(float));
+    if (features.dtype == DType::F32)
+      for (int64_t i = 0; i < n; ++i)
+        std::memcpy(features.data<float>() + i * data.width,
+                    data.features.data() + indices[begin + i] * data.width,
+                    data.width * sizeof(float));
+    else
+      gather(features, data.features, data.width);
     batch.emplace(feed.features->name, std::move(features));
   }
   if (feed.label) {
     Tensor labels = shaped(*feed.label);
-    for (int64_t i = 0; i < n; ++i) {
-      int32_t label = data.labels[indices[begin + i]];
-      if (labels.dtype == DType::I32)
-        labels.data<int32_t>()[i] = label;
-      else
-        labels.data<int64_t>()[i] = label;
-    }
+    gather(labels, data.labels, data.targetWidth);
     batch.emplace(feed.label->name, std::move(labels));
   }
   if (feed.target) {
     Tensor targets = shaped(*feed.target);
-    for (int64_t i = 0; i < n; ++i)
-      targets.data<float>()[i] = data.targets[indices[begin + i]];
+    gather(targets, data.targets, data.targetWidth);
     batch.emplace(feed.target->name, std::move(targets));
   }
   std::normal_distribution<float> normal;

@@ -11,6 +11,7 @@
 #include "CommandLine.h"
 #include "Datasets.h"
 #include "ImageGrid.h"
+#include "WordSampling.h"
 
 #include "kiln/runtime/Checkpoint.h"
 
@@ -30,7 +31,10 @@ const char kiln::run::kSampleUsage[] =
     "  --count N                 images to generate (default 64)\n"
     "  --seed S                  seed of the noise (default 0)\n"
     "  --noise NAME              an input drawn from N(0, 1) (default: inputs\n"
-    "                            named z or noise)\n";
+    "                            named z or noise)\n"
+    "A next-character model (tokens in, probabilities out) prints words:\n"
+    "  kiln-run sample model.kmod --checkpoint FILE --words N\n"
+    "                 [--prefix TEXT] [--temperature T (default 1)]\n";
 
 const char kiln::run::kReconstructUsage[] =
     "usage: kiln-run reconstruct model.kmod --data fashion-mnist --output\n"
@@ -43,8 +47,9 @@ const char kiln::run::kReconstructUsage[] =
 
 namespace {
 struct ImageOptions {
-  std::string output, checkpoint, data, dataDir = kFashionMnistDir;
-  int64_t count = 0;
+  std::string output, checkpoint, data, dataDir = kFashionMnistDir, prefix;
+  int64_t count = 0, words = 0;
+  double temperature = 1;
   uint64_t seed = 0;
   double noiseStd = 0;
   std::set<std::string> noise = {"z", "noise"};
@@ -71,6 +76,20 @@ bool parseImageOptions(const std::vector<std::string> &args,
       options.dataDir = value;
     else if (flag == "--noise")
       options.noise.insert(value);
+    else if (flag == "--prefix")
+      options.prefix = value;
+    else if (flag == "--words") {
+      if (!parsePositive(value, options.words)) {
+        error = "--words expects a positive number";
+        return false;
+      }
+    } else if (flag == "--temperature") {
+      if (!parseNumber(value, options.temperature) ||
+          options.temperature <= 0) {
+        error = "--temperature expects a positive number";
+        return false;
+      }
+    }
     else if (flag == "--count") {
       if (!parsePositive(value, options.count)) {
         error = "--count expects a positive number";
@@ -90,8 +109,8 @@ bool parseImageOptions(const std::vector<std::string> &args,
       return false;
     }
   }
-  if (options.output.empty()) {
-    error = "--output grid.png is required";
+  if (options.output.empty() && options.words == 0) {
+    error = "--output grid.png (or --words N) is required";
     return false;
   }
   return true;
@@ -221,8 +240,20 @@ int kiln::run::sample(const Module &module,
   std::string error;
   std::unique_ptr<Session> session;
   if (!parseImageOptions(args, options, error) ||
-      !openSession(module, options, session, error) ||
-      !writeSamples(*session, options.output, options.count, options.seed,
+      !openSession(module, options, session, error))
+    return fail(error);
+  if (options.words > 0) {
+    std::mt19937_64 rng(options.seed);
+    for (int64_t i = 0; i < options.words; ++i) {
+      std::string word;
+      if (!sampleWord(*session, options.prefix, options.temperature, rng,
+                      word, error))
+        return fail(error);
+      std::printf("%s\n", word.c_str());
+    }
+    return 0;
+  }
+  if (!writeSamples(*session, options.output, options.count, options.seed,
                     error))
     return fail(error);
   std::printf("wrote %lld samples to %s\n",

@@ -41,6 +41,9 @@ const char kiln::run::kTrainUsage[] =
     "                            --target names the target column (default:\n"
     "                            the last)\n"
     "  --data X.npy --targets Y.npy  features [N, ...] and targets [N]\n"
+    "  --data words[:FILE]       words, one per line (default Debian's\n"
+    "                            /usr/share/dict/words), as character\n"
+    "                            sequences for a next-character model\n"
     "  --pixel-range LOW,HIGH    Fashion-MNIST pixels scaled to [LOW, HIGH]\n"
     "                            (default 0,1; a tanh generator's GAN: -1,1)\n"
     "  --test-fraction F         CSV and .npy data: the share held out for the\n"
@@ -81,6 +84,8 @@ struct Options {
           lrStep = 1;
   double testFraction = 0.2;
   float pixelLow = 0, pixelHigh = 1;
+  /// Words data: the length of the model's token sequences.
+  int64_t sequenceSteps = 16;
   /// Inputs drawn from N(0, 1) for every batch instead of read from data.
   std::set<std::string> noise = {"z", "noise"};
   bool fullBatch = false, resume = false, json = false;
@@ -214,10 +219,11 @@ bool parseOptions(const std::vector<std::string> &args, Options &options,
     return text.size() >= suffix.size() &&
            text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
-  if (options.data != "fashion-mnist" && !endsWith(options.data, ".csv") &&
-      !endsWith(options.data, ".npy")) {
+  if (options.data != "fashion-mnist" && options.data.rfind("words", 0) != 0 &&
+      !endsWith(options.data, ".csv") && !endsWith(options.data, ".npy")) {
     error = "unknown data set '" + options.data +
-            "' (fashion-mnist, a .csv file, or a .npy file with --targets)";
+            "' (fashion-mnist, words[:FILE], a .csv file, or a .npy file "
+            "with --targets)";
     return false;
   }
   if (endsWith(options.data, ".npy") && options.targets.empty()) {
@@ -260,9 +266,18 @@ bool loadData(const Options &options, Samples &train, Samples &test,
     return true;
   }
   Samples all;
-  bool read = options.targets.empty()
-                  ? readCsv(options.data, options.targetColumn, all, error)
-                  : readNpyPair(options.data, options.targets, all, error);
+  bool read;
+  if (options.data.rfind("words", 0) == 0) {
+    std::string path = options.data.size() > 6 ? options.data.substr(6)
+                                               : "/usr/share/dict/words";
+    read = readWords(path, options.sequenceSteps, all, error);
+    if (!read && path == "/usr/share/dict/words")
+      error += " (Debian's wamerican package has it: make deps installs it)";
+  } else {
+    read = options.targets.empty()
+               ? readCsv(options.data, options.targetColumn, all, error)
+               : readNpyPair(options.data, options.targets, all, error);
+  }
   if (!read)
     return false;
   std::vector<int64_t> order(all.count);
@@ -348,6 +363,11 @@ int kiln::run::train(const Module &module,
   if (!planPhases(module, options.entry, phases, error))
     return fail(error);
 
+  // Sequences are as long as the model's integer [N, T] input says.
+  for (const ArgumentSpec &argument : phases.front().entry->arguments)
+    if (argument.role == ArgumentSpec::Role::Input &&
+        argument.type.dtype != DType::F32 && argument.type.shape.size() == 2)
+      options.sequenceSteps = argument.type.shape[1];
   Samples trainSet, testSet;
   if (!loadData(options, trainSet, testSet, error))
     return fail(error);
