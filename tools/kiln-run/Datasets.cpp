@@ -345,3 +345,89 @@ bool kiln::run::readWords(const std::string &path, int64_t steps, Samples &out,
   out.deriveLabels();
   return true;
 }
+
+namespace {
+/// The whitespace-separated numbers of a (possibly gzipped) text file.
+bool readNumbers(const std::string &path, std::vector<float> &numbers,
+                 int64_t &columns, std::string &error) {
+  std::vector<uint8_t> bytes;
+  if (!readAll(path, bytes, error))
+    return false;
+  std::istringstream text(std::string(bytes.begin(), bytes.end()));
+  std::string line;
+  columns = -1;
+  for (int64_t lineNumber = 1; std::getline(text, line); ++lineNumber) {
+    std::istringstream fields(line);
+    std::string field;
+    int64_t count = 0;
+    while (fields >> field) {
+      float value;
+      if (!parseFloat(field, value)) {
+        error = path + ":" + std::to_string(lineNumber) + ": '" + field +
+                "' is not a number";
+        return false;
+      }
+      numbers.push_back(value);
+      ++count;
+    }
+    if (count == 0)
+      continue;
+    if (columns >= 0 && count != columns) {
+      error = path + ":" + std::to_string(lineNumber) + ": " +
+              std::to_string(count) + " numbers, earlier lines have " +
+              std::to_string(columns);
+      return false;
+    }
+    columns = count;
+  }
+  return true;
+}
+} // namespace
+
+bool kiln::run::readDiabetes(const std::string &dir, Samples &out,
+                             std::string &error) {
+  out = Samples();
+  int64_t columns = 0, targetColumns = 0;
+  if (!readNumbers(dir + "/diabetes_data_raw.csv.gz", out.features, columns,
+                   error) ||
+      !readNumbers(dir + "/diabetes_target.csv.gz", out.targets,
+                   targetColumns, error)) {
+    if (dir == kSklearnDataDir)
+      error += " (Debian's python3-sklearn ships the diabetes data: make "
+               "deps installs it)";
+    return false;
+  }
+  out.width = columns;
+  out.count = columns > 0 ? static_cast<int64_t>(out.features.size()) / columns
+                          : 0;
+  if (targetColumns != 1 ||
+      static_cast<int64_t>(out.targets.size()) != out.count) {
+    error = "the diabetes data and targets do not match";
+    return false;
+  }
+  return true;
+}
+
+void kiln::run::standardize(const Samples &fitted,
+                            std::vector<Samples *> samples) {
+  std::vector<double> mean(fitted.width, 0), squares(fitted.width, 0);
+  for (int64_t i = 0; i < fitted.count; ++i)
+    for (int64_t j = 0; j < fitted.width; ++j) {
+      double v = fitted.features[i * fitted.width + j];
+      mean[j] += v;
+      squares[j] += v * v;
+    }
+  std::vector<double> scale(fitted.width, 1);
+  for (int64_t j = 0; j < fitted.width; ++j) {
+    mean[j] /= static_cast<double>(fitted.count);
+    double variance = squares[j] / static_cast<double>(fitted.count) -
+                      mean[j] * mean[j];
+    scale[j] = variance > 1e-12 ? 1 / std::sqrt(variance) : 1;
+  }
+  for (Samples *s : samples)
+    for (int64_t i = 0; i < s->count; ++i)
+      for (int64_t j = 0; j < s->width; ++j) {
+        float &v = s->features[i * s->width + j];
+        v = static_cast<float>((v - mean[j]) * scale[j]);
+      }
+}

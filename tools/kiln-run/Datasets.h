@@ -67,6 +67,16 @@ int32_t tokenOf(char c);
 char characterOf(int32_t token);
 inline constexpr int32_t kEndToken = 0, kStartToken = 1;
 
+/// The diabetes regression set that Debian's python3-sklearn ships (442
+/// patients, 10 raw features, disease progression after a year).
+inline constexpr const char *kSklearnDataDir =
+    "/usr/lib/python3/dist-packages/sklearn/datasets/data";
+bool readDiabetes(const std::string &dir, Samples &out, std::string &error);
+
+/// Standardises `samples`' features with the mean and standard deviation of
+/// `fitted`'s (per feature).
+void standardize(const Samples &fitted, std::vector<Samples *> samples);
+
 /// Features [N, ...] and targets [N] (or [N, 1]) from two .npy files.
 bool readNpyPair(const std::string &featuresPath,
                  const std::string &targetsPath, Samples &out,

@@ -41,11 +41,16 @@ const char kiln::run::kTrainUsage[] =
     "                            --target names the target column (default:\n"
     "                            the last)\n"
     "  --data X.npy --targets Y.npy  features [N, ...] and targets [N]\n"
+    "  --data diabetes           python3-sklearn's diabetes regression set\n"
     "  --data words[:FILE]       words, one per line (default Debian's\n"
     "                            /usr/share/dict/words), as character\n"
     "                            sequences for a next-character model\n"
     "  --pixel-range LOW,HIGH    Fashion-MNIST pixels scaled to [LOW, HIGH]\n"
     "                            (default 0,1; a tanh generator's GAN: -1,1)\n"
+    "  --standardize             scale each feature to mean 0, deviation 1 with\n"
+    "                            the training split's statistics\n"
+    "  --test-data FILE          CSV and .npy data: the test split from its own\n"
+    "                            file (with --test-targets for .npy)\n"
     "  --test-fraction F         CSV and .npy data: the share held out for the\n"
     "                            final test, after a seeded shuffle (0.2)\n"
     "  --epochs E                passes over the training split (default 1)\n"
@@ -79,7 +84,7 @@ namespace {
 
 struct Options {
   std::string data, dataDir = kFashionMnistDir, checkpoint, entry, targets,
-      targetColumn, samples;
+      targetColumn, samples, testData, testTargets;
   int64_t epochs = 1, batch = 64, validation = -1, limit = 0, warmup = 0,
           lrStep = 1;
   double testFraction = 0.2;
@@ -88,7 +93,7 @@ struct Options {
   int64_t sequenceSteps = 16;
   /// Inputs drawn from N(0, 1) for every batch instead of read from data.
   std::set<std::string> noise = {"z", "noise"};
-  bool fullBatch = false, resume = false, json = false;
+  bool fullBatch = false, resume = false, json = false, standardize = false;
   double lr = NAN;
   std::string schedule = "cosine";
   uint64_t seed = 0;
@@ -137,6 +142,10 @@ bool parseOptions(const std::vector<std::string> &args, Options &options,
       ok = next() && (options.samples = value, true);
     else if (flag == "--targets")
       ok = next() && (options.targets = value, true);
+    else if (flag == "--test-data")
+      ok = next() && (options.testData = value, true);
+    else if (flag == "--test-targets")
+      ok = next() && (options.testTargets = value, true);
     else if (flag == "--target")
       ok = next() && (options.targetColumn = value, true);
     else if (flag == "--test-fraction") {
@@ -201,6 +210,8 @@ bool parseOptions(const std::vector<std::string> &args, Options &options,
       options.resume = true;
     else if (flag == "--json")
       options.json = true;
+    else if (flag == "--standardize")
+      options.standardize = true;
     else {
       error = "unknown option '" + flag + "' (see kiln-run train --help)";
       ok = false;
@@ -219,11 +230,12 @@ bool parseOptions(const std::vector<std::string> &args, Options &options,
     return text.size() >= suffix.size() &&
            text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
-  if (options.data != "fashion-mnist" && options.data.rfind("words", 0) != 0 &&
+  if (options.data != "fashion-mnist" && options.data != "diabetes" &&
+      options.data.rfind("words", 0) != 0 &&
       !endsWith(options.data, ".csv") && !endsWith(options.data, ".npy")) {
     error = "unknown data set '" + options.data +
-            "' (fashion-mnist, words[:FILE], a .csv file, or a .npy file "
-            "with --targets)";
+            "' (fashion-mnist, diabetes, words[:FILE], a .csv file, or a "
+            ".npy file with --targets)";
     return false;
   }
   if (endsWith(options.data, ".npy") && options.targets.empty()) {
@@ -267,7 +279,9 @@ bool loadData(const Options &options, Samples &train, Samples &test,
   }
   Samples all;
   bool read;
-  if (options.data.rfind("words", 0) == 0) {
+  if (options.data == "diabetes") {
+    read = readDiabetes(kSklearnDataDir, all, error);
+  } else if (options.data.rfind("words", 0) == 0) {
     std::string path = options.data.size() > 6 ? options.data.substr(6)
                                                : "/usr/share/dict/words";
     read = readWords(path, options.sequenceSteps, all, error);
@@ -280,6 +294,13 @@ bool loadData(const Options &options, Samples &train, Samples &test,
   }
   if (!read)
     return false;
+  if (!options.testData.empty()) {
+    train = std::move(all);
+    return options.testTargets.empty()
+               ? readCsv(options.testData, options.targetColumn, test, error)
+               : readNpyPair(options.testData, options.testTargets, test,
+                             error);
+  }
   std::vector<int64_t> order(all.count);
   std::iota(order.begin(), order.end(), 0);
   std::mt19937_64 shuffle(options.seed);
@@ -393,6 +414,13 @@ int kiln::run::train(const Module &module,
       options.limit ? std::min(options.limit, available) : available;
   std::vector<int64_t> validation(validationCount);
   std::iota(validation.begin(), validation.end(), available);
+  // Statistics of the samples trained on only: nothing of the validation
+  // and test samples leaks into training.
+  if (options.standardize) {
+    std::vector<int64_t> fitted(trainCount);
+    std::iota(fitted.begin(), fitted.end(), 0);
+    standardize(trainSet.select(fitted), {&trainSet, &testSet});
+  }
   std::vector<int64_t> test(testSet.count);
   std::iota(test.begin(), test.end(), 0);
 
