@@ -66,6 +66,7 @@ const char kiln::run::kTrainUsage[] =
     "                            validation each epoch (default 5000 for\n"
     "                            Fashion-MNIST, else a tenth)\n"
     "  --limit N                 train on the first N samples only\n"
+    "  --test-limit N            test on the first N test samples only\n"
     "  --checkpoint FILE         written (atomically) after every epoch\n"
     "  --resume                  continue from --checkpoint where it stopped\n"
     "  --seed S                  initialization and shuffling (default 0)\n"
@@ -78,7 +79,8 @@ const char kiln::run::kTrainUsage[] =
     "                            one per core)\n"
     "  --samples DIR             after every epoch, write DIR/epoch-K.png: images\n"
     "                            the inference entry makes from noise (GANs)\n"
-    "  --json                    print the summary as one JSON object\n";
+    "  --json                    print one JSON object per epoch and one for\n"
+    "                            the summary, a line each\n";
 
 namespace {
 
@@ -86,7 +88,7 @@ struct Options {
   std::string data, dataDir = kFashionMnistDir, checkpoint, entry, targets,
       targetColumn, samples, testData, testTargets;
   int64_t epochs = 1, batch = 64, validation = -1, limit = 0, warmup = 0,
-          lrStep = 1;
+          lrStep = 1, testLimit = 0;
   double testFraction = 0.2;
   float pixelLow = 0, pixelHigh = 1;
   /// Words data: the length of the model's token sequences.
@@ -180,6 +182,8 @@ bool parseOptions(const std::vector<std::string> &args, Options &options,
         error = "--validation expects a number of images";
     } else if (flag == "--limit")
       ok = positive(options.limit);
+    else if (flag == "--test-limit")
+      ok = positive(options.testLimit);
     else if (flag == "--warmup")
       ok = positive(options.warmup);
     else if (flag == "--lr-step")
@@ -421,7 +425,9 @@ int kiln::run::train(const Module &module,
     std::iota(fitted.begin(), fitted.end(), 0);
     standardize(trainSet.select(fitted), {&trainSet, &testSet});
   }
-  std::vector<int64_t> test(testSet.count);
+  std::vector<int64_t> test(
+      options.testLimit ? std::min(options.testLimit, testSet.count)
+                        : testSet.count);
   std::iota(test.begin(), test.end(), 0);
 
   int64_t batch = options.fullBatch ? trainCount : options.batch;
@@ -531,6 +537,18 @@ int kiln::run::train(const Module &module,
                         64, options.seed, error))
         return fail(error);
     }
+    if (options.json) {
+      std::string losses;
+      for (Phase &phase : phases)
+        losses += (losses.empty() ? "\"" : ", \"") +
+                  phase.entry->results.front().name + "\": " +
+                  std::to_string(phase.lossSum / phase.lossCount);
+      std::string scores = validated.json("");
+      std::printf("{\"epoch\": %lld, \"train\": {%s}, \"validation\": {%s}}\n",
+                  static_cast<long long>(epoch + 1), losses.c_str(),
+                  scores.c_str());
+      std::fflush(stdout);
+    }
     if (terminal)
       std::fputc('\r', stderr);
     std::fprintf(stderr, "epoch %lld/%lld: train %s, %s%.0f samples/s, %.1f s\n",
@@ -566,7 +584,7 @@ int kiln::run::train(const Module &module,
   } else {
     std::printf("%s: test %s (%lld samples), %.0f training samples/s, %.1f s\n",
                 module.name().c_str(), tested.describe().c_str(),
-                static_cast<long long>(testSet.count), samplesPerSecond,
+                static_cast<long long>(test.size()), samplesPerSecond,
                 total.count());
   }
   return 0;
