@@ -70,6 +70,35 @@ demo: build
 
 # Kiln against PyTorch (OpenBLAS) in one run; see docs/performance.md.
 # PyTorch runs with the OpenMP OpenBLAS, which does not fight its thread pool.
+# Full training runs of the zoo on real data (docs/models.md records their
+# results): make train-<model>. Each compiles the model, trains it with a
+# checkpoint in build/runs/, and prints the per-epoch and final scores.
+RUNS := $(BUILD_DIR)/runs
+FASHION := --data fashion-mnist
+TRAIN_ARGS_mlp := $(FASHION) --epochs 3
+TRAIN_ARGS_lenet := $(FASHION) --epochs 3
+TRAIN_ARGS_rnn_classifier := $(FASHION) --epochs 2
+TRAIN_ARGS_gru_classifier := $(FASHION) --epochs 2
+TRAIN_ARGS_bilstm_classifier := $(FASHION) --epochs 2
+TRAIN_ARGS_autoencoder := $(FASHION) --epochs 3
+TRAIN_ARGS_denoising_autoencoder := $(FASHION) --epochs 3
+TRAIN_ARGS_vae := $(FASHION) --epochs 3
+TRAIN_ARGS_gan := $(FASHION) --epochs 5 --pixel-range -1,1 --samples $(RUNS)/gan-samples
+TRAIN_ARGS_dcgan := $(FASHION) --epochs 5 --pixel-range -1,1 --samples $(RUNS)/dcgan-samples
+TRAIN_ARGS_logistic_regression := $(FASHION) --epochs 3 --lr 0.1
+TRAIN_ARGS_linear_svm := $(FASHION) --epochs 3
+TRAIN_ARGS_char_lstm := --data words --test-fraction 0.1 --epochs 3
+TRAIN_ARGS_linear_regression := --data diabetes --standardize --lr 0.02 --epochs 300 --batch 32 --validation 0
+TRAIN_MODELS := $(patsubst TRAIN_ARGS_%,%,$(filter TRAIN_ARGS_%,$(.VARIABLES)))
+TRAIN_TARGETS := $(addprefix train-,$(TRAIN_MODELS))
+.PHONY: $(TRAIN_TARGETS)
+
+train-%: build
+	@mkdir -p $(RUNS)
+	$(BUILD_DIR)/bin/kilnc models/$*.kiln -o $(RUNS)/$*.kmod
+	$(BUILD_DIR)/bin/kiln-run train $(RUNS)/$*.kmod $(TRAIN_ARGS_$*) \
+	  --checkpoint $(RUNS)/$*.ckpt --json | tee $(RUNS)/$*.json
+
 bench: build
 	LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
 	  /usr/bin/python3 bench/bench.py --kilnc $(BUILD_DIR)/bin/kilnc \
