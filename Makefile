@@ -93,7 +93,7 @@ TRAIN_MODELS := $(patsubst TRAIN_ARGS_%,%,$(filter TRAIN_ARGS_%,$(.VARIABLES)))
 TRAIN_TARGETS := $(addprefix train-,$(TRAIN_MODELS))
 .PHONY: $(TRAIN_TARGETS)
 
-train-%: build
+$(TRAIN_TARGETS): train-%: build
 	@mkdir -p $(RUNS)
 	$(BUILD_DIR)/bin/kilnc models/$*.kiln -o $(RUNS)/$*.kmod
 	$(BUILD_DIR)/bin/kiln-run train $(RUNS)/$*.kmod $(TRAIN_ARGS_$*) \
