@@ -136,10 +136,15 @@ bool kiln::run::evaluate(Session &session,
   int64_t perSample = 1;
   for (size_t i = 1; i < output.shape.size(); ++i)
     perSample *= output.shape[i];
-  if (output.dtype != DType::F32)
+  // Class indices [N] (an argmax output) score like probabilities.
+  bool classIndices = (output.dtype == DType::I64 ||
+                       output.dtype == DType::I32) &&
+                      output.shape.size() == 1;
+  if (output.dtype != DType::F32 && !classIndices)
     return true;
-  if (trainFeed.label && output.shape.size() == 2 &&
-      output.shape[1] >= data.classes)
+  if (trainFeed.label && data.targetWidth == 1 &&
+      (classIndices ||
+       (output.shape.size() == 2 && output.shape[1] >= data.classes)))
     result.task = Evaluation::Task::Classification;
   else if (trainFeed.target && perSample == 1)
     result.task = Evaluation::Task::Regression;
@@ -157,10 +162,17 @@ bool kiln::run::evaluate(Session &session,
           int64_t sample = indices[begin + i];
           switch (result.task) {
           case Evaluation::Task::Classification: {
-            int64_t classes = out.shape[1];
-            const float *row = out.data<float>() + i * classes;
-            correct +=
-                std::max_element(row, row + classes) - row == data.labels[sample];
+            int64_t predicted;
+            if (out.dtype == DType::I64)
+              predicted = out.data<int64_t>()[i];
+            else if (out.dtype == DType::I32)
+              predicted = out.data<int32_t>()[i];
+            else {
+              int64_t classes = out.shape[1];
+              const float *row = out.data<float>() + i * classes;
+              predicted = std::max_element(row, row + classes) - row;
+            }
+            correct += predicted == data.labels[sample];
             break;
           }
           case Evaluation::Task::Regression: {
