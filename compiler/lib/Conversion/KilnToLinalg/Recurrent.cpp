@@ -127,8 +127,6 @@ struct RecurrentPattern : OpRewritePattern<OpTy> {
     // All time steps' inputs projected at once: [N * T, gates * H].
     Value rows = arith::MulIOp::create(rewriter, loc, batch, steps);
     Value flatX = collapse(rewriter, loc, x, {{0, 1}, {2}});
-    auto projectedType = RankedTensorType::get(
-        {ShapedType::kDynamic, gateWidth}, element);
     auto gatesType =
         RankedTensorType::get({ShapedType::kDynamic, gateWidth}, element);
     auto hType = RankedTensorType::get({ShapedType::kDynamic, hidden}, element);
@@ -143,19 +141,8 @@ struct RecurrentPattern : OpRewritePattern<OpTy> {
       Value wHh = sliceLeading(rewriter, loc, op.getWHh(), dirIndex);
       Value bIh = sliceLeading(rewriter, loc, op.getBIh(), dirIndex);
       Value bHh = sliceLeading(rewriter, loc, op.getBHh(), dirIndex);
-      // The GRU's hidden bias stays inside the reset gate's product; the
-      // other cells add both biases to the projected input.
-      Value inputBias = bIh;
-      if (Kind != Cell::Gru)
-        inputBias = broadcastGeneric(
-            rewriter, loc, cast<RankedTensorType>(bIh.getType()),
-            ValueRange{bIh, bHh},
-            [](OpBuilder &b, Location l, ValueRange args) {
-              return arith::AddFOp::create(b, l, args[0], args[1]).getResult();
-            });
-      Value projected = matmulTransposed(
-          rewriter, loc, flatX, wIh,
-          broadcastRows(rewriter, loc, inputBias, rows, projectedType));
+      Value projected =
+          projectInputs(rewriter, loc, Kind, flatX, wIh, bIh, bHh, rows);
       Value sequence = tensor::ExpandShapeOp::create(
           rewriter, loc,
           RankedTensorType::get({xType.getDimSize(0), xType.getDimSize(1),

@@ -263,17 +263,9 @@ struct RecurrentGradPattern : OpRewritePattern<RecurrentGradOp> {
       Value hPrevFlat = collapse(rewriter, loc, hPrev, {{0, 1}, {2}});
 
       // Gate pre-activations of every step, as in the forward lowering.
-      Value inputBias = bIh;
-      if (cell != Cell::Gru)
-        inputBias = broadcastGeneric(
-            rewriter, loc, cast<RankedTensorType>(bIh.getType()),
-            ValueRange{bIh, bHh}, [](OpBuilder &b, Location l, ValueRange a) {
-              return arith::AddFOp::create(b, l, a[0], a[1]).getResult();
-            });
-      Value gx = expand(matmulTransposed(rewriter, loc, xFlat, wIh,
-                                         broadcastRows(rewriter, loc, inputBias,
-                                                       rows, flat(gateWidth))),
-                        gateWidth);
+      Value gx = expand(
+          projectInputs(rewriter, loc, cell, xFlat, wIh, bIh, bHh, rows),
+          gateWidth);
       Value hiddenInit = cell == Cell::Gru
                              ? broadcastRows(rewriter, loc, bHh, rows,
                                              flat(gateWidth))

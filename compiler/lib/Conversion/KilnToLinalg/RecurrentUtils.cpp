@@ -72,3 +72,20 @@ Value kiln::lowering::gateSlice(OpBuilder &b, Location loc, Value gates,
                              b.getIndexAttr(hidden)},
       ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
 }
+
+Value kiln::lowering::projectInputs(OpBuilder &b, Location loc, Cell cell,
+                                    Value inputs, Value wIh, Value bIh,
+                                    Value bHh, Value rows) {
+  Value inputBias = bIh;
+  if (cell != Cell::Gru)
+    inputBias = broadcastGeneric(
+        b, loc, cast<RankedTensorType>(bIh.getType()), ValueRange{bIh, bHh},
+        [](OpBuilder &nb, Location l, ValueRange args) {
+          return arith::AddFOp::create(nb, l, args[0], args[1]).getResult();
+        });
+  auto wType = cast<RankedTensorType>(wIh.getType());
+  auto type = RankedTensorType::get({ShapedType::kDynamic, wType.getDimSize(0)},
+                                    wType.getElementType());
+  return matmulTransposed(b, loc, inputs, wIh,
+                          broadcastRows(b, loc, inputBias, rows, type));
+}

@@ -23,6 +23,14 @@ mlir::Value broadcastRows(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::Value bias, mlir::Value rows,
                           mlir::RankedTensorType type);
 
+/// The input side of every step's gate pre-activations at once, [rows,
+/// G*H]: `inputs` [rows, F] · w_ihᵀ plus the biases that belong there (both
+/// of them, but a GRU's hidden bias, which stays inside its reset gate's
+/// product).
+mlir::Value projectInputs(mlir::OpBuilder &b, mlir::Location loc, Cell cell,
+                          mlir::Value inputs, mlir::Value wIh, mlir::Value bIh,
+                          mlir::Value bHh, mlir::Value rows);
+
 /// Gate `gate` [N, H] of a [N, G*H] tensor of gates.
 mlir::Value gateSlice(mlir::OpBuilder &b, mlir::Location loc, mlir::Value gates,
                       int64_t gate, int64_t hidden);
