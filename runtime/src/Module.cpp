@@ -61,7 +61,12 @@ std::string str(const flatbuffers::String *s) {
 
 /// Loads shared-object bytes through an anonymous in-memory file: the code
 /// never touches the disk and nothing needs cleaning up.
-void *loadLibrary(const uint8_t *code, size_t size, std::string &error) {
+/// Loads the code from an in-memory file, which stays open in `file`: the
+/// dynamic loader recognises loaded objects by path, and a closed file's
+/// number (and so its /proc/self/fd path) would be reused by the next
+/// module, which would then get this one's code.
+void *loadLibrary(const uint8_t *code, size_t size, int &file,
+                  std::string &error) {
   int fd = memfd_create("kiln-module", MFD_CLOEXEC);
   if (fd < 0) {
     error = std::string("cannot create an in-memory file: ") +
@@ -82,9 +87,12 @@ void *loadLibrary(const uint8_t *code, size_t size, std::string &error) {
   exposeCodeAbi();
   std::string path = "/proc/self/fd/" + std::to_string(fd);
   void *library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!library)
+  if (!library) {
     error = std::string("cannot load the module's code: ") + dlerror();
-  close(fd);
+    close(fd);
+    return nullptr;
+  }
+  file = fd;
   return library;
 }
 bool sameType(const TensorSpec &a, const TensorSpec &b) {
@@ -263,8 +271,8 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
     error = "the module has no code";
     return nullptr;
   }
-  module->library_ =
-      loadLibrary(root->code()->data(), root->code()->size(), error);
+  module->library_ = loadLibrary(root->code()->data(), root->code()->size(),
+                                 module->codeFile_, error);
   if (!module->library_)
     return nullptr;
 
@@ -335,6 +343,8 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
 Module::~Module() {
   if (library_)
     dlclose(library_);
+  if (codeFile_ >= 0)
+    close(codeFile_);
 }
 
 const EntrySpec *Module::findEntry(const std::string &name) const {

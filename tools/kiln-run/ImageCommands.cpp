@@ -32,6 +32,9 @@ const char kiln::run::kSampleUsage[] =
     "  --seed S                  seed of the noise (default 0)\n"
     "  --noise NAME              an input drawn from N(0, 1) (default: inputs\n"
     "                            named z or noise)\n"
+    "  --classify M.kmod --classifier-checkpoint C  label the images with a\n"
+    "                            trained classifier (its infer entry) and\n"
+    "                            print how many fall in each class\n"
     "A next-character model (tokens in, probabilities out) prints words:\n"
     "  kiln-run sample model.kmod --checkpoint FILE --words N\n"
     "                 [--prefix TEXT] [--temperature T (default 1)]\n";
@@ -47,7 +50,8 @@ const char kiln::run::kReconstructUsage[] =
 
 namespace {
 struct ImageOptions {
-  std::string output, checkpoint, data, dataDir = kFashionMnistDir, prefix;
+  std::string output, checkpoint, data, dataDir = kFashionMnistDir, prefix,
+      classifier, classifierCheckpoint;
   int64_t count = 0, words = 0;
   double temperature = 1;
   uint64_t seed = 0;
@@ -78,6 +82,10 @@ bool parseImageOptions(const std::vector<std::string> &args,
       options.noise.insert(value);
     else if (flag == "--prefix")
       options.prefix = value;
+    else if (flag == "--classify")
+      options.classifier = value;
+    else if (flag == "--classifier-checkpoint")
+      options.classifierCheckpoint = value;
     else if (flag == "--words") {
       if (!parsePositive(value, options.words)) {
         error = "--words expects a positive number";
@@ -109,8 +117,9 @@ bool parseImageOptions(const std::vector<std::string> &args,
       return false;
     }
   }
-  if (options.output.empty() && options.words == 0) {
-    error = "--output grid.png (or --words N) is required";
+  if (options.output.empty() && options.words == 0 &&
+      options.classifier.empty()) {
+    error = "--output grid.png, --classify or --words N is required";
     return false;
   }
   return true;
@@ -210,14 +219,14 @@ bool openSession(const Module &module, const ImageOptions &options,
 }
 } // namespace
 
-bool kiln::run::writeSamples(Session &session, const std::string &path,
-                             int64_t count, uint64_t seed,
-                             std::string &error) {
+/// Generates `count` images from noise drawn with `seed`.
+static bool generate(Session &session, int64_t count, uint64_t seed,
+                     std::vector<float> &pixels, int64_t &height,
+                     int64_t &width, std::string &error) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<float> normal;
   std::set<std::string> noise = {"z", "noise"};
   Tensor images;
-  int64_t height = 0, width = 0;
   if (!runForImages(
           session, count, {"sample"},
           [&](const ArgumentSpec &argument, Tensor &tensor) {
@@ -228,9 +237,79 @@ bool kiln::run::writeSamples(Session &session, const std::string &path,
           },
           images, height, width, error))
     return false;
-  std::vector<float> pixels = toVector(images);
-  return writeImageGrid(path, pixels, count, height, width, 8,
+  pixels = toVector(images);
+  return true;
+}
+
+bool kiln::run::writeSamples(Session &session, const std::string &path,
+                             int64_t count, uint64_t seed,
+                             std::string &error) {
+  std::vector<float> pixels;
+  int64_t height = 0, width = 0;
+  return generate(session, count, seed, pixels, height, width, error) &&
+         writeImageGrid(path, pixels, count, height, width, 8,
                         lowerBound(pixels), 1.0f, error);
+}
+
+/// Labels generated images with a classifier trained on [0, 1] pixels and
+/// prints the count per class: a generator that covers few classes has
+/// collapsed onto a few modes.
+static bool classifySamples(const ImageOptions &options,
+                            const std::vector<float> &pixels, int64_t count,
+                            std::string &error) {
+  std::unique_ptr<Module> classifier =
+      Module::loadFile(options.classifier, error);
+  if (!classifier)
+    return false;
+  Session session(*classifier, 0);
+  if (!options.classifierCheckpoint.empty() &&
+      !loadCheckpoint(session, options.classifierCheckpoint, error))
+    return false;
+  float low = lowerBound(pixels);
+  const EntrySpec *infer = classifier->findEntry("infer");
+  if (!infer) {
+    error = "the classifier has no 'infer' entry";
+    return false;
+  }
+  std::map<std::string, Tensor> inputs;
+  for (const ArgumentSpec &argument : infer->arguments) {
+    if (argument.role != ArgumentSpec::Role::Input)
+      continue;
+    std::vector<int64_t> shape = argument.type.shape;
+    shape[0] = count;
+    Tensor tensor(argument.type.dtype, shape);
+    if (tensor.dtype != DType::F32 ||
+        tensor.numElements() != static_cast<int64_t>(pixels.size())) {
+      error = "the classifier does not take images of this size";
+      return false;
+    }
+    for (size_t i = 0; i < pixels.size(); ++i)
+      tensor.data<float>()[i] = (pixels[i] - low) / (1.0f - low);
+    inputs.emplace(argument.name, std::move(tensor));
+  }
+  std::vector<Tensor> outputs;
+  if (!session.run("infer", inputs, outputs, error))
+    return false;
+  const Tensor &out = outputs.front();
+  if (out.shape.size() != 2 || out.dtype != DType::F32) {
+    error = "the classifier's first output is not class probabilities";
+    return false;
+  }
+  int64_t classes = out.shape[1];
+  std::vector<int64_t> histogram(classes, 0);
+  for (int64_t i = 0; i < count; ++i) {
+    const float *row = out.data<float>() + i * classes;
+    ++histogram[std::max_element(row, row + classes) - row];
+  }
+  int64_t covered = 0;
+  std::printf("classes of %lld samples:", static_cast<long long>(count));
+  for (int64_t c = 0; c < classes; ++c) {
+    std::printf(" %lld", static_cast<long long>(histogram[c]));
+    covered += histogram[c] > 0;
+  }
+  std::printf("\n%lld of %lld classes covered\n",
+              static_cast<long long>(covered), static_cast<long long>(classes));
+  return true;
 }
 
 int kiln::run::sample(const Module &module,
@@ -253,11 +332,19 @@ int kiln::run::sample(const Module &module,
     }
     return 0;
   }
-  if (!writeSamples(*session, options.output, options.count, options.seed,
-                    error))
+  std::vector<float> pixels;
+  int64_t height = 0, width = 0;
+  if (!generate(*session, options.count, options.seed, pixels, height, width,
+                error) ||
+      (!options.output.empty() &&
+       !writeImageGrid(options.output, pixels, options.count, height, width,
+                       8, lowerBound(pixels), 1.0f, error)) ||
+      (!options.classifier.empty() &&
+       !classifySamples(options, pixels, options.count, error)))
     return fail(error);
-  std::printf("wrote %lld samples to %s\n",
-              static_cast<long long>(options.count), options.output.c_str());
+  if (!options.output.empty())
+    std::printf("wrote %lld samples to %s\n",
+                static_cast<long long>(options.count), options.output.c_str());
   return 0;
 }
 

@@ -98,6 +98,10 @@ private:
   std::vector<ParamSpec> params_;
   std::vector<EntrySpec> entries_;
   void *library_ = nullptr;
+  /// The in-memory file the code was loaded from, open while the code is:
+  /// its /proc/self/fd path names this module's code to the dynamic
+  /// loader, which must not mistake another module's code for it.
+  int codeFile_ = -1;
 };
 
 /// The CPU features of `required` that this host lacks (only features the
