@@ -255,6 +255,17 @@ bool Session::run(const std::string &name,
     auto allocated = static_cast<uintptr_t>(word[0]);
     auto aligned = reinterpret_cast<const uint8_t *>(word[1]);
     size_t elementSize = dtypeSize(result.type.dtype);
+    // A parameter or state slot the code updated in place needs nothing.
+    Tensor *target = result.role == ResultSpec::Role::Update
+                         ? &params_[result.paramIndex]
+                     : result.role == ResultSpec::Role::StateUpdate
+                         ? &state[result.stateIndex]
+                         : nullptr;
+    if (target && word[2] == 0 &&
+        aligned == target->bytes.data()) {
+      word += descriptorWords(rank);
+      continue;
+    }
     Tensor tensor(result.type.dtype,
                   std::vector<int64_t>(word + 3, word + 3 + rank));
     uint8_t *out = tensor.bytes.data();

@@ -35,6 +35,30 @@ DictionaryAttr withoutKilnAttrs(MLIRContext *context, DictionaryAttr attrs) {
   return DictionaryAttr::get(context, kept);
 }
 
+/// The arguments whose new value a result returns: a trained parameter
+/// (`kiln.update` of its symbol) or optimizer state (`kiln.state_update`).
+/// The runtime hands the code those buffers to write in place.
+llvm::SmallDenseSet<unsigned> updatedArguments(FunctionOpInterface func) {
+  llvm::SmallDenseSet<unsigned> updated;
+  llvm::StringMap<unsigned> paramArgument;
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+    if (auto symbol = func.getArgAttrOfType<FlatSymbolRefAttr>(
+            i, kiln::KilnDialect::kParamArgAttrName))
+      paramArgument[symbol.getValue()] = i;
+  for (unsigned i = 0, e = func.getNumResults(); i < e; ++i) {
+    if (auto symbol = func.getResultAttrOfType<FlatSymbolRefAttr>(
+            i, kiln::KilnDialect::kUpdateResultAttrName)) {
+      auto it = paramArgument.find(symbol.getValue());
+      if (it != paramArgument.end())
+        updated.insert(it->second);
+    }
+    if (auto index = func.getResultAttrOfType<IntegerAttr>(
+            i, kiln::KilnDialect::kStateUpdateResultAttrName))
+      updated.insert(static_cast<unsigned>(index.getInt()));
+  }
+  return updated;
+}
+
 struct StripModelPass : kiln::impl::KilnStripModelBase<StripModelPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -43,6 +67,7 @@ struct StripModelPass : kiln::impl::KilnStripModelBase<StripModelPass> {
       param.erase();
     for (auto func : module.getOps<FunctionOpInterface>()) {
       bool isEntry = func->hasAttr(kiln::KilnDialect::kEntryAttrName);
+      llvm::SmallDenseSet<unsigned> updatedInPlace = updatedArguments(func);
       SmallVector<NamedAttribute> kept;
       for (NamedAttribute attr : func->getDiscardableAttrs())
         if (isKilnAttr(attr))
@@ -54,10 +79,11 @@ struct StripModelPass : kiln::impl::KilnStripModelBase<StripModelPass> {
                             withoutKilnAttrs(context, func.getResultAttrDict(i)));
       if (isEntry) {
         func->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
-        // The caller owns the argument buffers: results never overwrite them.
+        // The caller owns the argument buffers: results overwrite only the
+        // parameters and optimizer state that a train entry updates.
         for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
           func.setArgAttr(i, "bufferization.writable",
-                          BoolAttr::get(context, false));
+                          BoolAttr::get(context, updatedInPlace.contains(i)));
       }
       else if (auto symbol = dyn_cast<SymbolOpInterface>(func.getOperation()))
         symbol.setPrivate();

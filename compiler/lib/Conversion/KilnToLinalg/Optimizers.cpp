@@ -90,14 +90,13 @@ struct OptimizerUpdatePattern : OpRewritePattern<OptimizerUpdateOp> {
       decayFactor = outside.sub(outside.constant(1),
                                 outside.mul(lr, outside.constant(weightDecay)));
 
-    SmallVector<Value> inputs = {op.getParam(), op.getGrad()};
-    llvm::append_range(inputs, op.getState());
-    SmallVector<Value> outputs;
-    SmallVector<Type> resultTypes;
-    for (unsigned i = 0, e = op->getNumResults(); i < e; ++i) {
-      outputs.push_back(emptyTensor(rewriter, loc, type, {}));
-      resultTypes.push_back(type);
-    }
+    // The parameter and state are read through the outputs they are
+    // written to, so that they can be updated in place: one buffer each,
+    // read and written element by element.
+    SmallVector<Value> inputs = {op.getGrad()};
+    SmallVector<Value> outputs = {op.getParam()};
+    llvm::append_range(outputs, op.getState());
+    SmallVector<Type> resultTypes(outputs.size(), type);
     unsigned rank = type.getRank();
     SmallVector<AffineMap> maps(inputs.size() + outputs.size(),
                                 AffineMap::getMultiDimIdentityMap(rank, context));
@@ -107,21 +106,23 @@ struct OptimizerUpdatePattern : OpRewritePattern<OptimizerUpdateOp> {
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange args) {
           Arith a{b, l, type.getElementType()};
-          Value param = args[0], grad = args[1];
+          // args: the gradient, then the parameter and each state slot.
+          Value grad = args[0], param = args[1];
+          ValueRange old = args.drop_front(2);
           SmallVector<Value> yields;
           if (weightDecay != 0 && kind != OptimizerKind::adamw)
             grad = a.add(grad, a.mul(a.constant(weightDecay), param));
           switch (kind) {
           case OptimizerKind::sgd: {
-            SmallVector<Value> state;
+            SmallVector<Value> updated;
             if (momentum != 0) {
-              Value buffer = a.add(a.mul(a.constant(momentum), args[2]), grad);
-              state.push_back(buffer);
+              Value buffer = a.add(a.mul(a.constant(momentum), old[0]), grad);
+              updated.push_back(buffer);
               grad = nesterov ? a.add(grad, a.mul(a.constant(momentum), buffer))
                               : buffer;
             }
             yields.push_back(a.sub(param, a.mul(lr, grad)));
-            yields.append(state);
+            yields.append(updated);
             break;
           }
           case OptimizerKind::adam:
@@ -129,8 +130,8 @@ struct OptimizerUpdatePattern : OpRewritePattern<OptimizerUpdateOp> {
             if (kind == OptimizerKind::adamw)
               param = a.mul(param, decayFactor);
             double beta1 = hyper("beta1"), beta2 = hyper("beta2");
-            Value m = a.blend(beta1, args[2], 1 - beta1, grad);
-            Value v = a.blend(beta2, args[3], 1 - beta2, a.mul(grad, grad));
+            Value m = a.blend(beta1, old[0], 1 - beta1, grad);
+            Value v = a.blend(beta2, old[1], 1 - beta2, a.mul(grad, grad));
             Value denominator =
                 a.add(a.div(a.sqrt(v), sqrtCorrection2), a.constant(hyper("eps")));
             yields.push_back(a.sub(param, a.mul(stepSize, a.div(m, denominator))));
@@ -140,17 +141,17 @@ struct OptimizerUpdatePattern : OpRewritePattern<OptimizerUpdateOp> {
           }
           case OptimizerKind::rmsprop: {
             double alpha = hyper("alpha");
-            Value v = a.blend(alpha, args[2], 1 - alpha, a.mul(grad, grad));
+            Value v = a.blend(alpha, old[0], 1 - alpha, a.mul(grad, grad));
             Value average = a.add(a.sqrt(v), a.constant(hyper("eps")));
             Value direction = a.div(grad, average);
-            SmallVector<Value> state = {v};
+            SmallVector<Value> updated = {v};
             if (momentum != 0) {
               direction =
-                  a.add(a.mul(a.constant(momentum), args[3]), direction);
-              state.push_back(direction);
+                  a.add(a.mul(a.constant(momentum), old[1]), direction);
+              updated.push_back(direction);
             }
             yields.push_back(a.sub(param, a.mul(lr, direction)));
-            yields.append(state);
+            yields.append(updated);
             break;
           }
           }
