@@ -143,14 +143,13 @@ bool imageShape(const TensorSpec &type, int64_t &height, int64_t &width) {
   return false;
 }
 
-/// Runs `infer` with `fill` choosing each input's values, and returns its
-/// first output that is a batch of images.
-bool runForImages(Session &session, int64_t count,
-                  const std::vector<std::string> &preferred,
-                  const std::function<void(const ArgumentSpec &, Tensor &)> &fill,
-                  Tensor &images, int64_t &height, int64_t &width,
-                  std::string &error) {
-  const EntrySpec *infer = session.module().findEntry("infer");
+using InputFiller = std::function<bool(const ArgumentSpec &, Tensor &)>;
+
+/// Runs `infer` on a batch of `count` whose inputs `fill` writes.
+bool runInfer(Session &session, int64_t count, const InputFiller &fill,
+              const EntrySpec *&infer, std::vector<Tensor> &outputs,
+              std::string &error) {
+  infer = session.module().findEntry("infer");
   if (!infer) {
     error = "the module has no 'infer' entry";
     return false;
@@ -164,11 +163,25 @@ bool runForImages(Session &session, int64_t count,
       if (dim < 0)
         dim = count;
     Tensor tensor(argument.type.dtype, shape);
-    fill(argument, tensor);
+    if (!fill(argument, tensor)) {
+      error = "cannot feed input '" + argument.name + "' " +
+              dtypeName(argument.type.dtype) + formatShape(shape);
+      return false;
+    }
     inputs.emplace(argument.name, std::move(tensor));
   }
+  return session.run("infer", inputs, outputs, error);
+}
+
+/// Runs `infer` with `fill` choosing each input's values, and returns its
+/// first output that is a batch of images.
+bool runForImages(Session &session, int64_t count,
+                  const std::vector<std::string> &preferred,
+                  const InputFiller &fill, Tensor &images, int64_t &height,
+                  int64_t &width, std::string &error) {
+  const EntrySpec *infer = nullptr;
   std::vector<Tensor> outputs;
-  if (!session.run("infer", inputs, outputs, error))
+  if (!runInfer(session, count, fill, infer, outputs, error))
     return false;
   // The preferred output by name, else the first batch of images.
   int chosen = -1, index = 0;
@@ -234,6 +247,7 @@ static bool generate(Session &session, int64_t count, uint64_t seed,
             for (int64_t i = 0; i < tensor.numElements(); ++i)
               if (tensor.dtype == DType::F32)
                 tensor.data<float>()[i] = isNoise ? normal(rng) : 0.0f;
+            return true;
           },
           images, height, width, error))
     return false;
@@ -266,29 +280,17 @@ static bool classifySamples(const ImageOptions &options,
       !loadCheckpoint(session, options.classifierCheckpoint, error))
     return false;
   float low = lowerBound(pixels);
-  const EntrySpec *infer = classifier->findEntry("infer");
-  if (!infer) {
-    error = "the classifier has no 'infer' entry";
-    return false;
-  }
-  std::map<std::string, Tensor> inputs;
-  for (const ArgumentSpec &argument : infer->arguments) {
-    if (argument.role != ArgumentSpec::Role::Input)
-      continue;
-    std::vector<int64_t> shape = argument.type.shape;
-    shape[0] = count;
-    Tensor tensor(argument.type.dtype, shape);
+  const EntrySpec *infer = nullptr;
+  std::vector<Tensor> outputs;
+  auto fill = [&](const ArgumentSpec &, Tensor &tensor) {
     if (tensor.dtype != DType::F32 ||
-        tensor.numElements() != static_cast<int64_t>(pixels.size())) {
-      error = "the classifier does not take images of this size";
+        tensor.numElements() != static_cast<int64_t>(pixels.size()))
       return false;
-    }
     for (size_t i = 0; i < pixels.size(); ++i)
       tensor.data<float>()[i] = (pixels[i] - low) / (1.0f - low);
-    inputs.emplace(argument.name, std::move(tensor));
-  }
-  std::vector<Tensor> outputs;
-  if (!session.run("infer", inputs, outputs, error))
+    return true;
+  };
+  if (!runInfer(session, count, fill, infer, outputs, error))
     return false;
   const Tensor &out = outputs.front();
   if (out.shape.size() != 2 || out.dtype != DType::F32) {
@@ -381,6 +383,7 @@ int kiln::run::reconstruct(const Module &module,
             for (int64_t i = 0; i < tensor.numElements(); ++i)
               if (tensor.dtype == DType::F32)
                 tensor.data<float>()[i] = isImage ? inputs[i] : 0.0f;
+            return true;
           },
           outputs, height, width, error))
     return fail(error);
