@@ -42,8 +42,8 @@ def busy_fraction(seconds=0.5):
     return 1 - (idle1 - idle0) / max(total1 - total0, 1)
 
 
-def peer_median(fn, repeat=REPEAT):
-    with torch.no_grad():
+def peer_median(fn, repeat=REPEAT, training=False):
+    with torch.set_grad_enabled(training):
         for _ in range(3):
             fn()
         times = []
@@ -54,12 +54,141 @@ def peer_median(fn, repeat=REPEAT):
     return statistics.median(times)
 
 
-def kiln_median(args, kmod, batch, threads, entry="infer"):
-    out = subprocess.run(
-        [args.kiln_run, "bench", kmod, "--entry", entry, "--batch", str(batch),
-         "--threads", str(threads), "--repeat", str(REPEAT), "--json"],
-        capture_output=True, text=True, check=True).stdout
-    return json.loads(out)["median_s"]
+def kiln_median(args, kmod, batch, threads, entries=("infer",)):
+    """The median time of running `entries` once each (a GAN iteration is
+    d_step then g_step)."""
+    total = 0
+    for entry in entries:
+        out = subprocess.run(
+            [args.kiln_run, "bench", kmod, "--entry", entry, "--batch",
+             str(batch), "--threads", str(threads), "--repeat", str(REPEAT),
+             "--json"],
+            capture_output=True, text=True, check=True).stdout
+        total += json.loads(out)["median_s"]
+    return total
+
+
+# --- training steps in PyTorch: forward, backward and the same optimizer ---
+
+def training_step(model, loss_fn, make_inputs, clip=None, lr=1e-3):
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    inputs = make_inputs()
+
+    def run():
+        optimizer.zero_grad()
+        loss = loss_fn(model, *inputs)
+        loss.backward()
+        if clip:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+        optimizer.step()
+    return run
+
+
+def images(batch):
+    return torch.rand(batch, 784)
+
+
+def labels(batch):
+    return torch.randint(0, 10, (batch,))
+
+
+def mlp_train(batch):
+    nn = torch.nn
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128),
+                          nn.ReLU(), nn.Linear(128, 10))
+    return training_step(model, lambda m, x, y: F.cross_entropy(m(x), y),
+                         lambda: (images(batch), labels(batch)))
+
+
+def lenet_train(batch):
+    nn = torch.nn
+    model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Conv2d(32, 64, 3, padding=1),
+                          nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+    return training_step(model, lambda m, x, y: F.cross_entropy(m(x), y),
+                         lambda: (torch.rand(batch, 1, 28, 28), labels(batch)))
+
+
+class LstmClassifier(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = torch.nn.LSTM(28, 128, batch_first=True)
+        self.fc = torch.nn.Linear(128, 10)
+
+    def forward(self, x):
+        _, (h, _) = self.lstm(x.reshape(-1, 28, 28))
+        return self.fc(h[0])
+
+
+def rnn_train(batch):
+    return training_step(LstmClassifier(),
+                         lambda m, x, y: F.cross_entropy(m(x), y),
+                         lambda: (torch.rand(batch, 1, 28, 28), labels(batch)),
+                         clip=1.0)
+
+
+def autoencoder_train(batch):
+    nn = torch.nn
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 64),
+                          nn.ReLU(), nn.Linear(64, 256), nn.ReLU(),
+                          nn.Linear(256, 784), nn.Sigmoid())
+    return training_step(model, lambda m, x: F.mse_loss(m(x), x),
+                         lambda: (images(batch),))
+
+
+class Vae(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        nn = torch.nn
+        self.enc, self.mu = nn.Linear(784, 400), nn.Linear(400, 20)
+        self.logvar = nn.Linear(400, 20)
+        self.dec1, self.dec2 = nn.Linear(20, 400), nn.Linear(400, 784)
+
+    def forward(self, x):
+        h = F.relu(self.enc(x))
+        mu, logvar = self.mu(h), self.logvar(h)
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        logits = self.dec2(F.relu(self.dec1(z)))
+        recon = F.binary_cross_entropy_with_logits(logits, x,
+                                                   reduction="none").sum(1)
+        kl = -0.5 * (1 + logvar - mu * mu - logvar.exp()).sum(1)
+        return (recon + kl).mean()
+
+
+def vae_train(batch):
+    return training_step(Vae(), lambda m, x: m(x), lambda: (images(batch),))
+
+
+def gan_train(batch):
+    """One iteration: a discriminator step, then a generator step."""
+    nn = torch.nn
+    generator = nn.Sequential(nn.Linear(64, 256), nn.LeakyReLU(0.2),
+                              nn.Linear(256, 512), nn.LeakyReLU(0.2),
+                              nn.Linear(512, 784), nn.Tanh())
+    discriminator = nn.Sequential(nn.Linear(784, 512), nn.LeakyReLU(0.2),
+                                  nn.Linear(512, 256), nn.LeakyReLU(0.2),
+                                  nn.Linear(256, 1))
+    d_opt = torch.optim.Adam(discriminator.parameters(), lr=2e-4,
+                             betas=(0.5, 0.999))
+    g_opt = torch.optim.Adam(generator.parameters(), lr=2e-4,
+                             betas=(0.5, 0.999))
+    real = torch.rand(batch, 784) * 2 - 1
+    ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
+    bce = F.binary_cross_entropy_with_logits
+
+    def run():
+        d_opt.zero_grad()
+        fake = generator(torch.randn(batch, 64))
+        d_loss = (bce(discriminator(real), ones) +
+                  bce(discriminator(fake.detach()), zeros))
+        d_loss.backward()
+        d_opt.step()
+        g_opt.zero_grad()
+        g_loss = bce(discriminator(generator(torch.randn(batch, 64))), ones)
+        g_loss.backward()
+        g_opt.step()
+    return run
 
 
 def lenet_torch(batch):
@@ -120,7 +249,7 @@ def main():
     args = parser.parse_args()
 
     # name, model, batch, peer, peer function, flops per run (0: report
-    # samples/s)
+    # samples/s), Kiln's entries (training rows: its train entries)
     rows = [
         ("sgemm 512x512x512", "bench/models/sgemm_512.kiln", 512, "OpenBLAS",
          openblas_sgemm(512, 512, 512), 2 * 512 ** 3),
@@ -134,22 +263,37 @@ def main():
          lenet_torch(1), 0),
         ("lenet inference, batch 64", "models/lenet.kiln", 64, "PyTorch",
          lenet_torch(64), 0),
+        ("mlp training, batch 64", "models/mlp.kiln", 64, "PyTorch",
+         mlp_train(64), 0, ("step",)),
+        ("lenet training, batch 64", "models/lenet.kiln", 64, "PyTorch",
+         lenet_train(64), 0, ("step",)),
+        ("rnn_classifier training, batch 64", "models/rnn_classifier.kiln", 64,
+         "PyTorch", rnn_train(64), 0, ("step",)),
+        ("autoencoder training, batch 64", "models/autoencoder.kiln", 64,
+         "PyTorch", autoencoder_train(64), 0, ("step",)),
+        ("vae training, batch 64", "models/vae.kiln", 64, "PyTorch",
+         vae_train(64), 0, ("step",)),
+        ("gan training (d then g), batch 64", "models/gan.kiln", 64, "PyTorch",
+         gan_train(64), 0, ("d_step", "g_step")),
     ]
     results = []
     with tempfile.TemporaryDirectory() as work:
         for threads in (1, 2):
             torch.set_num_threads(threads)
             OPENBLAS.openblas_set_num_threads(threads)
-            for name, model, batch, peer_name, peer_fn, flops in rows:
+            for name, model, batch, peer_name, peer_fn, flops, *rest in rows:
+                entries = rest[0] if rest else ("infer",)
+                training = entries != ("infer",)
                 kmod = os.path.join(work, os.path.basename(model) + ".kmod")
                 if not os.path.exists(kmod):
                     subprocess.run([args.kilnc,
                                     os.path.join(args.source, model),
                                     "-o", kmod], check=True)
                 busy = busy_fraction()
-                kiln = kiln_median(args, kmod, batch, threads)
-                peer = peer_median(peer_fn)
-                kiln = min(kiln, kiln_median(args, kmod, batch, threads))
+                kiln = kiln_median(args, kmod, batch, threads, entries)
+                peer = peer_median(peer_fn, training=training)
+                kiln = min(kiln, kiln_median(args, kmod, batch, threads,
+                                             entries))
                 unit = "GFLOPS" if flops else "samples/s"
                 rate = ((lambda s: flops / s / 1e9) if flops
                         else (lambda s: batch / s))
