@@ -113,7 +113,7 @@ def Kiln_OptimizerUpdateOp : Kiln_InferredOp<"optimizer_update"> {
     learning rate `lr` and the 1-based step number `step` (which Adam's bias
     correction reads), and returns the new parameter and the new values of
     the optimizer's state for it (`state`, one tensor per slot, in the
-    order `kiln.optimizer_slots` lists them: SGD with momentum
+    order `OptimizerAttr::getStateSlots` lists them: SGD with momentum
     `momentum_buffer`; Adam and AdamW `exp_avg`, `exp_avg_sq`; RMSProp
     `square_avg` then, with momentum, `momentum_buffer`). The formulas and
     defaults are PyTorch's.
