@@ -268,6 +268,19 @@ double scheduledRate(const Options &options, double base, int64_t step,
 }
 
 /// How the model's inputs are fed from a labelled image set.
+/// The number of classes the model scores: the last dimension of its
+/// inference entry's first float output of rank 2 or more (0 if none).
+int64_t modelClasses(const Module &module) {
+  const EntrySpec *infer = module.findEntry("infer");
+  if (!infer)
+    return 0;
+  for (const ResultSpec &result : infer->results)
+    if (result.role == ResultSpec::Role::Output &&
+        result.type.dtype == DType::F32 && result.type.shape.size() >= 2)
+      return result.type.shape.back();
+  return 0;
+}
+
 /// The training and test samples: Fashion-MNIST's own splits, or the user's
 /// file shuffled with the seed and split by --test-fraction.
 bool loadData(const Options &options, Samples &train, Samples &test,
@@ -405,6 +418,15 @@ int kiln::run::train(const Module &module,
   std::vector<std::string> entryNames;
   for (const Phase &phase : phases)
     entryNames.push_back(phase.entry->name);
+  // A label beyond the model's classes would index past its scores.
+  if (phases.front().feed.label) {
+    int64_t classes = modelClasses(module);
+    if (classes > 0 && std::max(trainSet.classes, testSet.classes) > classes)
+      return fail("the data has " +
+                  std::to_string(std::max(trainSet.classes, testSet.classes)) +
+                  " classes but the model scores " + std::to_string(classes) +
+                  " (its config may set them: kilnc --set classes=N)");
+  }
 
   // The held-out validation samples are the last of the training split.
   int64_t validationCount =
