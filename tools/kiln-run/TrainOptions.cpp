@@ -1,0 +1,210 @@
+//===- TrainOptions.cpp - kiln-run train's command line -------------------===//
+
+#include "TrainOptions.h"
+
+#include "CommandLine.h"
+#include "TrainCommand.h"
+
+using namespace kiln::run;
+
+const char kiln::run::kTrainUsage[] =
+    "usage: kiln-run train model.kmod --data fashion-mnist|FILE.csv|X.npy\n"
+    "                          [options]\n"
+    "  --data fashion-mnist      Debian's dataset-fashion-mnist (its own test\n"
+    "                            split; --data-dir if elsewhere)\n"
+    "  --data FILE.csv           numbers, one sample per line, optional header;\n"
+    "                            --target names the target column (default:\n"
+    "                            the last)\n"
+    "  --data X.npy --targets Y.npy  features [N, ...] and targets [N]\n"
+    "  --data diabetes           python3-sklearn's diabetes regression set\n"
+    "  --data words[:FILE]       words, one per line (default Debian's\n"
+    "                            /usr/share/dict/words), as character\n"
+    "                            sequences for a next-character model\n"
+    "  --pixel-range LOW,HIGH    Fashion-MNIST pixels scaled to [LOW, HIGH]\n"
+    "                            (default 0,1; a tanh generator's GAN: -1,1)\n"
+    "  --standardize             scale each feature to mean 0, deviation 1 with\n"
+    "                            the training split's statistics\n"
+    "  --test-data FILE          CSV and .npy data: the test split from its own\n"
+    "                            file (with --test-targets for .npy)\n"
+    "  --test-fraction F         CSV and .npy data: the share held out for the\n"
+    "                            final test, after a seeded shuffle (0.2)\n"
+    "  --epochs E                passes over the training split (default 1)\n"
+    "  --batch N|full            batch size; full is batch gradient descent,\n"
+    "                            1 is stochastic (default 64)\n"
+    "  --lr X                    base learning rate (default: the model's)\n"
+    "  --lr-schedule S           cosine (from --lr to 0 over the --epochs),\n"
+    "                            step (x0.1 every --lr-step epochs) or\n"
+    "                            constant (default cosine)\n"
+    "  --lr-step E               epochs between step decays (default 1)\n"
+    "  --warmup N                linear warm-up over the first N steps\n"
+    "  --validation N            samples held out of the training split for\n"
+    "                            validation each epoch (default 5000 for\n"
+    "                            Fashion-MNIST, else a tenth)\n"
+    "  --limit N                 train on the first N samples only\n"
+    "  --test-limit N            test on the first N test samples only\n"
+    "  --checkpoint FILE         written (atomically) after every epoch\n"
+    "  --resume                  continue from --checkpoint where it stopped\n"
+    "  --seed S                  initialization and shuffling (default 0)\n"
+    "  --entries A[:K],B...      the train entries to run on every batch, A\n"
+    "                            K times (default: every train entry, in\n"
+    "                            order; a GAN's d_step then g_step)\n"
+    "  --noise NAME              an input drawn from N(0, 1) for every batch\n"
+    "                            (default: inputs named z or noise)\n"
+    "  --threads N               threads (default: KILN_NUM_THREADS, else\n"
+    "                            one per core)\n"
+    "  --samples DIR             after every epoch, write DIR/epoch-K.png: images\n"
+    "                            the inference entry makes from noise (GANs)\n"
+    "  --json                    print one JSON object per epoch and one for\n"
+    "                            the summary, a line each\n";
+
+bool kiln::run::parseOptions(const std::vector<std::string> &args, TrainOptions &options,
+                  std::string &error) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &flag = args[i];
+    std::string value;
+    auto next = [&]() {
+      if (i + 1 >= args.size()) {
+        error = flag + " expects a value";
+        return false;
+      }
+      value = args[++i];
+      return true;
+    };
+    auto positive = [&](int64_t &out) {
+      if (!next())
+        return false;
+      if (!parsePositive(value, out)) {
+        error = flag + " expects a positive number, got '" + value + "'";
+        return false;
+      }
+      return true;
+    };
+    bool ok = true;
+    if (flag == "--data")
+      ok = next() && (options.data = value, true);
+    else if (flag == "--data-dir")
+      ok = next() && (options.dataDir = value, true);
+    else if (flag == "--pixel-range") {
+      ok = next();
+      size_t comma = value.find(',');
+      double low = 0, high = 0;
+      ok = ok && comma != std::string::npos &&
+           parseNumber(value.substr(0, comma), low) &&
+           parseNumber(value.substr(comma + 1), high) && low < high;
+      options.pixelLow = static_cast<float>(low);
+      options.pixelHigh = static_cast<float>(high);
+      if (!ok)
+        error = "--pixel-range expects LOW,HIGH with LOW < HIGH";
+    } else if (flag == "--samples")
+      ok = next() && (options.samples = value, true);
+    else if (flag == "--targets")
+      ok = next() && (options.targets = value, true);
+    else if (flag == "--test-data")
+      ok = next() && (options.testData = value, true);
+    else if (flag == "--test-targets")
+      ok = next() && (options.testTargets = value, true);
+    else if (flag == "--target")
+      ok = next() && (options.targetColumn = value, true);
+    else if (flag == "--test-fraction") {
+      ok = next() && parseNumber(value, options.testFraction) &&
+           options.testFraction > 0 && options.testFraction < 1;
+      if (!ok)
+        error = "--test-fraction expects a number between 0 and 1";
+    }
+    else if (flag == "--checkpoint")
+      ok = next() && (options.checkpoint = value, true);
+    else if (flag == "--entry" || flag == "--entries")
+      ok = next() && (options.entry = value, true);
+    else if (flag == "--noise")
+      ok = next() && (options.noise.insert(value), true);
+    else if (flag == "--epochs")
+      ok = positive(options.epochs);
+    else if (flag == "--batch") {
+      ok = next();
+      if (ok && value == "full")
+        options.fullBatch = true;
+      else if (ok && !parsePositive(value, options.batch)) {
+        error = "--batch expects a positive number or 'full', got '" + value +
+                "'";
+        ok = false;
+      }
+    } else if (flag == "--validation") {
+      double images = 0;
+      ok = next() && parseNumber(value, images) && images >= 0 &&
+           images == std::floor(images);
+      options.validation = static_cast<int64_t>(images);
+      if (!ok)
+        error = "--validation expects a number of images";
+    } else if (flag == "--limit")
+      ok = positive(options.limit);
+    else if (flag == "--test-limit")
+      ok = positive(options.testLimit);
+    else if (flag == "--warmup")
+      ok = positive(options.warmup);
+    else if (flag == "--lr-step")
+      ok = positive(options.lrStep);
+    else if (flag == "--lr") {
+      ok = next() && parseNumber(value, options.lr) && options.lr > 0;
+      if (!ok)
+        error = "--lr expects a positive number";
+    } else if (flag == "--lr-schedule") {
+      ok = next();
+      if (ok && value != "constant" && value != "step" && value != "cosine") {
+        error = "--lr-schedule is constant, step or cosine, got '" + value +
+                "'";
+        ok = false;
+      }
+      options.schedule = value;
+    } else if (flag == "--seed") {
+      double seed = 0;
+      ok = next() && parseNumber(value, seed) && seed >= 0;
+      options.seed = static_cast<uint64_t>(seed);
+      if (!ok)
+        error = "--seed expects a non-negative number";
+    } else if (flag == "--threads") {
+      ok = next() && parseThreads(value, options.threads);
+      if (!ok)
+        error = "--threads expects a number of threads";
+    } else if (flag == "--resume")
+      options.resume = true;
+    else if (flag == "--json")
+      options.json = true;
+    else if (flag == "--standardize")
+      options.standardize = true;
+    else {
+      error = "unknown option '" + flag + "' (see kiln-run train --help)";
+      ok = false;
+    }
+    if (!ok) {
+      if (error.empty())
+        error = flag + " expects a value";
+      return false;
+    }
+  }
+  if (options.data.empty()) {
+    error = "--data is required (fashion-mnist, a .csv file or a .npy file)";
+    return false;
+  }
+  auto endsWith = [](const std::string &text, const std::string &suffix) {
+    return text.size() >= suffix.size() &&
+           text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (options.data != "fashion-mnist" && options.data != "diabetes" &&
+      options.data.rfind("words", 0) != 0 &&
+      !endsWith(options.data, ".csv") && !endsWith(options.data, ".npy")) {
+    error = "unknown data set '" + options.data +
+            "' (fashion-mnist, diabetes, words[:FILE], a .csv file, or a "
+            ".npy file with --targets)";
+    return false;
+  }
+  if (endsWith(options.data, ".npy") && options.targets.empty()) {
+    error = "--data " + options.data + " needs --targets FILE.npy";
+    return false;
+  }
+  if (options.resume && options.checkpoint.empty()) {
+    error = "--resume needs --checkpoint";
+    return false;
+  }
+  return true;
+}
+
