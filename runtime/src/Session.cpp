@@ -12,6 +12,7 @@
 
 #include "kiln/runtime/FloatMode.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <set>
@@ -232,9 +233,15 @@ bool Session::run(const std::string &name,
     argumentMemory.insert(reinterpret_cast<uintptr_t>(tensor->bytes.data()));
   }
 
+  // Updated parameters and optimizer state are written into their
+  // arguments; only outputs come back as descriptors.
+  auto isReturned = [](const ResultSpec &result) {
+    return result.role == ResultSpec::Role::Output;
+  };
   size_t resultWords = 0;
   for (const ResultSpec &result : entry->results)
-    resultWords += descriptorWords(result.type.shape.size());
+    if (isReturned(result))
+      resultWords += descriptorWords(result.type.shape.size());
   std::vector<int64_t> resultBuffer(resultWords, 0);
   std::vector<void *> args;
   args.push_back(resultBuffer.data());
@@ -243,29 +250,26 @@ bool Session::run(const std::string &name,
 
   {
     ScopedPool scope(pool_.get());
+    ScopedProfile profiling(options.profile);
     ScopedFlushSubnormals mode;
+    auto start = std::chrono::steady_clock::now();
     entry->function(args.data());
+    if (options.profile)
+      options.profile->recordRun(std::chrono::duration<double>(
+                                     std::chrono::steady_clock::now() - start)
+                                     .count());
   }
 
   outputs.clear();
   std::set<uintptr_t> freed;
   const int64_t *word = resultBuffer.data();
   for (const ResultSpec &result : entry->results) {
+    if (!isReturned(result))
+      continue;
     size_t rank = result.type.shape.size();
     auto allocated = static_cast<uintptr_t>(word[0]);
     auto aligned = reinterpret_cast<const uint8_t *>(word[1]);
     size_t elementSize = dtypeSize(result.type.dtype);
-    // A parameter or state slot the code updated in place needs nothing.
-    Tensor *target = result.role == ResultSpec::Role::Update
-                         ? &params_[result.paramIndex]
-                     : result.role == ResultSpec::Role::StateUpdate
-                         ? &state[result.stateIndex]
-                         : nullptr;
-    if (target && word[2] == 0 &&
-        aligned == target->bytes.data()) {
-      word += descriptorWords(rank);
-      continue;
-    }
     Tensor tensor(result.type.dtype,
                   std::vector<int64_t>(word + 3, word + 3 + rank));
     uint8_t *out = tensor.bytes.data();
@@ -273,17 +277,7 @@ bool Session::run(const std::string &name,
                 word + 3 + rank, rank, elementSize, out);
     if (!argumentMemory.count(allocated) && freed.insert(allocated).second)
       std::free(reinterpret_cast<void *>(allocated));
-    switch (result.role) {
-    case ResultSpec::Role::Update:
-      params_[result.paramIndex] = std::move(tensor);
-      break;
-    case ResultSpec::Role::StateUpdate:
-      state[result.stateIndex] = std::move(tensor);
-      break;
-    case ResultSpec::Role::Output:
-      outputs.push_back(std::move(tensor));
-      break;
-    }
+    outputs.push_back(std::move(tensor));
     word += descriptorWords(rank);
   }
   if (counter)

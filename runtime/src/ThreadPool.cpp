@@ -4,6 +4,7 @@
 
 #include "kiln/runtime/FloatMode.h"
 #include "kiln/runtime/CodeAbi.h"
+#include "kiln/runtime/Profile.h"
 
 #include <algorithm>
 #include <chrono>
@@ -133,12 +134,25 @@ ScopedPool::~ScopedPool() { installedPool = previous_; }
 ThreadPool *kiln::rt::currentPool() { return installedPool; }
 
 extern "C" void kiln_rt_parallel_for(int64_t count, LoopBody body,
-                                     void *closure, int64_t work) {
+                                     void *closure, int64_t work,
+                                     const char *site) {
   ThreadPool *pool = installedPool;
   if (pool && count > 1 && work < kMinParallelWork / count)
     pool = nullptr;
-  if (pool)
-    pool->parallelFor(count, body, closure);
-  else if (count > 0)
-    body(0, count, closure);
+  Profile *profile = currentProfile();
+  auto start = profile ? std::chrono::steady_clock::now()
+                       : std::chrono::steady_clock::time_point();
+  {
+    // Loops inside this one are part of it, whichever thread runs them.
+    ScopedProfile outerOnly(nullptr);
+    if (pool)
+      pool->parallelFor(count, body, closure);
+    else if (count > 0)
+      body(0, count, closure);
+  }
+  if (profile)
+    profile->recordLoop(
+        site, std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                            start)
+                  .count());
 }

@@ -1,6 +1,7 @@
 //===- ThreadPoolTest.cpp - The runtime's parallel loops -------------------===//
 
 #include "kiln/runtime/CodeAbi.h"
+#include "kiln/runtime/Profile.h"
 #include "kiln/runtime/ThreadPool.h"
 
 #include <gtest/gtest.h>
@@ -78,7 +79,7 @@ TEST(ThreadPool, SharesWorkBetweenThreads) {
 
 TEST(ThreadPool, TheCodeAbiUsesTheInstalledPoolElseRunsSerially) {
   Coverage serial(8);
-  kiln_rt_parallel_for(8, countVisits, &serial, kHeavy);
+  kiln_rt_parallel_for(8, countVisits, &serial, kHeavy, "serial");
   expectEachOnce(serial);
   EXPECT_EQ(serial.threads.size(), 1u);
   EXPECT_EQ(currentPool(), nullptr);
@@ -89,13 +90,13 @@ TEST(ThreadPool, TheCodeAbiUsesTheInstalledPoolElseRunsSerially) {
     EXPECT_EQ(currentPool(), &pool);
     Coverage parallel(16);
     parallel.awaitCompany = true;
-    kiln_rt_parallel_for(16, countVisits, &parallel, kHeavy);
+    kiln_rt_parallel_for(16, countVisits, &parallel, kHeavy, "parallel");
     expectEachOnce(parallel);
     EXPECT_EQ(parallel.threads.size(), 2u);
 
     // Too little work in all: the caller runs it alone.
     Coverage light(16);
-    kiln_rt_parallel_for(16, countVisits, &light, 10);
+    kiln_rt_parallel_for(16, countVisits, &light, 10, "light");
     expectEachOnce(light);
     EXPECT_EQ(light.threads.size(), 1u);
   }
@@ -122,7 +123,7 @@ void runInnerLoop(int64_t begin, int64_t end, void *closure) {
           for (int64_t j = b; j < e; ++j)
             r->nested->inner.visits[r->row * 8 + j].fetch_add(1);
         },
-        &row, kHeavy);
+        &row, kHeavy, "inner");
   }
 }
 } // namespace
@@ -132,7 +133,7 @@ TEST(ThreadPool, NestedAndConcurrentLoopsComplete) {
   {
     ScopedPool scope(&pool);
     Nested nested;
-    kiln_rt_parallel_for(8, runInnerLoop, &nested, kHeavy);
+    kiln_rt_parallel_for(8, runInnerLoop, &nested, kHeavy, "outer");
     expectEachOnce(nested.inner);
   }
   // Two threads sharing one pool: one of them runs its loop serially.
@@ -142,6 +143,34 @@ TEST(ThreadPool, NestedAndConcurrentLoopsComplete) {
   other.join();
   expectEachOnce(first);
   expectEachOnce(second);
+}
+
+TEST(ThreadPool, AnInstalledProfileTimesOutermostLoopsBySite) {
+  ThreadPool pool(2);
+  Profile profile;
+  static const char kOuter[] = "model.kiln:3:7 contraction";
+  {
+    ScopedPool scope(&pool);
+    ScopedProfile profiling(&profile);
+    for (int run = 0; run < 3; ++run) {
+      Nested nested;
+      kiln_rt_parallel_for(8, runInnerLoop, &nested, kHeavy, kOuter);
+      expectEachOnce(nested.inner);
+    }
+    EXPECT_EQ(currentProfile(), &profile);
+  }
+  EXPECT_EQ(currentProfile(), nullptr);
+  std::vector<Profile::Site> sites = profile.sites();
+  // The inner loops belong to the outer one, on every thread.
+  ASSERT_EQ(sites.size(), 1u);
+  EXPECT_EQ(sites[0].name, kOuter);
+  EXPECT_EQ(sites[0].calls, 3);
+  EXPECT_GT(sites[0].seconds, 0.0);
+
+  // Without a profile nothing is recorded.
+  Coverage unprofiled(8);
+  kiln_rt_parallel_for(8, countVisits, &unprofiled, kHeavy, kOuter);
+  EXPECT_EQ(profile.sites()[0].calls, 3);
 }
 
 TEST(ThreadPool, DefaultSizeFollowsKilnNumThreads) {

@@ -75,6 +75,9 @@ const char kBenchUsage[] =
     "  --repeat R                timed runs after 3 warm-up runs (default 20)\n"
     "  --threads N               threads (default: KILN_NUM_THREADS, else\n"
     "                            one per core)\n"
+    "  --profile                 then run the entry R more times and show\n"
+    "                            where its time goes, by parallel loop\n"
+    "                            (model source position and kind of code)\n"
     "  --json                    print the result as one JSON object\n";
 
 bool splitAssignment(const std::string &text, std::string &name,
@@ -314,10 +317,45 @@ std::map<std::string, Tensor> randomInputs(const EntrySpec &entry,
   return inputs;
 }
 
+/// The profile as a table: time per run of each parallel loop site, and
+/// what the loops leave (code between them).
+void printProfile(const Profile &profile) {
+  double runs = double(std::max<int64_t>(profile.runs(), 1));
+  double perRun = profile.runSeconds() / runs, covered = 0;
+  std::printf("\nprofile over %lld runs, %.3f ms per run:\n",
+              static_cast<long long>(profile.runs()), perRun * 1e3);
+  std::printf("%10s %7s %6s  %s\n", "ms/run", "share", "calls", "site");
+  auto row = [&](double seconds, double calls, const std::string &site) {
+    std::printf("%10.3f %6.1f%% %6.0f  %s\n", seconds / runs * 1e3,
+                100 * seconds / std::max(profile.runSeconds(), 1e-12),
+                calls / runs, site.c_str());
+  };
+  for (const Profile::Site &site : profile.sites()) {
+    row(site.seconds, double(site.calls), site.name);
+    covered += site.seconds;
+  }
+  row(std::max(profile.runSeconds() - covered, 0.0), 0,
+      "(outside parallel loops: serial code, allocation)");
+}
+
+void printProfileJson(const Profile &profile) {
+  double runs = double(std::max<int64_t>(profile.runs(), 1));
+  std::printf(", \"profile\": {\"run_s\": %.6g, \"sites\": [",
+              profile.runSeconds() / runs);
+  const char *separator = "";
+  for (const Profile::Site &site : profile.sites()) {
+    std::printf("%s{\"site\": \"%s\", \"calls\": %.6g, \"s\": %.6g}",
+                separator, site.name.c_str(), double(site.calls) / runs,
+                site.seconds / runs);
+    separator = ", ";
+  }
+  std::printf("]}");
+}
+
 int bench(const Module &module, const std::vector<std::string> &args) {
   std::string entryName = "infer";
   int64_t batch = 64, repeat = 20;
-  bool json = false;
+  bool json = false, profile = false;
   unsigned threads = 0;
   for (size_t i = 0; i < args.size(); ++i) {
     auto number = [&](int64_t &out) {
@@ -340,6 +378,8 @@ int bench(const Module &module, const std::vector<std::string> &args) {
         return fail("--threads expects a number of threads");
     } else if (args[i] == "--json")
       json = true;
+    else if (args[i] == "--profile")
+      profile = true;
     else
       return fail("unknown option '" + args[i] +
                   "' (see kiln-run bench --help)");
@@ -364,15 +404,29 @@ int bench(const Module &module, const std::vector<std::string> &args) {
   std::sort(seconds.begin(), seconds.end());
   double median = seconds[seconds.size() / 2], best = seconds.front();
   double throughput = batch / median;
-  if (json)
+  Profile loops;
+  if (profile) {
+    RunOptions options;
+    options.profile = &loops;
+    for (int64_t i = 0; i < repeat; ++i)
+      if (!session.run(entryName, inputs, outputs, error, options))
+        return fail(error);
+  }
+  if (json) {
     std::printf("{\"entry\": \"%s\", \"batch\": %lld, \"median_s\": %.6g, "
-                "\"min_s\": %.6g, \"samples_per_s\": %.6g}\n",
+                "\"min_s\": %.6g, \"samples_per_s\": %.6g",
                 entryName.c_str(), static_cast<long long>(batch), median, best,
                 throughput);
-  else
+    if (profile)
+      printProfileJson(loops);
+    std::printf("}\n");
+  } else {
     std::printf("%s, batch %lld: median %.3f ms, min %.3f ms, %.0f samples/s\n",
                 entryName.c_str(), static_cast<long long>(batch),
                 median * 1e3, best * 1e3, throughput);
+    if (profile)
+      printProfile(loops);
+  }
   return 0;
 }
 } // namespace

@@ -33,7 +33,7 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     "one-shot-bufferize{bufferize-function-boundaries "
     "allow-return-allocs-from-loops "
     "function-boundary-type-conversion=identity-layout-map},"
-    "canonicalize,cse,"
+    "canonicalize,cse,kiln-write-updates-in-place,"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
     "kiln-expand-copies,"
     "func.func(lower-vector-mask),"

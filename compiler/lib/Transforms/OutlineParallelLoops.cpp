@@ -7,10 +7,12 @@
 //     runs iterations [begin, end) of the loop, reading the values the loop
 //     captured from `closure`, and
 //   - at the loop's place, a closure on the stack and a call
-//     `kiln_rt_parallel_for(i64 count, ptr body, ptr closure, i64 work)`,
-//     which the runtime serves by splitting [0, count) over its threads, or
-//     runs serially when count x work (the estimated scalar operations per
-//     iteration) is too little to pay for waking them.
+//     `kiln_rt_parallel_for(i64 count, ptr body, ptr closure, i64 work,
+//     ptr site)`, which the runtime serves by splitting [0, count) over its
+//     threads, or runs serially when count x work (the estimated scalar
+//     operations per iteration) is too little to pay for waking them.
+//     `site` names the loop for the runtime's profile: the model source
+//     position it came from and what kind of code it runs.
 // Captured memrefs travel as their LLVM descriptors; the casts to and from
 // descriptors fold away in the LLVM conversion.
 //
@@ -30,6 +32,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/RegionUtils.h"
+
+#include "llvm/Support/Path.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_KILNOUTLINEPARALLELLOOPS
@@ -56,7 +60,8 @@ LLVM::LLVMFuncOp getOrDeclareParallelFor(ModuleOp module) {
   auto ptrType = LLVM::LLVMPointerType::get(context);
   auto i64 = IntegerType::get(context, 64);
   auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
-                                          {i64, ptrType, ptrType, i64});
+                                          {i64, ptrType, ptrType, i64,
+                                           ptrType});
   OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
   return LLVM::LLVMFuncOp::create(builder, module.getLoc(), kParallelForName,
                                   type);
@@ -159,9 +164,46 @@ LLVM::LLVMFuncOp buildBody(scf::ParallelOp loop, StringRef name,
   return body;
 }
 
+/// What the loop's code mostly is, for a reader of the profile.
+StringRef describeKind(scf::ParallelOp loop) {
+  bool vectorized = false, contraction = false, pooling = false;
+  loop.getBody()->walk([&](Operation *op) {
+    contraction |= isa<vector::FMAOp>(op);
+    vectorized |= isa<vector::VectorDialect>(op->getDialect());
+    pooling |= isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp,
+                   linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(op);
+  });
+  if (contraction)
+    return "contraction";
+  if (pooling)
+    return "pooling";
+  return vectorized ? "vector loops" : "scalar loops";
+}
+
+/// `file:line:col kind` for the innermost source position in `loc` (the
+/// file without its directories), or the function's name when there is
+/// none.
+std::string describeSite(scf::ParallelOp loop) {
+  std::string site;
+  loop.getLoc()->walk([&](Location inner) {
+    auto position = dyn_cast<FileLineColLoc>(inner);
+    if (!position)
+      return WalkResult::advance();
+    site = (llvm::sys::path::filename(position.getFilename().getValue()) +
+            ":" + Twine(position.getLine()) + ":" +
+            Twine(position.getColumn()))
+               .str();
+    return WalkResult::interrupt();
+  });
+  if (site.empty())
+    site = loop->getParentOfType<FunctionOpInterface>().getName().str();
+  return site + " " + describeKind(loop).str();
+}
+
 LogicalResult outline(scf::ParallelOp loop, StringRef name,
                       const LLVMTypeConverter &converter) {
   Location loc = loop.getLoc();
+  std::string site = describeSite(loop);
   SetVector<Value> capturedSet;
   getUsedValuesDefinedAbove(loop.getRegion(), capturedSet);
   capturedSet.insert(loop.getLowerBound()[0]);
@@ -219,8 +261,12 @@ LogicalResult outline(scf::ParallelOp loop, StringRef name,
   Value bodyAddress = LLVM::AddressOfOp::create(builder, loc, body);
   Value work = LLVM::ConstantOp::create(
       builder, loc, i64, builder.getI64IntegerAttr(estimateWork(loop)));
+  Value siteName = LLVM::createGlobalString(
+      loc, builder, (name + "_site").str(), StringRef(site.c_str(),
+                                                      site.size() + 1),
+      LLVM::Linkage::Internal);
   LLVM::CallOp::create(builder, loc, parallelFor,
-                       ValueRange{count64, bodyAddress, slot, work});
+                       ValueRange{count64, bodyAddress, slot, work, siteName});
   loop.erase();
   return success();
 }

@@ -35,11 +35,13 @@ DictionaryAttr withoutKilnAttrs(MLIRContext *context, DictionaryAttr attrs) {
   return DictionaryAttr::get(context, kept);
 }
 
-/// The arguments whose new value a result returns: a trained parameter
-/// (`kiln.update` of its symbol) or optimizer state (`kiln.state_update`).
-/// The runtime hands the code those buffers to write in place.
-llvm::SmallDenseSet<unsigned> updatedArguments(FunctionOpInterface func) {
-  llvm::SmallDenseSet<unsigned> updated;
+/// For each result that returns an argument's new value, that argument: a
+/// trained parameter (`kiln.update` of its symbol) or optimizer state
+/// (`kiln.state_update`). The runtime hands the code those buffers to write
+/// in place.
+llvm::SmallDenseMap<unsigned, unsigned>
+updatedArguments(FunctionOpInterface func) {
+  llvm::SmallDenseMap<unsigned, unsigned> updated;
   llvm::StringMap<unsigned> paramArgument;
   for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
     if (auto symbol = func.getArgAttrOfType<FlatSymbolRefAttr>(
@@ -50,11 +52,11 @@ llvm::SmallDenseSet<unsigned> updatedArguments(FunctionOpInterface func) {
             i, kiln::KilnDialect::kUpdateResultAttrName)) {
       auto it = paramArgument.find(symbol.getValue());
       if (it != paramArgument.end())
-        updated.insert(it->second);
+        updated[i] = it->second;
     }
     if (auto index = func.getResultAttrOfType<IntegerAttr>(
             i, kiln::KilnDialect::kStateUpdateResultAttrName))
-      updated.insert(static_cast<unsigned>(index.getInt()));
+      updated[i] = static_cast<unsigned>(index.getInt());
   }
   return updated;
 }
@@ -67,7 +69,10 @@ struct StripModelPass : kiln::impl::KilnStripModelBase<StripModelPass> {
       param.erase();
     for (auto func : module.getOps<FunctionOpInterface>()) {
       bool isEntry = func->hasAttr(kiln::KilnDialect::kEntryAttrName);
-      llvm::SmallDenseSet<unsigned> updatedInPlace = updatedArguments(func);
+      llvm::SmallDenseMap<unsigned, unsigned> updates = updatedArguments(func);
+      llvm::SmallDenseSet<unsigned> updatedInPlace;
+      for (auto [result, argument] : updates)
+        updatedInPlace.insert(argument);
       SmallVector<NamedAttribute> kept;
       for (NamedAttribute attr : func->getDiscardableAttrs())
         if (isKilnAttr(attr))
@@ -78,6 +83,11 @@ struct StripModelPass : kiln::impl::KilnStripModelBase<StripModelPass> {
         func.setResultAttrs(i,
                             withoutKilnAttrs(context, func.getResultAttrDict(i)));
       if (isEntry) {
+        // kiln-write-updates-in-place finishes the job after bufferization.
+        for (auto [result, argument] : updates)
+          func.setResultAttr(
+              result, kiln::KilnDialect::kWritesArgumentAttrName,
+              IntegerAttr::get(IntegerType::get(context, 64), argument));
         func->setAttr("llvm.emit_c_interface", UnitAttr::get(context));
         // The caller owns the argument buffers: results overwrite only the
         // parameters and optimizer state that a train entry updates.

@@ -104,7 +104,7 @@ bool hasSimpleMaps(linalg::GenericOp op) {
 }
 
 std::optional<Schedule> chooseSchedule(linalg::GenericOp op) {
-  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() == 0 ||
       !hasVectorizableBody(op) || !hasSimpleMaps(op))
     return std::nullopt;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
@@ -113,7 +113,8 @@ std::optional<Schedule> chooseSchedule(linalg::GenericOp op) {
   if (loops == 0)
     return std::nullopt;
   Schedule schedule;
-  if (linalg::isaContractionOpInterface(op) && loops >= 3 &&
+  if (op.getNumDpsInits() == 1 && linalg::isaContractionOpInterface(op) &&
+      loops >= 3 &&
       iterators.back() == utils::IteratorType::reduction &&
       llvm::count(iterators, utils::IteratorType::reduction) == 1) {
     // Loops: batch..., rows, columns, reduction.
@@ -231,7 +232,8 @@ bool isSplittable(int64_t range, int64_t block) {
 /// Splits a contraction across threads: by its first batch dimension if it
 /// has a static one; else, when each row is a lot of work (a batch-1 dense layer),
 /// by blocks of whole column tiles; else by blocks of rows (the rows of a
-/// convolution's image-to-column product are batch x pixels).
+/// convolution's image-to-column product are batch x pixels; a gradient's
+/// few rows are blocks of whole register tiles).
 linalg::GenericOp splitContraction(RewriterBase &rewriter,
                                    linalg::GenericOp op,
                                    const Schedule &schedule) {
@@ -264,10 +266,19 @@ linalg::GenericOp splitContraction(RewriterBase &rewriter,
       return splitIntoBlocks(rewriter, op, blocks);
     }
   }
-  if (!isSplittable(ranges[rows], kRowBlock))
-    return op;
-  blocks[rows] = kRowBlock;
-  return splitIntoBlocks(rewriter, op, blocks);
+  if (isSplittable(ranges[rows], kRowBlock)) {
+    blocks[rows] = kRowBlock;
+    return splitIntoBlocks(rewriter, op, blocks);
+  }
+  // Few rows but a reduction over the batch (a filter's or a weight's
+  // gradient): blocks of whole register tiles of rows.
+  constexpr int64_t kTileRows = 8;
+  if (ShapedType::isDynamic(depth) && ranges[rows] >= 2 * kTileRows) {
+    blocks[rows] =
+        kTileRows * llvm::divideCeil(ranges[rows], kTileRows * kMaxColumnBlocks);
+    return splitIntoBlocks(rewriter, op, blocks);
+  }
+  return op;
 }
 
 /// Splits an elementwise op across threads by its outermost dimension, in
@@ -281,6 +292,51 @@ linalg::GenericOp splitElementwise(RewriterBase &rewriter,
   SmallVector<int64_t> blocks(ranges.size(), 0);
   blocks[0] = schedule.tiles[0];
   return splitIntoBlocks(rewriter, op, blocks);
+}
+
+/// The loop to split an op without a schedule across threads by: the first
+/// parallel loop that every operand indexes plainly (as `d`, not in a
+/// window expression), so each block reads a plain slice. Tiling bounds the
+/// untiled dimensions' slices by their expressions at the loop bounds, so
+/// ops reading any dimension backwards (flipped filters) are not split.
+std::optional<unsigned> plainParallelLoop(linalg::LinalgOp op) {
+  for (AffineMap map : op.getIndexingMapsArray())
+    if (!llvm::all_of(map.getResults(), isMonotoneExpr))
+      return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (unsigned loop = 0; loop < iterators.size(); ++loop) {
+    if (iterators[loop] != utils::IteratorType::parallel)
+      continue;
+    bool plain = llvm::all_of(op.getIndexingMapsArray(), [&](AffineMap map) {
+      return llvm::all_of(map.getResults(), [&](AffineExpr expr) {
+        return isa<AffineDimExpr>(expr) || !expr.isFunctionOfDim(loop);
+      });
+    });
+    if (plain)
+      return loop;
+  }
+  return std::nullopt;
+}
+
+/// Ops without a vector schedule (padding, pooling's index bookkeeping,
+/// reductions over the batch, ops reading at computed indices) keep scalar
+/// loops, but in blocks across threads, so that no op runs on one core
+/// while the others wait.
+void splitScalarOp(RewriterBase &rewriter, linalg::LinalgOp op) {
+  // Enough blocks for a few threads; the runtime runs light loops serially.
+  constexpr int64_t kBlocks = 8;
+  std::optional<unsigned> loop = plainParallelLoop(op);
+  if (!loop)
+    return;
+  int64_t range = op.getStaticLoopRanges()[*loop];
+  int64_t block =
+      ShapedType::isDynamic(range) ? 1 : llvm::divideCeil(range, kBlocks);
+  if (!isSplittable(range, block))
+    return;
+  SmallVector<int64_t> blocks(op.getNumLoops(), 0);
+  blocks[*loop] = block;
+  (void)splitOpIntoBlocks(rewriter, cast<TilingInterface>(op.getOperation()),
+                          blocks);
 }
 
 /// Tiles a contraction into register tiles. Full tiles of rows stay in the
@@ -370,12 +426,21 @@ struct VectorizePass : kiln::impl::KilnVectorizeBase<VectorizePass> {
           rewriter, cast<TilingInterface>(op.getOperation()), blocks);
     }
 
-    // Tile every op that has a schedule, marking it (and so its tiles).
+    // Tile every op that has a schedule, marking it (and so its tiles);
+    // split the others into blocks of scalar loops.
     SmallVector<std::pair<linalg::GenericOp, Schedule>> targets;
-    module.walk([&](linalg::GenericOp op) {
-      if (std::optional<Schedule> schedule = chooseSchedule(op))
-        targets.emplace_back(op, *schedule);
+    SmallVector<linalg::LinalgOp> scalarOps;
+    module.walk([&](linalg::LinalgOp op) {
+      auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+      if (std::optional<Schedule> schedule =
+              generic ? chooseSchedule(generic) : std::nullopt)
+        targets.emplace_back(generic, *schedule);
+      else if (op.hasPureTensorSemantics() && !isa<linalg::FillOp>(op) &&
+               !op->getParentOfType<scf::ForallOp>())
+        scalarOps.push_back(op);
     });
+    for (linalg::LinalgOp op : scalarOps)
+      splitScalarOp(rewriter, op);
     auto marker = StringAttr::get(context, "vectorize");
     for (auto &[op, schedule] : targets) {
       op->setAttr(kiln::KilnDialect::kScheduleAttrName, marker);

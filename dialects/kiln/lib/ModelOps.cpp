@@ -422,5 +422,14 @@ LogicalResult KilnDialect::verifyRegionResultAttribute(Operation *op,
              << func.getArgumentTypes()[index.getInt()];
     return success();
   }
+  if (name == kWritesArgumentAttrName) {
+    auto index = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!index || index.getInt() < 0 ||
+        index.getInt() >= func.getNumArguments() ||
+        func.getArgumentTypes()[index.getInt()] != resultType)
+      return op->emitOpError("result #")
+             << resultIndex << " must name an argument of its type";
+    return success();
+  }
   return op->emitOpError("unknown kiln result attribute '") << name << "'";
 }

@@ -18,8 +18,9 @@
 namespace kiln::kmod {
 
 inline constexpr char kMagic[8] = {'K', 'I', 'L', 'N', 'M', 'O', 'D', '\n'};
-/// Bumped whenever kmod.fbs changes incompatibly.
-inline constexpr uint32_t kSchemaVersion = 2;
+/// Bumped whenever kmod.fbs or the code ABI (kiln/runtime/CodeAbi.h)
+/// changes incompatibly.
+inline constexpr uint32_t kSchemaVersion = 3;
 inline constexpr size_t kHeaderSize = 16;
 
 struct Header {

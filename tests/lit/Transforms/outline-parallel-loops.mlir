@@ -1,4 +1,5 @@
 // RUN: kiln-opt %s --kiln-outline-parallel-loops | FileCheck %s
+// RUN: kiln-opt %s --kiln-outline-parallel-loops | FileCheck %s --check-prefix=PROFILE
 // RUN: kiln-opt %s --kiln-outline-parallel-loops --convert-linalg-to-loops \
 // RUN:   --expand-strided-metadata --lower-affine --convert-scf-to-cf \
 // RUN:   --convert-to-llvm --reconcile-unrealized-casts \
@@ -6,7 +7,7 @@
 
 // The loop becomes a call into the runtime with a closure of the captured
 // buffers and scalar; constants are rebuilt in the body, not captured.
-// CHECK: llvm.func @kiln_rt_parallel_for(i64, !llvm.ptr, !llvm.ptr, i64)
+// CHECK: llvm.func @kiln_rt_parallel_for(i64, !llvm.ptr, !llvm.ptr, i64, !llvm.ptr)
 // CHECK-LABEL: func.func @scale
 // CHECK: %[[SLOT:.+]] = llvm.alloca %{{.+}} x !llvm.struct<(struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>, struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>, f32)>
 // CHECK-NOT: scf.parallel
@@ -16,7 +17,8 @@
 // CHECK: %[[BODY:.+]] = llvm.mlir.addressof @scale_parallel_0
 // An iteration's estimated work: 8 x 32 multiplies and stores.
 // CHECK: %[[WORK:.+]] = llvm.mlir.constant(512 : i64)
-// CHECK: llvm.call @kiln_rt_parallel_for(%[[COUNT64]], %[[BODY]], %[[SLOT]], %[[WORK]])
+// CHECK: %[[SITE:.+]] = llvm.getelementptr %{{.+}}[0, 0] : (!llvm.ptr) -> !llvm.ptr, !llvm.array<{{[0-9]+}} x i8>
+// CHECK: llvm.call @kiln_rt_parallel_for(%[[COUNT64]], %[[BODY]], %[[SLOT]], %[[WORK]], %[[SITE]])
 // CHECK: llvm.func internal @scale_parallel_0(%[[BEGIN:.+]]: i64, %[[END:.+]]: i64, %[[CLOSURE:.+]]: !llvm.ptr)
 // CHECK: llvm.load %[[CLOSURE]]
 // CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
@@ -27,6 +29,10 @@
 // CHECK: memref.subview %{{.+}}[%[[I]], 0] [8, 32]
 // CHECK: linalg.generic
 // CHECK: llvm.return
+
+// The profile's name for each loop: its source position and what it runs.
+// PROFILE-DAG: llvm.mlir.global internal constant @scale_parallel_0_site("outline-parallel-loops.mlir:{{[0-9]+}}:3 scalar loops\00")
+// PROFILE-DAG: llvm.mlir.global internal constant @nested_parallel_1_site("outline-parallel-loops.mlir:{{[0-9]+}}:3 scalar loops\00")
 
 // LLVM-NOT: unrealized_conversion_cast
 // LLVM: llvm.call @kiln_rt_parallel_for

@@ -5,7 +5,7 @@
 // CHECK-SAME: (%{{.+}}: tensor<?x4xf32> {bufferization.writable = false}, %{{.+}}: tensor<4xf32> {bufferization.writable = false}) -> tensor<?x4xf32>
 // CHECK-SAME: attributes {llvm.emit_c_interface}
 // CHECK-LABEL: func.func private @helper
-// CHECK-NOT: kiln.{{[a-z_]+}} = 
+// CHECK-NOT: kiln.{{[a-z_]+}} = {{["@#]}}
 kiln.param @w : tensor<4xf32> = zeros
 func.func @infer(%x: tensor<?x4xf32> {kiln.input = "x"}, %w: tensor<4xf32> {kiln.param = @w})
     -> (tensor<?x4xf32> {kiln.output = "y"}) attributes {kiln.entry = #kiln.entry<infer>} {
@@ -19,8 +19,10 @@ func.func @helper(%x: tensor<?x4xf32>, %w: tensor<4xf32>) -> tensor<?x4xf32> {
 
 // A train entry may write the parameters and optimizer state it returns
 // new values of (in place); its inputs and other parameters stay read-only.
+// Results that carry those new values name the argument they belong in.
 // CHECK-LABEL: func.func @step
 // CHECK-SAME: (%{{.+}}: tensor<?x4xf32> {bufferization.writable = false}, %{{.+}}: tensor<4xf32> {bufferization.writable = true}, %{{.+}}: tensor<4xf32> {bufferization.writable = false}, %{{.+}}: tensor<f32> {bufferization.writable = false}, %{{.+}}: tensor<i64> {bufferization.writable = false}, %{{.+}}: tensor<4xf32> {bufferization.writable = true})
+// CHECK-SAME: -> (tensor<f32>, tensor<4xf32> {kiln.writes_argument = 1 : i64}, tensor<4xf32> {kiln.writes_argument = 5 : i64})
 kiln.param @v : tensor<4xf32> = zeros
 func.func @step(%x: tensor<?x4xf32> {kiln.input = "x"}, %w: tensor<4xf32> {kiln.param = @w},
                 %v: tensor<4xf32> {kiln.param = @v},

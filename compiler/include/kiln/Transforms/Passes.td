@@ -442,13 +442,16 @@ def KilnOutlineParallelLoops
   let description = [{
     Turns each outermost one-dimensional `scf.parallel` (on buffers) into an
     internal function that runs a range of its iterations, and a call to
-    the runtime's `kiln_rt_parallel_for(count, body, closure, work)`, which
-    splits `[0, count)` over its threads, or runs it on the caller when
+    the runtime's `kiln_rt_parallel_for(count, body, closure, work, site)`,
+    which splits `[0, count)` over its threads, or runs it on the caller when
     `count x work` is small: `work` is the pass's estimate of the scalar
     operations of one iteration (arithmetic, vector and memory ops times
     their lanes and the known trip counts of the loops around them). The
     values the loop uses from outside are passed in a closure on the
-    stack, memrefs as LLVM descriptors.
+    stack, memrefs as LLVM descriptors. `site` is a constant string naming
+    the loop for the runtime's profile (`kiln-run bench --profile`): the
+    innermost source position of the loop's location and what its code is
+    (`contraction`, `pooling`, `vector loops`, `scalar loops`).
     Generated code therefore needs no OpenMP or async runtime.
 
     Before:
@@ -459,7 +462,7 @@ def KilnOutlineParallelLoops
     ```
     After:
     ```mlir
-    llvm.call @kiln_rt_parallel_for(%count, %body, %closure, %work)
+    llvm.call @kiln_rt_parallel_for(%count, %body, %closure, %work, %site)
     llvm.func internal @f_parallel_0(%begin: i64, %end: i64, %closure: !llvm.ptr) {
       scf.for %k = %begin to %end step %c1 { ... %c0 + %k * %c8 ... }
     }
@@ -519,7 +522,10 @@ def KilnStripModel : Pass<"kiln-strip-model", "mlir::ModuleOp"> {
     arguments and results (the module summary in the `.kmod` keeps them),
     marks entries `llvm.emit_c_interface` with arguments that bufferization
     must not write (`bufferization.writable = false`: the runtime's
-    buffers), and makes other functions private.
+    buffers) except the parameters and optimizer state that a result
+    updates: those are writable, and the result is marked
+    `kiln.writes_argument = N` for `kiln-write-updates-in-place`. Other
+    functions become private.
 
     Before:
     ```mlir
@@ -533,6 +539,38 @@ def KilnStripModel : Pass<"kiln-strip-model", "mlir::ModuleOp"> {
         attributes {llvm.emit_c_interface} { ... }
     ```
   }];
+}
+
+def KilnWriteUpdatesInPlace
+    : Pass<"kiln-write-updates-in-place", "mlir::ModuleOp"> {
+  let summary = "Write updated parameters and state into their arguments";
+  let description = [{
+    Runs after bufferization. A result marked `kiln.writes_argument = N`
+    (by `kiln-strip-model`) is removed from its function: when bufferization
+    computed it in argument `N`'s buffer, as it does for the optimizer's
+    loops, which read and write their outputs, nothing is left to do;
+    otherwise its buffer is copied into the argument. Either way, a train
+    step allocates and returns no parameter or optimizer state, and the
+    runtime (which knows these results from the module summary) expects
+    only outputs back.
+
+    Before:
+    ```mlir
+    func.func @step(%w: memref<4xf32>, %g: memref<4xf32>)
+        -> (memref<4xf32> {kiln.writes_argument = 0 : i64}) {
+      ... writes %w ...
+      return %w : memref<4xf32>
+    }
+    ```
+    After:
+    ```mlir
+    func.func @step(%w: memref<4xf32>, %g: memref<4xf32>) {
+      ... writes %w ...
+      return
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
 def KilnLowerOptimizers : Pass<"kiln-lower-optimizers"> {

@@ -17,12 +17,13 @@ extern "C" {
 /* Runs body(begin, end, closure) over sub-ranges covering [0, count), on
  * the thread pool of the session running the entry; returns when all are
  * done. `work` estimates the scalar operations of one iteration: a loop
- * with too little work in all runs serially on the caller. Emitted by the
- * kiln-outline-parallel-loops pass. */
+ * with too little work in all runs serially on the caller. `site` names the
+ * loop for profiles (NUL-terminated, e.g. "lenet.kiln:21:15 contraction").
+ * Emitted by the kiln-outline-parallel-loops pass. */
 __attribute__((visibility("default"))) void
 kiln_rt_parallel_for(int64_t count,
                      void (*body)(int64_t begin, int64_t end, void *closure),
-                     void *closure, int64_t work);
+                     void *closure, int64_t work, const char *site);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,7 @@
 #define KILN_RUNTIME_SESSION_H
 
 #include "kiln/runtime/Module.h"
+#include "kiln/runtime/Profile.h"
 #include "kiln/runtime/ThreadPool.h"
 
 #include <map>
@@ -24,6 +25,8 @@ struct RunOptions {
   uint64_t step = 0;
   /// Train entries: this step's learning rate; unset, the model's.
   std::optional<float> learningRate;
+  /// When set, the run's time is added to it, by parallel loop.
+  Profile *profile = nullptr;
 };
 
 class Session {

@@ -65,6 +65,10 @@ def Kiln_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kUpdateResultAttrName = "kiln.update";
     /// The new value of the state slot in argument number `kiln.state_update`.
     static constexpr ::llvm::StringLiteral kStateUpdateResultAttrName = "kiln.state_update";
+    /// After kiln-strip-model: the result is the new value of argument
+    /// number `kiln.writes_argument`, to be written there rather than
+    /// returned (kiln-write-updates-in-place).
+    static constexpr ::llvm::StringLiteral kWritesArgumentAttrName = "kiln.writes_argument";
     /// Marks a lowered op with the code-generation schedule that suits it
     /// ("contraction", ...).
     static constexpr ::llvm::StringLiteral kScheduleAttrName = "kiln.schedule";
