@@ -50,6 +50,13 @@ cl::opt<bool> vectorize(
              "--vectorize=false leaves naive scalar loops)"),
     cl::init(true));
 
+// Each optimization can be left out to measure what it brings.
+cl::opt<bool> fuse(
+    "fuse",
+    cl::desc("Fuse chains of elementwise ops into one loop nest (default "
+             "true; --fuse=false leaves one loop nest per op)"),
+    cl::init(true));
+
 cl::opt<EmitKind> emitKind(
     "emit", cl::desc("What to produce"), cl::init(EmitKind::Kmod),
     cl::values(
@@ -57,7 +64,8 @@ cl::opt<EmitKind> emitKind(
         clEnumValN(EmitKind::Train, "train",
                    "after autodiff: train entries with gradients and the "
                    "optimizer step"),
-        clEnumValN(EmitKind::Linalg, "linalg", "after lowering to linalg"),
+        clEnumValN(EmitKind::Linalg, "linalg",
+                   "after lowering to linalg and fusing elementwise ops"),
         clEnumValN(EmitKind::Vector, "vector",
                    "after splitting for threads, tiling and vectorizing"),
         clEnumValN(EmitKind::LLVMMLIR, "llvm-mlir",
@@ -202,10 +210,14 @@ int main(int argc, char **argv) {
     EmitKind printAfter;
   };
   for (Stage stage : {Stage{kiln::addLowerToLinalgPasses, EmitKind::Linalg},
+                      Stage{kiln::addFusionPasses, EmitKind::Linalg},
                       Stage{kiln::addVectorizePasses, EmitKind::Vector},
                       Stage{kiln::addLowerToLLVMPasses, EmitKind::LLVMMLIR}}) {
-    if (!vectorize && stage.build == kiln::addVectorizePasses)
+    if ((!vectorize && stage.build == kiln::addVectorizePasses) ||
+        (!fuse && stage.build == kiln::addFusionPasses))
       continue;
+    // Linalg is shown once fused (unless fusion is off).
+    bool fusionFollows = fuse && stage.build == kiln::addLowerToLinalgPasses;
     mlir::PassManager pm(&context);
     if (failed(mlir::applyPassManagerCLOptions(pm)))
       return fail("bad pass manager options");
@@ -214,7 +226,7 @@ int main(int argc, char **argv) {
       return fail("cannot build the pass pipeline");
     if (failed(pm.run(*module)))
       return 1;
-    if (emitKind == stage.printAfter)
+    if (emitKind == stage.printAfter && !fusionFollows)
       return printModule(*module, output);
   }
 

@@ -20,6 +20,9 @@ static constexpr llvm::StringLiteral kLowerToLinalg =
     "kiln-lower-recurrent,kiln-lower-reductions,kiln-lower-shape,"
     "canonicalize,cse";
 
+static constexpr llvm::StringLiteral kFusion =
+    "kiln-fuse-elementwise,canonicalize,cse";
+
 static constexpr llvm::StringLiteral kVectorize =
     "kiln-vectorize,canonicalize,cse";
 
@@ -53,6 +56,10 @@ llvm::LogicalResult kiln::addDifferentiatePasses(mlir::OpPassManager &pm) {
 
 llvm::LogicalResult kiln::addLowerToLinalgPasses(mlir::OpPassManager &pm) {
   return mlir::parsePassPipeline(kLowerToLinalg, pm);
+}
+
+llvm::LogicalResult kiln::addFusionPasses(mlir::OpPassManager &pm) {
+  return mlir::parsePassPipeline(kFusion, pm);
 }
 
 llvm::LogicalResult kiln::addVectorizePasses(mlir::OpPassManager &pm) {

@@ -103,9 +103,20 @@ bool hasSimpleMaps(linalg::GenericOp op) {
   });
 }
 
+/// LLVM stores a vector of i1 as packed bits, but a buffer of i1 holds a
+/// byte per element: a mask written by vector code and read by scalar code
+/// (or the other way round) would be garbled. Ops reading or writing masks
+/// keep scalar loops; fusion folds most masks into their consumers anyway.
+bool hasMaskOperands(linalg::GenericOp op) {
+  return llvm::any_of(op->getOperandTypes(), [](Type type) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    return shaped && shaped.getElementType().isInteger(1);
+  });
+}
+
 std::optional<Schedule> chooseSchedule(linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() == 0 ||
-      !hasVectorizableBody(op) || !hasSimpleMaps(op))
+      !hasVectorizableBody(op) || !hasSimpleMaps(op) || hasMaskOperands(op))
     return std::nullopt;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();

@@ -148,3 +148,41 @@ func.func @pool(%x: tensor<?x8x8x8xf32>) -> tensor<?x8x4x4xf32> {
       ins(%x, %window : tensor<?x8x8x8xf32>, tensor<2x2xf32>) outs(%init : tensor<?x8x4x4xf32>) -> tensor<?x8x4x4xf32>
   return %r : tensor<?x8x4x4xf32>
 }
+
+// A mask (i1) keeps scalar loops: LLVM stores vectors of i1 as packed bits,
+// buffers of i1 hold bytes. It is still split across threads.
+// CHECK-LABEL: func.func @mask
+// CHECK: scf.forall
+// CHECK-NOT: vector.
+// CHECK: linalg.generic {{.+}} outs(%{{.+}} : tensor<8x64xi1>)
+// CHECK-NOT: vector.
+// CHECK: return
+func.func @mask(%x: tensor<64x64xf32>) -> tensor<64x64xi1> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<64x64xi1>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<64x64xf32>) outs(%empty : tensor<64x64xi1>) {
+  ^bb0(%a: f32, %o: i1):
+    %c = arith.cmpf ogt, %a, %zero : f32
+    linalg.yield %c : i1
+  } -> tensor<64x64xi1>
+  return %r : tensor<64x64xi1>
+}
+
+// A reduction over the batch has no vector schedule: it runs in blocks of
+// its parallel dimension, across threads.
+// CHECK-LABEL: func.func @column_sums
+// CHECK: scf.forall (%{{.+}}) = (0) to (64) step (8)
+// CHECK: linalg.generic {{.+}} iterator_types = ["reduction", "parallel"]
+func.func @column_sums(%x: tensor<?x64xf32>) -> tensor<64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<64xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<64xf32>) -> tensor<64xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(n, c) -> (n, c)>, affine_map<(n, c) -> (c)>], iterator_types = ["reduction", "parallel"]}
+      ins(%x : tensor<?x64xf32>) outs(%init : tensor<64xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %a, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<64xf32>
+  return %r : tensor<64xf32>
+}

@@ -12,6 +12,9 @@ llvm::LogicalResult addDifferentiatePasses(mlir::OpPassManager &pm);
 /// kiln dialect -> linalg, tensor, arith, math, scf on tensors.
 llvm::LogicalResult addLowerToLinalgPasses(mlir::OpPassManager &pm);
 
+/// Chains of elementwise linalg ops fused into one op each.
+llvm::LogicalResult addFusionPasses(mlir::OpPassManager &pm);
+
 /// linalg on tensors -> threads' blocks of tiled, vectorized code (still on
 /// tensors).
 llvm::LogicalResult addVectorizePasses(mlir::OpPassManager &pm);

@@ -391,6 +391,36 @@ def KilnExpandCopies : Pass<"kiln-expand-copies"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def KilnFuseElementwise : Pass<"kiln-fuse-elementwise"> {
+  let summary = "Fuse chains of elementwise linalg ops into one loop nest";
+  let description = [{
+    Runs on linalg on tensors, before `kiln-vectorize`. An elementwise
+    `linalg.generic` (all loops parallel, plain arithmetic) is fused into
+    the generic that consumes it, so a chain (bias-add, activation, the
+    activation's mask in the backward pass, the optimizer's arithmetic, a
+    transpose or broadcast feeding them) becomes one loop nest that reads
+    its inputs once and keeps intermediate values in registers.
+
+    Not fused, on purpose: producers with several users (each would
+    recompute them), unless they only move data (broadcasts, transposes);
+    producers that read at computed indices (gathers: the fused op could not
+    be vectorized); and anything into a contraction, whose multiply-add body
+    the register-tiled schedule relies on. `kilnc --fuse=false` leaves the
+    pass out, to measure its effect.
+
+    Before:
+    ```mlir
+    %sum = linalg.generic {...} ins(%x, %b : ...) outs(%e0 : ...) { addf }
+    %act = linalg.generic {...} ins(%sum : ...) outs(%e1 : ...) { maximumf }
+    ```
+    After:
+    ```mlir
+    %act = linalg.generic {...} ins(%x, %b : ...) outs(%e1 : ...) { addf; maximumf }
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def KilnVectorize : Pass<"kiln-vectorize", "mlir::ModuleOp"> {
   let summary = "Tile and vectorize linalg ops with per-op schedules";
   let description = [{
@@ -399,16 +429,24 @@ def KilnVectorize : Pass<"kiln-vectorize", "mlir::ModuleOp"> {
     reduction step; the rows left after full tiles are peeled and done one
     at a time, so nothing needs masks, and the accumulator tile is hoisted
     out of the reduction loop, leaving broadcast-multiply-adds on registers.
-    Elementwise generics are vectorized along the last dimension: whole
-    rows up to 32 wide, else 16 or 8 lanes dividing the row.
+    Elementwise generics (also with several results, as the optimizer's
+    update of a parameter and its state) are vectorized along the last
+    dimension: whole rows up to 32 wide, else 16 or 8 lanes dividing the
+    row. Ops that read or write masks (`i1`) keep scalar loops: LLVM stores
+    a vector of `i1` as packed bits, a buffer of `i1` holds bytes.
 
     Before that, each op is split into blocks for threads, as an
     `scf.forall` (which `kiln-outline-parallel-loops` later hands to the
     runtime's pool): contractions by their first batch dimension, else by
     blocks of column tiles when a row is at least 64K multiply-adds (a
     batch-1 dense layer), else by blocks of 64 rows (a convolution's
-    batch x pixels); elementwise ops by their outermost dimension; pooling
-    by image (its loops stay scalar). A `linalg.fill` that initializes a
+    batch x pixels), else, for a few rows and a reduction over the batch (a
+    weight's gradient), by blocks of 8-row register tiles; elementwise ops
+    by their outermost dimension; pooling by image. Every other op (no
+    vector schedule: padding, reductions over the batch, ops reading at
+    computed indices) keeps scalar loops but is split too, by its first
+    parallel dimension that all operands index plainly, in about 8 blocks,
+    so that no op leaves the other cores idle. A `linalg.fill` that initializes a
     result is fused into the blocks. Dynamic dimensions are split too: one
     block costs a single indirect call.
 
