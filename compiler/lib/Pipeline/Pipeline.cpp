@@ -24,7 +24,7 @@ static constexpr llvm::StringLiteral kFusion =
     "kiln-fuse-elementwise,canonicalize,cse";
 
 static constexpr llvm::StringLiteral kVectorize =
-    "kiln-vectorize,canonicalize,cse";
+    "func.func(kiln-vectorize),canonicalize,cse";
 
 // Bufferization writes results into fresh buffers (identity layouts at the
 // function boundary, so the runtime sees plain row-major memrefs); CSE and

@@ -8,6 +8,8 @@
 #include "lld/Common/Driver.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Transforms/IPO/MergeFunctions.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -76,6 +78,28 @@ createTargetMachine(const TargetDescription &target, std::string &error) {
       std::nullopt, llvm::CodeGenOptLevel::Aggressive));
 }
 
+/// Entries repeat each other's code (a train step, its loss entry and the
+/// inference entry share the forward pass; a GAN's two steps share both
+/// networks), and so do the thread-block bodies outlined from them. Merging
+/// the identical functions halves what the code generator, by far the
+/// slowest stage, has to do for such models.
+static void mergeIdenticalFunctions(llvm::Module &module,
+                                    llvm::TargetMachine *machine) {
+  llvm::LoopAnalysisManager loops;
+  llvm::FunctionAnalysisManager functions;
+  llvm::CGSCCAnalysisManager sccs;
+  llvm::ModuleAnalysisManager modules;
+  llvm::PassBuilder builder(machine);
+  builder.registerModuleAnalyses(modules);
+  builder.registerCGSCCAnalyses(sccs);
+  builder.registerFunctionAnalyses(functions);
+  builder.registerLoopAnalyses(loops);
+  builder.crossRegisterProxies(loops, functions, sccs, modules);
+  llvm::ModulePassManager passes;
+  passes.addPass(llvm::MergeFunctionsPass());
+  passes.run(module, modules);
+}
+
 FailureOr<std::unique_ptr<llvm::Module>>
 kiln::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
                            const TargetDescription &target) {
@@ -91,10 +115,13 @@ kiln::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
                                                       << error;
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(llvm::Triple(target.triple));
+  // Before optimizing too: the optimizer then sees each body once.
+  mergeIdenticalFunctions(*llvmModule, machine.get());
   auto optimize = makeOptimizingTransformer(3, 0, machine.get());
   if (llvm::Error err = optimize(llvmModule.get()))
     return module.emitError("LLVM optimization failed: ")
            << llvm::toString(std::move(err));
+  mergeIdenticalFunctions(*llvmModule, machine.get());
   return llvmModule;
 }
 

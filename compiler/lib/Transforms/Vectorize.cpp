@@ -17,6 +17,8 @@
 #include "kiln/Dialect/KilnDialect.h"
 #include "kiln/Transforms/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -407,7 +409,9 @@ bool hasStaticShapes(linalg::GenericOp op) {
 
 struct VectorizePass : kiln::impl::KilnVectorizeBase<VectorizePass> {
   void runOnOperation() override {
-    ModuleOp module = getOperation();
+    // One function at a time, so that the pass manager runs them on all
+    // cores.
+    func::FuncOp module = getOperation();
     MLIRContext *context = &getContext();
     IRRewriter rewriter(context);
 

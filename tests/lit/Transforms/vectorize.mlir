@@ -1,4 +1,4 @@
-// RUN: kiln-opt %s --kiln-vectorize --canonicalize --cse | FileCheck %s
+// RUN: kiln-opt %s --pass-pipeline="builtin.module(func.func(kiln-vectorize),canonicalize,cse)" | FileCheck %s
 
 #mk = affine_map<(m, n, k) -> (m, k)>
 #kn = affine_map<(m, n, k) -> (k, n)>

@@ -421,7 +421,7 @@ def KilnFuseElementwise : Pass<"kiln-fuse-elementwise"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
-def KilnVectorize : Pass<"kiln-vectorize", "mlir::ModuleOp"> {
+def KilnVectorize : Pass<"kiln-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile and vectorize linalg ops with per-op schedules";
   let description = [{
     Runs on tensors after lowering (where convolutions are already
