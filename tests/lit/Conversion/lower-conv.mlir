@@ -1,10 +1,14 @@
 // RUN: kiln-opt %s --split-input-file --kiln-lower-conv | FileCheck %s
 
 // A convolution is an im2col product: patches as rows, times the filter.
-// CHECK-DAG: #[[WINDOW:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d5, d1 * 2 + d3, d2 * 2 + d4)>
+// The patches are copied from the channels-last input (a single channel is
+// channels-last already).
+// CHECK-DAG: #[[WINDOW:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>
 // CHECK-LABEL: func.func @conv
 // CHECK: %[[PAD:.+]] = tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 1, 1]
-// CHECK: %[[PATCHES:.+]] = linalg.generic {indexing_maps = [#[[WINDOW]], #{{.+}}]{{.*}}ins(%[[PAD]] : tensor<?x1x30x30xf32>) outs(%{{.+}} : tensor<?x14x14x3x3x1xf32>)
+// CHECK: %[[PLANE:.+]] = tensor.collapse_shape %[[PAD]] {{\[}}[0], [1, 2], [3]] : tensor<?x1x30x30xf32> into tensor<?x30x30xf32>
+// CHECK: %[[NHWC:.+]] = tensor.expand_shape %[[PLANE]] {{\[}}[0], [1], [2, 3]] output_shape [%{{.+}}, 30, 30, 1] : tensor<?x30x30xf32> into tensor<?x30x30x1xf32>
+// CHECK: %[[PATCHES:.+]] = linalg.generic {indexing_maps = [#[[WINDOW]], #{{.+}}]{{.*}}ins(%[[NHWC]] : tensor<?x30x30x1xf32>) outs(%{{.+}} : tensor<?x14x14x3x3x1xf32>)
 // CHECK: %[[COL:.+]] = tensor.collapse_shape %[[PATCHES]] {{\[}}[0], [1, 2], [3, 4, 5]] : tensor<?x14x14x3x3x1xf32> into tensor<?x196x9xf32>
 // CHECK: %[[WTT:.+]] = linalg.transpose ins(%{{.+}} : tensor<32x1x3x3xf32>) outs(%{{.+}} : tensor<3x3x1x32xf32>) permutation = [2, 3, 1, 0]
 // CHECK: %[[WT:.+]] = tensor.collapse_shape %[[WTT]] {{\[}}[0, 1, 2], [3]] : tensor<3x3x1x32xf32> into tensor<9x32xf32>
@@ -16,6 +20,18 @@
 func.func @conv(%x: tensor<?x1x28x28xf32>, %w: tensor<32x1x3x3xf32>, %b: tensor<32xf32>) -> tensor<?x32x14x14xf32> {
   %0 = kiln.conv2d %x, %w, %b {padding = array<i64: 1, 1>, stride = array<i64: 2, 2>} : (tensor<?x1x28x28xf32>, tensor<32x1x3x3xf32>, tensor<32xf32>) -> tensor<?x32x14x14xf32>
   return %0 : tensor<?x32x14x14xf32>
+}
+
+// -----
+
+// Several channels: one transpose to channels-last, then rows of channels.
+// CHECK-LABEL: func.func @channels
+// CHECK: %[[PAD:.+]] = tensor.pad
+// CHECK: %[[NHWC:.+]] = linalg.transpose ins(%[[PAD]] : tensor<?x8x10x10xf32>) outs(%{{.+}} : tensor<?x10x10x8xf32>) permutation = [0, 2, 3, 1]
+// CHECK: linalg.generic {{.*}}ins(%[[NHWC]] : tensor<?x10x10x8xf32>) outs(%{{.+}} : tensor<?x8x8x3x3x8xf32>)
+func.func @channels(%x: tensor<?x8x8x8xf32>, %w: tensor<16x8x3x3xf32>) -> tensor<?x16x8x8xf32> {
+  %0 = kiln.conv2d %x, %w {padding = array<i64: 1, 1>} : (tensor<?x8x8x8xf32>, tensor<16x8x3x3xf32>) -> tensor<?x16x8x8xf32>
+  return %0 : tensor<?x16x8x8xf32>
 }
 
 // -----

@@ -387,8 +387,21 @@ def KilnExpandCopies : Pass<"kiln-expand-copies"> {
     ```mlir
     linalg.copy ins(%a : memref<4x4xf32, strided<[8, 1]>>) outs(%b : memref<4x4xf32>)
     ```
+    A small static copy whose rows are contiguous on both sides (at most
+    16 rows of at most 256 elements: an image-to-column tile, one pixel's
+    channels) becomes a vector transfer instead, so that it is copied by
+    vector loads and stores rather than element by element through strides
+    LLVM cannot prove to be unit:
+    ```mlir
+    %v = vector.transfer_read %a[%c0, %c0], %poison {in_bounds = [true, true]}
+        : memref<4x4xf32, strided<[8, 1]>>, vector<4x4xf32>
+    vector.transfer_write %v, %b[%c0, %c0] {in_bounds = [true, true]}
+        : vector<4x4xf32>, memref<4x4xf32>
+    ```
   }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::ub::UBDialect"];
 }
 
 def KilnFuseElementwise : Pass<"kiln-fuse-elementwise"> {

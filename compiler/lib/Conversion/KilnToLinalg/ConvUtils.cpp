@@ -27,6 +27,29 @@ Value kiln::lowering::padSpatial(OpBuilder &b, Location loc, Value input,
                                value);
 }
 
+/// NCHW `input` as NHWC. A single channel needs no data movement.
+static Value channelsLast(OpBuilder &b, Location loc, Value input) {
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape = {type.getDimSize(0), type.getDimSize(2),
+                                type.getDimSize(3), type.getDimSize(1)};
+  auto resultType = type.clone(shape);
+  Value batchSize =
+      type.isDynamicDim(0) ? dimOf(b, loc, input, 0) : Value();
+  if (type.getDimSize(1) == 1)
+    return tensor::ExpandShapeOp::create(
+        b, loc, resultType, collapse(b, loc, input, {{0}, {1, 2}, {3}}),
+        ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}},
+        getMixedValues(shape, batchSize ? ValueRange{batchSize} : ValueRange{},
+                       b));
+  return linalg::TransposeOp::create(
+             b, loc, input,
+             emptyTensor(b, loc, resultType,
+                         {batchSize, Value(), Value(), Value()}),
+             ArrayRef<int64_t>{0, 2, 3, 1})
+      .getResult()
+      .front();
+}
+
 Value kiln::lowering::im2colPatches(OpBuilder &b, Location loc, Value input,
                                     int64_t kh, int64_t kw,
                                     RankedTensorType outputType,
@@ -35,6 +58,7 @@ Value kiln::lowering::im2colPatches(OpBuilder &b, Location loc, Value input,
   MLIRContext *context = b.getContext();
   auto inputType = cast<RankedTensorType>(input.getType());
   int64_t batch = outputType.getDimSize(0);
+  Value pixelsMajor = channelsLast(b, loc, input);
   auto patchType = RankedTensorType::get(
       {batch, outputType.getDimSize(1), outputType.getDimSize(2), kh, kw,
        inputType.getDimSize(1)},
@@ -45,11 +69,11 @@ Value kiln::lowering::im2colPatches(OpBuilder &b, Location loc, Value input,
   AffineExpr rowExpr = d(1) * stride[0] + d(3) * dilation[0];
   AffineExpr columnExpr = d(2) * stride[1] + d(4) * dilation[1];
   return linalg::GenericOp::create(
-             b, loc, TypeRange{patchType}, ValueRange{input},
+             b, loc, TypeRange{patchType}, ValueRange{pixelsMajor},
              ValueRange{emptyTensor(b, loc, patchType,
                                     {batchSize, Value(), Value(), Value(),
                                      Value(), Value()})},
-             {AffineMap::get(6, 0, {d(0), d(5), rowExpr, columnExpr}, context),
+             {AffineMap::get(6, 0, {d(0), rowExpr, columnExpr, d(5)}, context),
               AffineMap::getMultiDimIdentityMap(6, context)},
              SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
              [](OpBuilder &nb, Location l, ValueRange args) {

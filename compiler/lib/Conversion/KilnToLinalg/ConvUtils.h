@@ -15,8 +15,9 @@ mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc,
 /// The im2col patches of an (already padded) NCHW `input` for a kh x kw
 /// window: [N, OH, OW, KH, KW, C] with
 /// col[n, oh, ow, i, j, c] = input[n, c, oh*sh + i*dh, ow*sw + j*dw], where
-/// `outputType` gives N, OH, OW and the element type. A copy whose input map
-/// does the indexing, so it vectorizes along the channels.
+/// `outputType` gives N, OH, OW and the element type. The input is first
+/// made channels-last (one vectorized transpose), so that each patch row is
+/// a copy of contiguous channels rather than a gather across planes.
 mlir::Value im2colPatches(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::Value input, int64_t kh, int64_t kw,
                           mlir::RankedTensorType outputType,
