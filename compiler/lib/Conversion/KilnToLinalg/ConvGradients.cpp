@@ -99,6 +99,64 @@ struct FilterGradPattern : OpRewritePattern<Conv2DFilterGradOp> {
   }
 };
 
+/// Windows that tile the input exactly (no padding, no dilation, stride =
+/// kernel, every row and column in a window), as in LeNet's 2 x 2 pooling.
+bool tilesInputExactly(MaxPool2DGradOp op, int64_t outH, int64_t outW) {
+  ArrayRef<int64_t> kernel = op.getKernel();
+  ArrayRef<int64_t> stride = op.getStride().value_or(kernel);
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  return llvm::all_of(op.getPadding(), [](int64_t p) { return p == 0; }) &&
+         llvm::all_of(op.getDilation(), [](int64_t d) { return d == 1; }) &&
+         stride == kernel && inputType.getDimSize(2) == outH * kernel[0] &&
+         inputType.getDimSize(3) == outW * kernel[1];
+}
+
+/// The gradient routed to each window's first maximum when the windows tile
+/// the input: over the input viewed as [N, C, OH, KH, OW, KW], a plain
+/// elementwise op (each position compares its tap with its window's
+/// argmax) that vectorizes, instead of computing every position's window
+/// and reading the argmax and gradient at computed indices.
+Value routeToWindowMaxima(OpBuilder &b, Location loc, Value argmax,
+                          Value grad, RankedTensorType inputType,
+                          ArrayRef<int64_t> kernel, Value batchSize) {
+  MLIRContext *context = b.getContext();
+  auto gradType = cast<RankedTensorType>(grad.getType());
+  int64_t outH = gradType.getDimSize(2), outW = gradType.getDimSize(3);
+  auto windowsType = inputType.clone(
+      {inputType.getDimSize(0), inputType.getDimSize(1), outH, kernel[0], outW,
+       kernel[1]});
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  AffineMap windowMap =
+      AffineMap::get(6, 0, {d(0), d(1), d(2), d(4)}, context);
+  Type element = inputType.getElementType();
+  Value routed =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{windowsType}, ValueRange{argmax, grad},
+          ValueRange{emptyTensor(b, loc, windowsType,
+                                 {batchSize, Value(), Value(), Value(),
+                                  Value(), Value()})},
+          {windowMap, windowMap, AffineMap::getMultiDimIdentityMap(6, context)},
+          SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value tap = arith::AddIOp::create(
+                nb, l,
+                arith::MulIOp::create(
+                    nb, l, linalg::IndexOp::create(nb, l, 3),
+                    arith::ConstantIndexOp::create(nb, l, kernel[1])),
+                linalg::IndexOp::create(nb, l, 5));
+            Value isMax = arith::CmpIOp::create(
+                nb, l, arith::CmpIPredicate::eq, args[0],
+                arith::IndexCastOp::create(nb, l, args[0].getType(), tap));
+            linalg::YieldOp::create(
+                nb, l,
+                arith::SelectOp::create(nb, l, isMax, args[1],
+                                        scalarConstant(nb, l, element, 0))
+                    .getResult());
+          })
+          .getResult(0);
+  return collapse(b, loc, routed, {{0}, {1}, {2, 3}, {4, 5}});
+}
+
 struct MaxPoolGradPattern : OpRewritePattern<MaxPool2DGradOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MaxPool2DGradOp op,
@@ -170,6 +228,11 @@ struct MaxPoolGradPattern : OpRewritePattern<MaxPool2DGradOp> {
     // 2. Every input position: the gradient of the window it lies in, if it
     //    is that window's maximum.
     int64_t outH = gradType.getDimSize(2), outW = gradType.getDimSize(3);
+    if (tilesInputExactly(op, outH, outW)) {
+      rewriter.replaceOp(op, routeToWindowMaxima(rewriter, loc, argmax, grad,
+                                                 inputType, kernel, batchSize));
+      return success();
+    }
     Value result =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{inputType}, ValueRange{},

@@ -1,0 +1,43 @@
+// RUN: kiln-opt %s --split-input-file --kiln-lower-conv-gradients | FileCheck %s
+
+// Max pooling's gradient goes to each window's first maximum. With windows
+// that tile the input, the routing is elementwise over the input seen as
+// [N, C, OH, KH, OW, KW]: no reads at computed indices.
+// CHECK-DAG: #[[WINDOW:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d4)>
+// CHECK-LABEL: func.func @pool_tiles
+// CHECK: %[[ARGMAX:.+]]:2 = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK: %[[ROUTED:.+]] = linalg.generic {indexing_maps = [#[[WINDOW]], #[[WINDOW]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[ARGMAX]]#1, %{{.+}} : tensor<?x4x4x4xi32>, tensor<?x4x4x4xf32>) outs(%{{.+}} : tensor<?x4x4x2x4x2xf32>)
+// CHECK-NOT: tensor.extract
+// CHECK: arith.cmpi eq
+// CHECK: arith.select
+// CHECK: tensor.collapse_shape %[[ROUTED]] {{\[}}[0], [1], [2, 3], [4, 5]] : tensor<?x4x4x2x4x2xf32> into tensor<?x4x8x8xf32>
+func.func @pool_tiles(%x: tensor<?x4x8x8xf32>, %g: tensor<?x4x4x4xf32>) -> tensor<?x4x8x8xf32> {
+  %0 = kiln.max_pool2d_grad %x, %g {kernel = array<i64: 2, 2>} : (tensor<?x4x8x8xf32>, tensor<?x4x4x4xf32>) -> tensor<?x4x8x8xf32>
+  return %0 : tensor<?x4x8x8xf32>
+}
+
+// -----
+
+// A row past the last window (7 = 3 x 2 + 1) gets no gradient: the general
+// routing finds each position's window and reads its argmax.
+// CHECK-LABEL: func.func @pool_remainder
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+// CHECK: tensor.extract
+// CHECK-NOT: tensor.collapse_shape
+func.func @pool_remainder(%x: tensor<?x4x7x7xf32>, %g: tensor<?x4x3x3xf32>) -> tensor<?x4x7x7xf32> {
+  %0 = kiln.max_pool2d_grad %x, %g {kernel = array<i64: 2, 2>} : (tensor<?x4x7x7xf32>, tensor<?x4x3x3xf32>) -> tensor<?x4x7x7xf32>
+  return %0 : tensor<?x4x7x7xf32>
+}
+
+// -----
+
+// A filter's gradient is an image-to-column product over all pixels of all
+// images: patches [N*OH*OW, KH*KW*C] against the output gradient.
+// CHECK-LABEL: func.func @filter
+// CHECK: linalg.generic {{.*}}outs(%{{.+}} : tensor<?x26x26x3x3x1xf32>)
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+func.func @filter(%x: tensor<?x1x28x28xf32>, %g: tensor<?x8x26x26xf32>) -> tensor<8x1x3x3xf32> {
+  %0 = kiln.conv2d_filter_grad %x, %g {kernel = array<i64: 3, 3>} : (tensor<?x1x28x28xf32>, tensor<?x8x26x26xf32>) -> tensor<8x1x3x3xf32>
+  return %0 : tensor<8x1x3x3xf32>
+}
