@@ -253,7 +253,7 @@ linalg::GenericOp splitContraction(RewriterBase &rewriter,
   // Enough column blocks to balance a few threads; below the work floor a
   // row's dispatch costs more than it saves.
   constexpr int64_t kMaxColumnBlocks = 8;
-  constexpr int64_t kMinWorkPerRow = 1 << 16;
+  constexpr int64_t kMinWorkPerRow = 1 << 14;
   constexpr int64_t kRowBlock = 64;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned loops = ranges.size(), rows = schedule.peeledLoop;

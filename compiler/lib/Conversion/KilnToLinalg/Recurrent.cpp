@@ -138,7 +138,8 @@ struct RecurrentPattern : OpRewritePattern<OpTy> {
     for (int64_t dir = 0; dir < directions; ++dir) {
       OpFoldResult dirIndex = rewriter.getIndexAttr(dir);
       Value wIh = sliceLeading(rewriter, loc, op.getWIh(), dirIndex);
-      Value wHh = sliceLeading(rewriter, loc, op.getWHh(), dirIndex);
+      Value wHhT = transposeMatrix(
+          rewriter, loc, sliceLeading(rewriter, loc, op.getWHh(), dirIndex));
       Value bIh = sliceLeading(rewriter, loc, op.getBIh(), dirIndex);
       Value bHh = sliceLeading(rewriter, loc, op.getBHh(), dirIndex);
       Value projected =
@@ -191,8 +192,7 @@ struct RecurrentPattern : OpRewritePattern<OpTy> {
                 Kind == Cell::Gru
                     ? broadcastRows(b, l, bHh, batch, gatesType)
                     : filledTensor(b, l, gatesType, {batch, Value()}, zero);
-            Value hiddenGates =
-                matmulTransposed(b, l, carried[0], wHh, hiddenInit);
+            Value hiddenGates = matmul(b, l, carried[0], wHhT, hiddenInit);
             SmallVector<Value> next =
                 cellStep(b, l, Kind, inputGates, hiddenGates, carried[0],
                          carried[1], hidden);

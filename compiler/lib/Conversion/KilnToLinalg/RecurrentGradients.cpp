@@ -77,13 +77,7 @@ struct Sequences {
   }
   /// lhs [M, K] · rhs [K, N] into `init` [M, N].
   Value matmul(Value lhs, Value rhs, Value init) {
-    MLIRContext *context = b.getContext();
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
-    return contract(b, loc, lhs, rhs, init,
-                    {AffineMap::get(3, 0, {d(0), d(2)}, context),
-                     AffineMap::get(3, 0, {d(2), d(1)}, context),
-                     AffineMap::get(3, 0, {d(0), d(1)}, context)},
-                    3);
+    return lowering::matmul(b, loc, lhs, rhs, init);
   }
   /// lhsᵀ [K, M]ᵀ · rhs [K, N] as [M, N].
   Value matmulLhsTransposed(Value lhs, Value rhs, int64_t m, int64_t n) {

@@ -22,15 +22,34 @@ Value kiln::lowering::sliceLeading(OpBuilder &b, Location loc, Value source, OpF
 }
 
 /// `lhs · rhsᵀ` for lhs [M, K] and rhs [N, K], accumulated into `init`.
-Value kiln::lowering::matmulTransposed(OpBuilder &b, Location loc, Value lhs, Value rhs,
-                       Value init) {
+Value kiln::lowering::transposeMatrix(OpBuilder &b, Location loc,
+                                     Value matrix) {
+  auto type = cast<RankedTensorType>(matrix.getType());
+  auto transposedType =
+      type.clone({type.getDimSize(1), type.getDimSize(0)});
+  return linalg::TransposeOp::create(
+             b, loc, matrix,
+             tensor::EmptyOp::create(b, loc, transposedType.getShape(),
+                                     transposedType.getElementType()),
+             ArrayRef<int64_t>{1, 0})
+      .getResult()
+      .front();
+}
+
+Value kiln::lowering::matmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                             Value init) {
   MLIRContext *context = b.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
   return contract(b, loc, lhs, rhs, init,
                   {AffineMap::get(3, 0, {d(0), d(2)}, context),
-                   AffineMap::get(3, 0, {d(1), d(2)}, context),
+                   AffineMap::get(3, 0, {d(2), d(1)}, context),
                    AffineMap::get(3, 0, {d(0), d(1)}, context)},
                   3);
+}
+
+Value kiln::lowering::matmulTransposed(OpBuilder &b, Location loc, Value lhs,
+                                       Value rhs, Value init) {
+  return matmul(b, loc, lhs, transposeMatrix(b, loc, rhs), init);
 }
 
 /// A [rows, features] tensor holding `bias` [features] in every row.

@@ -13,7 +13,18 @@ enum class Cell { Rnn, Gru, Lstm };
 mlir::Value sliceLeading(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Value source, mlir::OpFoldResult index);
 
-/// `lhs · rhsᵀ` for lhs [M, K] and rhs [N, K], accumulated into `init`.
+/// `matrix` [N, K] as [K, N]. A weight multiplied as `x · wᵀ` in every step
+/// of a recurrence is transposed once, before the loop: read in place, each
+/// step's product would gather its vector of columns across rows.
+mlir::Value transposeMatrix(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value matrix);
+
+/// `lhs · rhs` for lhs [M, K] and rhs [K, N], accumulated into `init`.
+mlir::Value matmul(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
+                   mlir::Value rhs, mlir::Value init);
+
+/// `lhs · rhsᵀ` for lhs [M, K] and rhs [N, K], accumulated into `init`
+/// (rhs transposed first).
 mlir::Value matmulTransposed(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::Value lhs, mlir::Value rhs,
                              mlir::Value init);
