@@ -9,7 +9,9 @@ products, PyTorch (Debian's python3-torch) for models. Other processes' CPU use 
 is measured during each row (the machine's CPU time minus this process's
 and its children's); a row measured while other processes kept more than a
 quarter of a core busy is measured again, up to twice, and flagged if it
-stays noisy. `kilnc` compile times of the zoo models close the report.
+stays noisy. Then each optimization is switched off in turn (its kilnc
+flag) to show what it brings, and `kilnc` compile times of the zoo models
+close the report.
 
 Usage: bench.py --kilnc PATH --kiln-run PATH --source DIR [--json FILE]
 """
@@ -395,6 +397,34 @@ def measure_row(args, kmod, batch, threads, entries, peer_fn, training):
     return kiln, peer, others
 
 
+# Each optimization switched off in turn (a kilnc flag), on models where it
+# matters: Kiln against itself, same run, 2 threads.
+ABLATIONS = [
+    ("--fuse=false", "models/lenet.kiln", ("step",)),
+    ("--fuse=false", "models/mlp.kiln", ("step",)),
+    ("--fuse=false", "models/gru_classifier.kiln", ("step",)),
+    ("--fuse=false", "models/vae.kiln", ("step",)),
+    ("--fuse=false", "models/lenet.kiln", ("infer",)),
+    ("--vectorize=false", "models/mlp.kiln", ("step",)),
+]
+
+
+def ablations(args, work, threads=2, batch=64):
+    results = []
+    for flag, model, entries in ABLATIONS:
+        times = {}
+        for variant, extra in (("on", []), ("off", [flag])):
+            kmod = os.path.join(work, f"ablation-{variant}.kmod")
+            subprocess.run([args.kilnc, os.path.join(args.source, model),
+                            "-o", kmod] + extra, check=True)
+            times[variant] = kiln_median(args, kmod, batch, threads, entries)
+        results.append({"flag": flag, "model": os.path.basename(model),
+                        "entries": list(entries), "on_s": times["on"],
+                        "off_s": times["off"],
+                        "speedup": times["off"] / times["on"]})
+    return results
+
+
 def compile_times(args, work):
     """Seconds kilnc takes for each zoo model (the whole pipeline to a
     .kmod, the better of two runs)."""
@@ -450,6 +480,7 @@ def main():
                     "ratio": peer / kiln, "others_cores": others,
                 })
         compiles = [] if args.only else compile_times(args, work)
+        switched = [] if args.only else ablations(args, work)
     print("| benchmark | threads | Kiln | peer | peer's | Kiln / peer |")
     print("|---|---|---|---|---|---|")
     for r in results:
@@ -468,6 +499,15 @@ def main():
             single[key] = r["kiln"]
         elif r["peer"] != "PyTorch" or "sgemm" not in r["name"]:
             print(f"| {r['name']} | {r['kiln'] / single[key]:.2f}x |")
+    if switched:
+        print()
+        print("| switched off | model, entry | with | without | "
+              "the pass brings |")
+        print("|---|---|---|---|---|")
+        for a in switched:
+            print(f"| `{a['flag']}` | {a['model']} {'+'.join(a['entries'])} | "
+                  f"{a['on_s'] * 1e3:.3f} ms | {a['off_s'] * 1e3:.3f} ms | "
+                  f"{a['speedup']:.2f}x |")
     if compiles:
         print()
         print("| model | kilnc compile time |")
@@ -476,8 +516,8 @@ def main():
             print(f"| {c['model']} | {c['seconds']:.2f} s |")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"rows": results, "compile_seconds": compiles}, f,
-                      indent=2)
+            json.dump({"rows": results, "compile_seconds": compiles,
+                       "ablations": switched}, f, indent=2)
     return 0
 
 
