@@ -63,14 +63,26 @@ func.func @transposed(%x: tensor<?x8x7x7xf32>, %w: tensor<8x4x4x4xf32>) -> tenso
 
 // -----
 
+// Max pooling whose windows tile the input is the elementwise maximum of
+// one strided slice per tap of the input seen as [N, C, OH, KH, OW, KW];
+// other pooling uses linalg's pooling ops.
 // CHECK-LABEL: func.func @pools
-// CHECK: linalg.pooling_nchw_max
+// CHECK: %[[WINDOWS:.+]] = tensor.expand_shape %{{.+}} {{\[}}[0], [1], [2, 3], [4, 5]] output_shape [%{{.+}}, 4, 4, 2, 4, 2] : tensor<?x4x8x8xf32> into tensor<?x4x4x2x4x2xf32>
+// CHECK: %[[T00:.+]] = tensor.extract_slice %[[WINDOWS]][0, 0, 0, 0, 0, 0] [%{{.+}}, 4, 4, 1, 4, 1] [1, 1, 1, 1, 1, 1] : tensor<?x4x4x2x4x2xf32> to tensor<?x4x4x4xf32>
+// CHECK: %[[T01:.+]] = tensor.extract_slice %[[WINDOWS]][0, 0, 0, 0, 0, 1]
+// CHECK: %[[T10:.+]] = tensor.extract_slice %[[WINDOWS]][0, 0, 0, 1, 0, 0]
+// CHECK: %[[T11:.+]] = tensor.extract_slice %[[WINDOWS]][0, 0, 0, 1, 0, 1]
+// CHECK: linalg.generic {{.*}}ins(%[[T00]], %[[T01]], %[[T10]], %[[T11]] :
+// CHECK-COUNT-3: arith.maximumf
 // CHECK: linalg.pooling_nchw_sum
 // CHECK: arith.divf
-func.func @pools(%x: tensor<?x4x8x8xf32>) -> (tensor<?x4x4x4xf32>, tensor<?x4x4x4xf32>) {
+// CHECK: linalg.pooling_nchw_max
+func.func @pools(%x: tensor<?x4x8x8xf32>) -> (tensor<?x4x4x4xf32>, tensor<?x4x4x4xf32>, tensor<?x4x3x3xf32>) {
   %0 = kiln.max_pool2d %x {kernel = array<i64: 2, 2>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x4x4xf32>
   %1 = kiln.avg_pool2d %x {kernel = array<i64: 2, 2>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x4x4xf32>
-  return %0, %1 : tensor<?x4x4x4xf32>, tensor<?x4x4x4xf32>
+  // Overlapping windows.
+  %2 = kiln.max_pool2d %x {kernel = array<i64: 3, 3>, stride = array<i64: 2, 2>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x3x3xf32>
+  return %0, %1, %2 : tensor<?x4x4x4xf32>, tensor<?x4x4x4xf32>, tensor<?x4x3x3xf32>
 }
 
 // -----

@@ -329,6 +329,45 @@ struct ConvTranspose2DPattern : OpRewritePattern<ConvTranspose2DOp> {
   }
 };
 
+/// Max pooling whose windows tile the input exactly (no padding, no
+/// dilation, stride = kernel), as in LeNet's 2 x 2 pooling: the input seen
+/// as [N, C, OH, KH, OW, KW] gives one strided slice per window tap, and the
+/// result is their elementwise maximum, an op that vectorizes and splits
+/// across threads like any other, instead of linalg's pooling loops.
+Value maxOfWindowTaps(OpBuilder &b, Location loc, Value input,
+                      RankedTensorType resultType, ArrayRef<int64_t> kernel) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t outH = resultType.getDimSize(2), outW = resultType.getDimSize(3);
+  OpFoldResult batch = sizeOrAttr(b, loc, input, 0);
+  OpFoldResult channels = b.getIndexAttr(inputType.getDimSize(1));
+  Value windows = tensor::ExpandShapeOp::create(
+      b, loc,
+      inputType.clone({inputType.getDimSize(0), inputType.getDimSize(1), outH,
+                       kernel[0], outW, kernel[1]}),
+      input, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}},
+      ArrayRef<OpFoldResult>{batch, channels, b.getIndexAttr(outH),
+                             b.getIndexAttr(kernel[0]), b.getIndexAttr(outW),
+                             b.getIndexAttr(kernel[1])});
+  SmallVector<Value> taps;
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  for (int64_t i = 0; i < kernel[0]; ++i)
+    for (int64_t j = 0; j < kernel[1]; ++j)
+      taps.push_back(tensor::ExtractSliceOp::create(
+          b, loc, resultType, windows,
+          ArrayRef<OpFoldResult>{zero, zero, zero, b.getIndexAttr(i), zero,
+                                 b.getIndexAttr(j)},
+          ArrayRef<OpFoldResult>{batch, channels, b.getIndexAttr(outH), one,
+                                 b.getIndexAttr(outW), one},
+          SmallVector<OpFoldResult>(6, one)));
+  return broadcastGeneric(b, loc, resultType, taps,
+                          [](OpBuilder &nb, Location l, ValueRange args) {
+                            Value best = args[0];
+                            for (Value tap : args.drop_front())
+                              best = arith::MaximumFOp::create(nb, l, best, tap);
+                            return best;
+                          });
+}
+
 template <typename OpTy, bool IsMax>
 struct PoolPattern : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
@@ -343,6 +382,17 @@ struct PoolPattern : OpRewritePattern<OpTy> {
     SmallVector<int64_t> dilation = {1, 1};
     if constexpr (IsMax)
       dilation.assign(op.getDilation().begin(), op.getDilation().end());
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    constexpr int64_t kMaxTaps = 16;
+    if (IsMax && stride == kernel && dilation == ArrayRef<int64_t>{1, 1} &&
+        padding == ArrayRef<int64_t>{0, 0} &&
+        kernel[0] * kernel[1] <= kMaxTaps &&
+        inputType.getDimSize(2) == resultType.getDimSize(2) * kernel[0] &&
+        inputType.getDimSize(3) == resultType.getDimSize(3) * kernel[1]) {
+      rewriter.replaceOp(op, maxOfWindowTaps(rewriter, loc, op.getInput(),
+                                             resultType, kernel));
+      return success();
+    }
     // Padding never wins a maximum and adds nothing to a sum.
     Value identity = IsMax ? extremeConstant(rewriter, loc, element, false)
                            : scalarConstant(rewriter, loc, element, 0);
