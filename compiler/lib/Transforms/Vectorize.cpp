@@ -379,6 +379,40 @@ void tileContraction(RewriterBase &rewriter, linalg::GenericOp op,
     (void)tile(rewriter, inner, single);
 }
 
+/// A contraction whose left operand is read transposed (a weight's
+/// gradient `xᵀ · g`) loads 8 rows' values at one reduction step as a
+/// vector, broadcasts it along the columns and transposes the result:
+/// transpose(broadcast(v : vector<R>) : vector<C x R>) to vector<R x C>.
+/// That is each row's value splat across the columns, which is how it is
+/// rebuilt here: a transpose in registers costs dozens of shuffles per
+/// reduction step.
+struct SplatRowsInsteadOfTranspose : OpRewritePattern<vector::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransposeOp transpose,
+                                PatternRewriter &rewriter) const override {
+    auto broadcast =
+        transpose.getVector().getDefiningOp<vector::BroadcastOp>();
+    VectorType resultType = transpose.getResultVectorType();
+    auto sourceType = broadcast
+                          ? dyn_cast<VectorType>(broadcast.getSourceType())
+                          : VectorType();
+    if (!sourceType || sourceType.getRank() != 1 ||
+        resultType.getRank() != 2 ||
+        transpose.getPermutation() != ArrayRef<int64_t>{1, 0} ||
+        resultType.getDimSize(0) != sourceType.getDimSize(0))
+      return failure();
+    Location loc = transpose.getLoc();
+    Value column = vector::ShapeCastOp::create(
+        rewriter, loc,
+        VectorType::get({sourceType.getDimSize(0), 1},
+                        sourceType.getElementType()),
+        broadcast.getSource());
+    rewriter.replaceOpWithNewOp<vector::BroadcastOp>(transpose, resultType,
+                                                     column);
+    return success();
+  }
+};
+
 /// Canonicalization, optionally folding tensor slices into vector
 /// transfers.
 LogicalResult simplify(Operation *root, bool foldSubsets) {
@@ -396,6 +430,7 @@ LogicalResult simplify(Operation *root, bool foldSubsets) {
     vector::populateDropUnitDimWithShapeCastPatterns(patterns);
     // Transposed reads become row reads and an in-register transpose.
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    patterns.add<SplatRowsInsteadOfTranspose>(context);
   }
   return applyPatternsGreedily(root, std::move(patterns));
 }

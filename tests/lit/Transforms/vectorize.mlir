@@ -186,3 +186,24 @@ func.func @column_sums(%x: tensor<?x64xf32>) -> tensor<64xf32> {
   } -> tensor<64xf32>
   return %r : tensor<64xf32>
 }
+
+// A weight's gradient reads its left operand transposed (xᵀ · g): each
+// reduction step loads 8 rows' values as one vector and splats each across
+// the columns, with no transpose in registers.
+// CHECK-LABEL: func.func @lhs_transposed
+// CHECK: vector.fma
+// CHECK-NOT: vector.transpose
+// CHECK: return
+func.func @lhs_transposed(%x: tensor<?x64xf32>, %g: tensor<?x32xf32>) -> tensor<64x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<64x32xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%empty : tensor<64x32xf32>) -> tensor<64x32xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %g : tensor<?x64xf32>, tensor<?x32xf32>) outs(%acc : tensor<64x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b fastmath<contract> : f32
+    %s = arith.addf %c, %p fastmath<contract> : f32
+    linalg.yield %s : f32
+  } -> tensor<64x32xf32>
+  return %r : tensor<64x32xf32>
+}

@@ -52,46 +52,74 @@ struct FilterGradPattern : OpRewritePattern<Conv2DFilterGradOp> {
                       op.getStride(), op.getDilation());
     Value rows = collapse(rewriter, loc, patches, {{0, 1, 2}, {3, 4, 5}});
 
-    // The output gradient [N, F, OH, OW] as [F, N * OH * OW].
-    SmallVector<int64_t> byFilterShape = {filters, gradType.getDimSize(0),
-                                          gradType.getDimSize(2),
-                                          gradType.getDimSize(3)};
-    auto byFilterType = RankedTensorType::get(byFilterShape, element);
-    Value byFilter =
+    // Vector registers run along the product's columns: the patch width
+    // KH*KW*C, unless it is ragged (a first layer's 9) and the filters are
+    // not, in which case the product is computed transposed.
+    int64_t patchWidth = kh * kw * channels;
+    constexpr int64_t kLanes = 16;
+    bool filtersAlongColumns =
+        patchWidth % kLanes != 0 && filters % kLanes == 0;
+
+    // The output gradient [N, F, OH, OW] as rows in the patches' pixel
+    // order: [F, R] (R = N * OH * OW), or [R, F] channels-last.
+    SmallVector<int64_t> permutation =
+        filtersAlongColumns ? SmallVector<int64_t>{0, 2, 3, 1}
+                            : SmallVector<int64_t>{1, 0, 2, 3};
+    SmallVector<int64_t> gradShape;
+    SmallVector<Value> gradSizes;
+    for (int64_t dim : permutation) {
+      gradShape.push_back(gradType.getDimSize(dim));
+      gradSizes.push_back(gradType.isDynamicDim(dim)
+                              ? dimOf(rewriter, loc, op.getGradOutput(), dim)
+                              : Value());
+    }
+    Value permuted =
         linalg::TransposeOp::create(
             rewriter, loc, op.getGradOutput(),
-            emptyTensor(rewriter, loc, byFilterType,
-                        {Value(),
-                         gradType.isDynamicDim(0)
-                             ? dimOf(rewriter, loc, op.getGradOutput(), 0)
-                             : Value(),
-                         Value(), Value()}),
-            ArrayRef<int64_t>{1, 0, 2, 3})
+            emptyTensor(rewriter, loc,
+                        RankedTensorType::get(gradShape, element), gradSizes),
+            permutation)
             .getResult()
             .front();
-    Value gradRows = collapse(rewriter, loc, byFilter, {{0}, {1, 2, 3}});
+    Value gradRows =
+        filtersAlongColumns
+            ? collapse(rewriter, loc, permuted, {{0, 1, 2}, {3}})
+            : collapse(rewriter, loc, permuted, {{0}, {1, 2, 3}});
 
-    // [F, KH*KW*C] = gradRows [F, R] * rows [R, KH*KW*C].
-    auto productType =
-        RankedTensorType::get({filters, kh * kw * channels}, element);
+    // [F, KH*KW*C] = gradRows [F, R] · rows [R, KH*KW*C], or its transpose
+    // [KH*KW*C, F] = rowsᵀ · gradRows [R, F].
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    SmallVector<int64_t> productShape = {filters, patchWidth};
+    Value lhs = gradRows, rhs = rows;
+    AffineMap lhsMap = AffineMap::get(3, 0, {d(0), d(2)}, context);
+    if (filtersAlongColumns) {
+      std::swap(productShape[0], productShape[1]);
+      std::swap(lhs, rhs);
+      lhsMap = AffineMap::get(3, 0, {d(2), d(0)}, context);
+    }
+    auto productType = RankedTensorType::get(productShape, element);
     Value init = filledTensor(rewriter, loc, productType, {},
                               scalarConstant(rewriter, loc, element, 0));
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
-    Value product = contract(rewriter, loc, gradRows, rows, init,
-                             {AffineMap::get(3, 0, {d(0), d(2)}, context),
-                              AffineMap::get(3, 0, {d(2), d(1)}, context),
+    Value product = contract(rewriter, loc, lhs, rhs, init,
+                             {lhsMap, AffineMap::get(3, 0, {d(2), d(1)}, context),
                               AffineMap::get(3, 0, {d(0), d(1)}, context)},
                              3);
+    SmallVector<int64_t> expandedShape =
+        filtersAlongColumns
+            ? SmallVector<int64_t>{kh, kw, channels, filters}
+            : SmallVector<int64_t>{filters, kh, kw, channels};
     Value expanded = tensor::ExpandShapeOp::create(
-        rewriter, loc,
-        RankedTensorType::get({filters, kh, kw, channels}, element), product,
-        ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+        rewriter, loc, RankedTensorType::get(expandedShape, element), product,
+        filtersAlongColumns
+            ? ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}}
+            : ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
     Value filter =
-        linalg::TransposeOp::create(rewriter, loc, expanded,
-                                    tensor::EmptyOp::create(
-                                        rewriter, loc, resultType.getShape(),
-                                        element),
-                                    ArrayRef<int64_t>{0, 3, 1, 2})
+        linalg::TransposeOp::create(
+            rewriter, loc, expanded,
+            tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                    element),
+            filtersAlongColumns ? ArrayRef<int64_t>{3, 2, 0, 1}
+                                : ArrayRef<int64_t>{0, 3, 1, 2})
             .getResult()
             .front();
     rewriter.replaceOp(op, filter);

@@ -79,16 +79,25 @@ struct Sequences {
   Value matmul(Value lhs, Value rhs, Value init) {
     return lowering::matmul(b, loc, lhs, rhs, init);
   }
-  /// lhsᵀ [K, M]ᵀ · rhs [K, N] as [M, N].
+  /// lhsᵀ [K, M]ᵀ · rhs [K, N] as [M, N]. Vector registers run along the
+  /// columns; when N is narrow and ragged (28 input features) and M is not,
+  /// the product is computed as [N, M] and transposed, which is cheap for
+  /// a weight-sized result.
   Value matmulLhsTransposed(Value lhs, Value rhs, int64_t m, int64_t n) {
+    constexpr int64_t kLanes = 16;
+    bool swap = n % kLanes != 0 && m % kLanes == 0;
+    if (swap)
+      std::swap(lhs, rhs), std::swap(m, n);
     MLIRContext *context = b.getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
-    return contract(b, loc, lhs, rhs,
-                    zeros(RankedTensorType::get({m, n}, element), {}),
-                    {AffineMap::get(3, 0, {d(2), d(0)}, context),
-                     AffineMap::get(3, 0, {d(2), d(1)}, context),
-                     AffineMap::get(3, 0, {d(0), d(1)}, context)},
-                    3);
+    Value product =
+        contract(b, loc, lhs, rhs,
+                 zeros(RankedTensorType::get({m, n}, element), {}),
+                 {AffineMap::get(3, 0, {d(2), d(0)}, context),
+                  AffineMap::get(3, 0, {d(2), d(1)}, context),
+                  AffineMap::get(3, 0, {d(0), d(1)}, context)},
+                 3);
+    return swap ? transposeMatrix(b, loc, product) : product;
   }
 };
 
