@@ -116,6 +116,23 @@ bool hasMaskOperands(linalg::GenericOp op) {
   });
 }
 
+/// A reduction along the last loop only (a loss summed over each row,
+/// softmax's sums), over a static length that 8 divides, with one result
+/// and no index arithmetic (an argmax keeps its scalar loops).
+bool isRowReduction(linalg::GenericOp op,
+                    ArrayRef<utils::IteratorType> iterators,
+                    ArrayRef<int64_t> ranges) {
+  if (iterators.back() != utils::IteratorType::reduction ||
+      llvm::count(iterators, utils::IteratorType::reduction) != 1 ||
+      op.getNumDpsInits() != 1 || ShapedType::isDynamic(ranges.back()) ||
+      ranges.back() % 8 != 0 ||
+      !op.getBody()->getOps<linalg::IndexOp>().empty())
+    return false;
+  unsigned reduced = iterators.size() - 1;
+  return !op.getMatchingIndexingMap(op.getDpsInitOperand(0))
+              .isFunctionOfDim(reduced);
+}
+
 std::optional<Schedule> chooseSchedule(linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() == 0 ||
       !hasVectorizableBody(op) || !hasSimpleMaps(op) || hasMaskOperands(op))
@@ -138,6 +155,14 @@ std::optional<Schedule> chooseSchedule(linalg::GenericOp op) {
     schedule.tiles.assign(loops - 3, 1);
     schedule.tiles.append({8, *columns, 1});
     schedule.peeledLoop = loops - 3;
+    return schedule;
+  }
+  if (isRowReduction(op, iterators, ranges)) {
+    // One row at a time, 16 (or 8) of its elements per step: the body runs
+    // on vectors and each step's partial sum is reduced into the row's.
+    schedule.isContraction = false;
+    schedule.tiles.assign(loops - 1, 1);
+    schedule.tiles.push_back(ranges.back() % 16 == 0 ? 16 : 8);
     return schedule;
   }
   if (llvm::all_of(iterators, [](utils::IteratorType t) {

@@ -207,3 +207,26 @@ func.func @lhs_transposed(%x: tensor<?x64xf32>, %g: tensor<?x32xf32>) -> tensor<
   } -> tensor<64x32xf32>
   return %r : tensor<64x32xf32>
 }
+
+// A reduction along each row (a loss summed per example) runs 16 elements
+// of a row per step on vectors.
+// CHECK-LABEL: func.func @row_sums
+// CHECK: scf.forall
+// CHECK: vector.transfer_read {{.+}} vector<16xf32>
+// CHECK: math.exp {{.+}} : vector<16xf32>
+// CHECK: vector.multi_reduction <add>, %{{.+}} [1] : vector<1x16xf32> to vector<1xf32>
+func.func @row_sums(%x: tensor<?x784xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x784xf32>
+  %empty = tensor.empty(%n) : tensor<?xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<?xf32>) -> tensor<?xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(n, k) -> (n, k)>, affine_map<(n, k) -> (n)>], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<?x784xf32>) outs(%init : tensor<?xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %e = math.exp %a : f32
+    %s = arith.addf %e, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}

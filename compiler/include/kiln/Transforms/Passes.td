@@ -445,8 +445,10 @@ def KilnVectorize : Pass<"kiln-vectorize", "mlir::func::FuncOp"> {
     Elementwise generics (also with several results, as the optimizer's
     update of a parameter and its state) are vectorized along the last
     dimension: whole rows up to 32 wide, else 16 or 8 lanes dividing the
-    row. Ops that read or write masks (`i1`) keep scalar loops: LLVM stores
-    a vector of `i1` as packed bits, a buffer of `i1` holds bytes.
+    row. Reductions along the last loop only (a loss summed per example)
+    run one row at a time, 16 (or 8) elements per step on vectors. Ops that
+    read or write masks (`i1`) keep scalar loops: LLVM stores a vector of
+    `i1` as packed bits, a buffer of `i1` holds bytes.
 
     Before that, each op is split into blocks for threads, as an
     `scf.forall` (which `kiln-outline-parallel-loops` later hands to the
