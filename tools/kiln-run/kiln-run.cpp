@@ -72,7 +72,8 @@ const char kBenchUsage[] =
     "usage: kiln-run bench model.kmod [options]\n"
     "  --entry NAME              the entry to time (default: infer)\n"
     "  --batch N                 the batch size (default 64)\n"
-    "  --repeat R                timed runs after 3 warm-up runs (default 20)\n"
+    "  --repeat R                timed runs after warming up (3 runs and at\n"
+    "                            least 0.2 s; default 20)\n"
     "  --threads N               threads (default: KILN_NUM_THREADS, else\n"
     "                            one per core)\n"
     "  --profile                 then run the entry R more times and show\n"
@@ -391,15 +392,25 @@ int bench(const Module &module, const std::vector<std::string> &args) {
   std::map<std::string, Tensor> inputs = randomInputs(*entry, batch);
   std::vector<Tensor> outputs;
   std::string error;
+  // Warm-up: at least 3 runs and 0.2 s, so that idle cores have woken up
+  // and clocked up before a short entry is timed.
+  constexpr double kWarmUpSeconds = 0.2;
+  auto warmUpStart = std::chrono::steady_clock::now();
+  for (int64_t i = 0;
+       i < 3 || std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                              warmUpStart)
+                        .count() < kWarmUpSeconds;
+       ++i)
+    if (!session.run(entryName, inputs, outputs, error))
+      return fail(error);
   std::vector<double> seconds;
-  for (int64_t i = 0; i < repeat + 3; ++i) {
+  for (int64_t i = 0; i < repeat; ++i) {
     auto start = std::chrono::steady_clock::now();
     if (!session.run(entryName, inputs, outputs, error))
       return fail(error);
     std::chrono::duration<double> elapsed =
         std::chrono::steady_clock::now() - start;
-    if (i >= 3)
-      seconds.push_back(elapsed.count());
+    seconds.push_back(elapsed.count());
   }
   std::sort(seconds.begin(), seconds.end());
   double median = seconds[seconds.size() / 2], best = seconds.front();
