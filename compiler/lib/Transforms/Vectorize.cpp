@@ -487,6 +487,61 @@ bool hasStaticShapes(linalg::GenericOp op) {
   });
 }
 
+/// `pad` as fill(padding value) + a copy generic writing the source into
+/// the interior slice. Pads by a constant, by static amounts only.
+LogicalResult padAsFillAndCopy(RewriterBase &rewriter, tensor::PadOp pad) {
+  Value padding = pad.getConstantPaddingValue();
+  auto isConstant = [](OpFoldResult v) {
+    return getConstantIntValue(v).has_value();
+  };
+  if (!padding || !llvm::all_of(pad.getMixedLowPad(), isConstant) ||
+      !llvm::all_of(pad.getMixedHighPad(), isConstant))
+    return failure();
+  Location loc = pad.getLoc();
+  rewriter.setInsertionPoint(pad);
+  RankedTensorType type = pad.getResultType();
+  // A dynamic size is the source's plus the padding on both sides.
+  SmallVector<OpFoldResult> paddedSizes;
+  for (int64_t dim = 0; dim < type.getRank(); ++dim) {
+    if (!type.isDynamicDim(dim)) {
+      paddedSizes.push_back(rewriter.getIndexAttr(type.getDimSize(dim)));
+      continue;
+    }
+    int64_t added = *getConstantIntValue(pad.getMixedLowPad()[dim]) +
+                    *getConstantIntValue(pad.getMixedHighPad()[dim]);
+    paddedSizes.push_back(
+        arith::AddIOp::create(
+            rewriter, loc,
+            tensor::DimOp::create(rewriter, loc, pad.getSource(), dim),
+            arith::ConstantIndexOp::create(rewriter, loc, added))
+            .getResult());
+  }
+  Value empty = tensor::EmptyOp::create(rewriter, loc, paddedSizes,
+                                        type.getElementType());
+  Value filled =
+      linalg::FillOp::create(rewriter, loc, padding, empty).getResult(0);
+  SmallVector<OpFoldResult> sourceSizes =
+      tensor::getMixedSizes(rewriter, loc, pad.getSource());
+  SmallVector<OpFoldResult> unit(type.getRank(), rewriter.getIndexAttr(1));
+  Value interior = tensor::ExtractSliceOp::create(
+      rewriter, loc, filled, pad.getMixedLowPad(), sourceSizes, unit);
+  unsigned rank = type.getRank();
+  AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+  Value copied =
+      linalg::GenericOp::create(
+          rewriter, loc, TypeRange{interior.getType()},
+          ValueRange{pad.getSource()}, ValueRange{interior},
+          ArrayRef<AffineMap>{identity, identity},
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+          [](OpBuilder &b, Location l, ValueRange args) {
+            linalg::YieldOp::create(b, l, args[0]);
+          })
+          .getResult(0);
+  rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+      pad, copied, filled, pad.getMixedLowPad(), sourceSizes, unit);
+  return success();
+}
+
 struct VectorizePass : kiln::impl::KilnVectorizeBase<VectorizePass> {
   void runOnOperation() override {
     // One function at a time, so that the pass manager runs them on all
@@ -494,6 +549,14 @@ struct VectorizePass : kiln::impl::KilnVectorizeBase<VectorizePass> {
     func::FuncOp module = getOperation();
     MLIRContext *context = &getContext();
     IRRewriter rewriter(context);
+
+    // Padding becomes a fill and a copy into the interior, the copy an
+    // elementwise generic like the others (bufferized, a pad is a copy that
+    // runs element by element on one thread).
+    SmallVector<tensor::PadOp> pads;
+    module.walk([&](tensor::PadOp op) { pads.push_back(op); });
+    for (tensor::PadOp op : pads)
+      (void)padAsFillAndCopy(rewriter, op);
 
     // Transposes are elementwise generics to the schedules.
     SmallVector<linalg::TransposeOp> transposes;

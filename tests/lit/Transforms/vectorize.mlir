@@ -230,3 +230,22 @@ func.func @row_sums(%x: tensor<?x784xf32>) -> tensor<?xf32> {
   } -> tensor<?xf32>
   return %r : tensor<?xf32>
 }
+
+// Padding is a fill and a copy into the interior, split across threads
+// like any elementwise op, in rows (which kiln-expand-copies later turns
+// into vector transfers).
+// CHECK-LABEL: func.func @pad
+// CHECK-NOT: tensor.pad
+// CHECK: %[[FILLED:.+]] = linalg.fill
+// CHECK: %[[INTERIOR:.+]] = tensor.extract_slice %[[FILLED]][0, 0, 1, 1] [%{{.+}}, 4, 8, 16]
+// CHECK: scf.forall {{.+}} shared_outs(%{{.+}} = %[[INTERIOR]])
+// CHECK: tensor.insert_slice {{.+}} [1, 1, 1, 16] [1, 1, 1, 1] : tensor<1x1x1x16xf32> into tensor<1x4x8x16xf32>
+// CHECK: tensor.insert_slice %{{.+}} into %[[FILLED]][0, 0, 1, 1]
+func.func @pad(%x: tensor<?x4x8x16xf32>) -> tensor<?x4x10x18xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<?x4x8x16xf32> to tensor<?x4x10x18xf32>
+  return %p : tensor<?x4x10x18xf32>
+}

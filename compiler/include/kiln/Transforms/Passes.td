@@ -461,7 +461,9 @@ def KilnVectorize : Pass<"kiln-vectorize", "mlir::func::FuncOp"> {
     vector schedule: padding, reductions over the batch, ops reading at
     computed indices) keeps scalar loops but is split too, by its first
     parallel dimension that all operands index plainly, in about 8 blocks,
-    so that no op leaves the other cores idle. A `linalg.fill` that initializes a
+    so that no op leaves the other cores idle. A `tensor.pad` by a constant
+    becomes a `linalg.fill` and a copy generic into the interior slice, so
+    that it is split and copied in rows too. A `linalg.fill` that initializes a
     result is fused into the blocks. Dynamic dimensions are split too: one
     block costs a single indirect call.
 
