@@ -102,7 +102,8 @@ $(TRAIN_TARGETS): train-%: build
 bench: build
 	LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
 	  /usr/bin/python3 bench/bench.py --kilnc $(BUILD_DIR)/bin/kilnc \
-	  --kiln-run $(BUILD_DIR)/bin/kiln-run --source . --json $(BUILD_DIR)/bench.json
+	  --kiln-run $(BUILD_DIR)/bin/kiln-run --source . --json $(BUILD_DIR)/bench.json \
+	  $(BENCH_ARGS)
 
 docs: build
 	cmake --build $(BUILD_DIR) --target kiln-docs
