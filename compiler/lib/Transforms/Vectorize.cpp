@@ -9,8 +9,10 @@
 //    hoisted out of the reduction loop, so the inner loop is
 //    broadcast-multiply-add on registers;
 //  - elementwise generics are vectorized along their last dimension (whole
-//    rows up to 32 wide, else 16 or 8 lanes that divide the row).
-// Ops that fit no schedule keep their scalar loops.
+//    rows up to 32 wide, else 16 or 8 lanes that divide the row);
+//  - reductions along each row run 16 (or 8) elements per step.
+// Ops that fit no schedule keep their scalar loops, split across threads
+// all the same; padding becomes a fill and a copy into the interior first.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,7 +20,6 @@
 #include "kiln/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
