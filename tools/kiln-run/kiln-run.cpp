@@ -339,6 +339,19 @@ void printProfile(const Profile &profile) {
       "(outside parallel loops: serial code, allocation)");
 }
 
+/// `text` as the inside of a JSON string (a site names the model's file,
+/// which may hold quotes or backslashes).
+std::string jsonEscaped(const std::string &text) {
+  std::string escaped;
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      escaped += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20)
+      escaped += c;
+  }
+  return escaped;
+}
+
 void printProfileJson(const Profile &profile) {
   double runs = double(std::max<int64_t>(profile.runs(), 1));
   std::printf(", \"profile\": {\"run_s\": %.6g, \"sites\": [",
@@ -346,7 +359,8 @@ void printProfileJson(const Profile &profile) {
   const char *separator = "";
   for (const Profile::Site &site : profile.sites()) {
     std::printf("%s{\"site\": \"%s\", \"calls\": %.6g, \"s\": %.6g}",
-                separator, site.name.c_str(), double(site.calls) / runs,
+                separator, jsonEscaped(site.name).c_str(),
+                double(site.calls) / runs,
                 site.seconds / runs);
     separator = ", ";
   }
