@@ -139,20 +139,23 @@ extern "C" void kiln_rt_parallel_for(int64_t count, LoopBody body,
   ThreadPool *pool = installedPool;
   if (pool && count > 1 && work < kMinParallelWork / count)
     pool = nullptr;
-  Profile *profile = currentProfile();
-  auto start = profile ? std::chrono::steady_clock::now()
-                       : std::chrono::steady_clock::time_point();
-  {
-    // Loops inside this one are part of it, whichever thread runs them.
-    ScopedProfile outerOnly(nullptr);
+  auto run = [&] {
     if (pool)
       pool->parallelFor(count, body, closure);
     else if (count > 0)
       body(0, count, closure);
+  };
+  Profile *profile = currentProfile();
+  if (!profile)
+    return run();
+  auto start = std::chrono::steady_clock::now();
+  {
+    // Loops inside this one are part of it, whichever thread runs them.
+    ScopedProfile outerOnly(nullptr);
+    run();
   }
-  if (profile)
-    profile->recordLoop(
-        site, std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                            start)
-                  .count());
+  profile->recordLoop(
+      site, std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                          start)
+                .count());
 }

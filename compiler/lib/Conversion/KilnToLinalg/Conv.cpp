@@ -384,11 +384,9 @@ struct PoolPattern : OpRewritePattern<OpTy> {
       dilation.assign(op.getDilation().begin(), op.getDilation().end());
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
     constexpr int64_t kMaxTaps = 16;
-    if (IsMax && stride == kernel && dilation == ArrayRef<int64_t>{1, 1} &&
-        padding == ArrayRef<int64_t>{0, 0} &&
-        kernel[0] * kernel[1] <= kMaxTaps &&
-        inputType.getDimSize(2) == resultType.getDimSize(2) * kernel[0] &&
-        inputType.getDimSize(3) == resultType.getDimSize(3) * kernel[1]) {
+    if (IsMax && kernel[0] * kernel[1] <= kMaxTaps &&
+        windowsTileInput(inputType, resultType, kernel, stride, padding,
+                         dilation)) {
       rewriter.replaceOp(op, maxOfWindowTaps(rewriter, loc, op.getInput(),
                                              resultType, kernel));
       return success();

@@ -127,18 +127,6 @@ struct FilterGradPattern : OpRewritePattern<Conv2DFilterGradOp> {
   }
 };
 
-/// Windows that tile the input exactly (no padding, no dilation, stride =
-/// kernel, every row and column in a window), as in LeNet's 2 x 2 pooling.
-bool tilesInputExactly(MaxPool2DGradOp op, int64_t outH, int64_t outW) {
-  ArrayRef<int64_t> kernel = op.getKernel();
-  ArrayRef<int64_t> stride = op.getStride().value_or(kernel);
-  auto inputType = cast<RankedTensorType>(op.getInput().getType());
-  return llvm::all_of(op.getPadding(), [](int64_t p) { return p == 0; }) &&
-         llvm::all_of(op.getDilation(), [](int64_t d) { return d == 1; }) &&
-         stride == kernel && inputType.getDimSize(2) == outH * kernel[0] &&
-         inputType.getDimSize(3) == outW * kernel[1];
-}
-
 /// The gradient routed to each window's first maximum when the windows tile
 /// the input: over the input viewed as [N, C, OH, KH, OW, KW], a plain
 /// elementwise op (each position compares its tap with its window's
@@ -256,7 +244,8 @@ struct MaxPoolGradPattern : OpRewritePattern<MaxPool2DGradOp> {
     // 2. Every input position: the gradient of the window it lies in, if it
     //    is that window's maximum.
     int64_t outH = gradType.getDimSize(2), outW = gradType.getDimSize(3);
-    if (tilesInputExactly(op, outH, outW)) {
+    if (windowsTileInput(inputType, gradType, kernel, stride, padding,
+                         dilation)) {
       rewriter.replaceOp(op, routeToWindowMaxima(rewriter, loc, argmax, grad,
                                                  inputType, kernel, batchSize));
       return success();

@@ -81,3 +81,16 @@ Value kiln::lowering::im2colPatches(OpBuilder &b, Location loc, Value input,
              })
       .getResult(0);
 }
+
+bool kiln::lowering::windowsTileInput(RankedTensorType input,
+                                      RankedTensorType output,
+                                      ArrayRef<int64_t> kernel,
+                                      ArrayRef<int64_t> stride,
+                                      ArrayRef<int64_t> padding,
+                                      ArrayRef<int64_t> dilation) {
+  return llvm::all_of(padding, [](int64_t p) { return p == 0; }) &&
+         llvm::all_of(dilation, [](int64_t d) { return d == 1; }) &&
+         stride == kernel &&
+         input.getDimSize(2) == output.getDimSize(2) * kernel[0] &&
+         input.getDimSize(3) == output.getDimSize(3) * kernel[1];
+}

@@ -24,6 +24,16 @@ mlir::Value im2colPatches(mlir::OpBuilder &b, mlir::Location loc,
                           llvm::ArrayRef<int64_t> stride,
                           llvm::ArrayRef<int64_t> dilation);
 
+/// Pooling windows that tile the NCHW input exactly: no padding, no
+/// dilation, stride = kernel, every row and column of `input` in a window of
+/// `output`, as in LeNet's 2 x 2 pooling.
+bool windowsTileInput(mlir::RankedTensorType input,
+                      mlir::RankedTensorType output,
+                      llvm::ArrayRef<int64_t> kernel,
+                      llvm::ArrayRef<int64_t> stride,
+                      llvm::ArrayRef<int64_t> padding,
+                      llvm::ArrayRef<int64_t> dilation);
+
 } // namespace kiln::lowering
 
 #endif // KILN_CONVERSION_KILNTOLINALG_CONVUTILS_H
