@@ -81,6 +81,11 @@ cl::opt<bool> inferenceOnly(
 cl::list<std::string> overrides(
     "set", cl::desc("Override a config of the model: --set name=value"),
     cl::value_desc("name=value"));
+cl::list<std::string> optimizerOverrides(
+    "optimizer",
+    cl::desc("Override a hyperparameter of every train entry's optimizer: "
+             "--optimizer momentum=0.5"),
+    cl::value_desc("name=value"));
 cl::opt<std::string> targetCpu(
     "target-cpu", cl::desc("CPU to compile for (default: this host's)"));
 cl::opt<std::string> targetFeatures(
@@ -104,6 +109,35 @@ int writeOutput(llvm::StringRef path, llvm::StringRef bytes) {
     return fail(errorMessage);
   output->os() << bytes;
   output->keep();
+  return 0;
+}
+
+/// Sets `name` to `value` in the optimizer of every train entry; the
+/// attribute's verifier rejects a name the optimizer does not have.
+int overrideOptimizers(mlir::ModuleOp module, llvm::StringRef setting) {
+  auto [name, text] = setting.split('=');
+  name = name.trim();
+  text = text.trim();
+  double value;
+  if (name.empty() || !setting.contains('=') || text.getAsDouble(value))
+    return fail("--optimizer expects name=number, got '" + setting + "'");
+  mlir::MLIRContext *context = module.getContext();
+  for (auto func : module.getOps<mlir::func::FuncOp>()) {
+    auto optimizer = func->getAttrOfType<kiln::OptimizerAttr>(
+        kiln::KilnDialect::kOptimizerAttrName);
+    if (!optimizer)
+      continue;
+    mlir::NamedAttrList hyperparameters(optimizer.getHyperparameters());
+    hyperparameters.set(name, mlir::FloatAttr::get(
+                                  mlir::Float64Type::get(context), value));
+    auto emitError = [&] { return func.emitError("--optimizer: "); };
+    auto updated = kiln::OptimizerAttr::getChecked(
+        emitError, context, optimizer.getKind(),
+        hyperparameters.getDictionary(context));
+    if (!updated)
+      return 1;
+    func->setAttr(kiln::KilnDialect::kOptimizerAttrName, updated);
+  }
   return 0;
 }
 
@@ -171,11 +205,14 @@ int main(int argc, char **argv) {
       *model, context, sourceMgr, diagnostics, configOverrides);
   if (!module)
     return 1;
+  // Lowering errors point at the .kiln source, like the frontend's.
+  kiln::text::SourceDiagnostics::MLIRHandler handler(&context, diagnostics);
+  for (llvm::StringRef setting : optimizerOverrides)
+    if (int status = overrideOptimizers(*module, setting))
+      return status;
   if (emitKind == EmitKind::Kiln)
     return printModule(*module, output);
 
-  // Lowering errors point at the .kiln source, like the frontend's.
-  kiln::text::SourceDiagnostics::MLIRHandler handler(&context, diagnostics);
   if (inferenceOnly) {
     llvm::SmallVector<mlir::func::FuncOp> trainEntries;
     for (auto func : module->getOps<mlir::func::FuncOp>())
