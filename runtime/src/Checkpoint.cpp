@@ -120,7 +120,7 @@ bool takeTensor(const flatbuffers::Vector<flatbuffers::Offset<fb::Tensor>>
 } // namespace
 
 bool saveCheckpoint(const Session &session, const std::string &path,
-                    std::string &error) {
+                    std::string &error, const CheckpointMetadata &metadata) {
   const Module &module = session.module();
   flatbuffers::FlatBufferBuilder builder;
   std::vector<flatbuffers::Offset<fb::Tensor>> params;
@@ -137,8 +137,12 @@ bool saveCheckpoint(const Session &session, const std::string &path,
     states.push_back(
         fb::CreateEntryStateDirect(builder, entryName.c_str(), &slots));
   }
+  std::vector<flatbuffers::Offset<fb::Metadata>> notes;
+  for (const auto &[key, value] : metadata)
+    notes.push_back(
+        fb::CreateMetadataDirect(builder, key.c_str(), value.c_str()));
   builder.Finish(fb::CreateCheckpointDirect(builder, module.name().c_str(),
-                                            &params, &states));
+                                            &params, &states, &notes));
 
   const uint8_t *payload = builder.GetBufferPointer();
   size_t size = builder.GetSize();
@@ -152,7 +156,7 @@ bool saveCheckpoint(const Session &session, const std::string &path,
 }
 
 bool loadCheckpoint(Session &session, const std::string &path,
-                    std::string &error) {
+                    std::string &error, CheckpointMetadata *metadata) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = systemError("open", path);
@@ -228,6 +232,14 @@ bool loadCheckpoint(Session &session, const std::string &path,
   }
   session.params() = std::move(params);
   session.optimizerState() = std::move(state);
+  if (metadata) {
+    metadata->clear();
+    if (checkpoint->metadata())
+      for (const fb::Metadata *note : *checkpoint->metadata())
+        if (note->key())
+          (*metadata)[note->key()->str()] =
+              note->value() ? note->value()->str() : "";
+  }
   return true;
 }
 

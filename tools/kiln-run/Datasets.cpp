@@ -157,105 +157,6 @@ bool kiln::run::readFashionMnist(const std::string &dir, bool train,
   return true;
 }
 
-namespace {
-std::vector<std::string> splitCsvLine(const std::string &line) {
-  std::vector<std::string> cells;
-  std::string cell;
-  std::istringstream in(line);
-  while (std::getline(in, cell, ','))
-    cells.push_back(cell);
-  if (!line.empty() && line.back() == ',')
-    cells.emplace_back();
-  for (std::string &c : cells) {
-    size_t begin = c.find_first_not_of(" \t\r\"");
-    size_t end = c.find_last_not_of(" \t\r\"");
-    c = begin == std::string::npos ? "" : c.substr(begin, end - begin + 1);
-  }
-  return cells;
-}
-
-bool parseFloat(const std::string &text, float &value) {
-  char *end = nullptr;
-  value = std::strtof(text.c_str(), &end);
-  return !text.empty() && *end == 0;
-}
-} // namespace
-
-bool kiln::run::readCsv(const std::string &path, const std::string &target,
-                        Samples &out, std::string &error) {
-  std::ifstream in(path);
-  if (!in) {
-    error = "cannot open '" + path + "'";
-    return false;
-  }
-  std::string line;
-  std::vector<std::string> header;
-  int64_t columns = -1, targetColumn = -1, lineNumber = 0;
-  out = Samples();
-  while (std::getline(in, line)) {
-    ++lineNumber;
-    if (line.find_first_not_of(" \t\r") == std::string::npos)
-      continue;
-    std::vector<std::string> cells = splitCsvLine(line);
-    std::vector<float> values(cells.size());
-    bool numeric = true;
-    for (size_t i = 0; i < cells.size(); ++i)
-      numeric &= parseFloat(cells[i], values[i]);
-    if (columns < 0) {
-      columns = static_cast<int64_t>(cells.size());
-      if (!numeric)
-        header = cells;
-      if (target.empty()) {
-        targetColumn = columns - 1;
-      } else {
-        auto named = std::find(header.begin(), header.end(), target);
-        char *end = nullptr;
-        long index = std::strtol(target.c_str(), &end, 10);
-        if (named != header.end())
-          targetColumn = named - header.begin();
-        else if (!*end && index >= 0 && index < columns)
-          targetColumn = index;
-        else {
-          error = path + ": no column '" + target + "'";
-          return false;
-        }
-      }
-      if (columns < 2) {
-        error = path + ":" + std::to_string(lineNumber) +
-                ": needs at least one feature column and a target column";
-        return false;
-      }
-      out.width = columns - 1;
-      if (!numeric)
-        continue;
-    }
-    if (static_cast<int64_t>(cells.size()) != columns) {
-      error = path + ":" + std::to_string(lineNumber) + ": " +
-              std::to_string(cells.size()) + " columns, the first line has " +
-              std::to_string(columns);
-      return false;
-    }
-    for (size_t i = 0; i < cells.size(); ++i)
-      if (!parseFloat(cells[i], values[i])) {
-        error = path + ":" + std::to_string(lineNumber) + ": column " +
-                std::to_string(i + 1) + " is not a number: '" + cells[i] + "'";
-        return false;
-      }
-    for (int64_t i = 0; i < columns; ++i)
-      if (i == targetColumn)
-        out.targets.push_back(values[i]);
-      else
-        out.features.push_back(values[i]);
-    ++out.count;
-  }
-  if (out.count == 0) {
-    error = path + ": no samples";
-    return false;
-  }
-  out.deriveLabels();
-  return true;
-}
-
 bool kiln::run::readNpyPair(const std::string &featuresPath,
                             const std::string &targetsPath, Samples &out,
                             std::string &error) {
@@ -361,8 +262,9 @@ bool readNumbers(const std::string &path, std::vector<float> &numbers,
     std::string field;
     int64_t count = 0;
     while (fields >> field) {
-      float value;
-      if (!parseFloat(field, value)) {
+      char *end = nullptr;
+      float value = std::strtof(field.c_str(), &end);
+      if (*end) {
         error = path + ":" + std::to_string(lineNumber) + ": '" + field +
                 "' is not a number";
         return false;
@@ -408,26 +310,3 @@ bool kiln::run::readDiabetes(const std::string &dir, Samples &out,
   return true;
 }
 
-void kiln::run::standardize(const Samples &fitted,
-                            std::vector<Samples *> samples) {
-  std::vector<double> mean(fitted.width, 0), squares(fitted.width, 0);
-  for (int64_t i = 0; i < fitted.count; ++i)
-    for (int64_t j = 0; j < fitted.width; ++j) {
-      double v = fitted.features[i * fitted.width + j];
-      mean[j] += v;
-      squares[j] += v * v;
-    }
-  std::vector<double> scale(fitted.width, 1);
-  for (int64_t j = 0; j < fitted.width; ++j) {
-    mean[j] /= static_cast<double>(fitted.count);
-    double variance = squares[j] / static_cast<double>(fitted.count) -
-                      mean[j] * mean[j];
-    scale[j] = variance > 1e-12 ? 1 / std::sqrt(variance) : 1;
-  }
-  for (Samples *s : samples)
-    for (int64_t i = 0; i < s->count; ++i)
-      for (int64_t j = 0; j < s->width; ++j) {
-        float &v = s->features[i * s->width + j];
-        v = static_cast<float>((v - mean[j]) * scale[j]);
-      }
-}

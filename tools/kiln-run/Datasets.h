@@ -48,12 +48,6 @@ bool readIdx(const std::string &imagesPath, const std::string &labelsPath,
 bool readFashionMnist(const std::string &dir, bool train, Samples &out,
                       std::string &error);
 
-/// A CSV file of numbers, one sample per line, with an optional header
-/// line. `target` names the target column (by header name or 0-based
-/// index; empty: the last column); the others are the features.
-bool readCsv(const std::string &path, const std::string &target, Samples &out,
-             std::string &error);
-
 /// Words, one per line (Debian's wamerican: /usr/share/dict/words), as
 /// character sequences for a next-character model: each sample is
 /// `steps` tokens of "start, letters" and its targets the same shifted by
@@ -72,10 +66,6 @@ inline constexpr int32_t kEndToken = 0, kStartToken = 1;
 inline constexpr const char *kSklearnDataDir =
     "/usr/lib/python3/dist-packages/sklearn/datasets/data";
 bool readDiabetes(const std::string &dir, Samples &out, std::string &error);
-
-/// Standardises `samples`' features with the mean and standard deviation of
-/// `fitted`'s (per feature).
-void standardize(const Samples &fitted, std::vector<Samples *> samples);
 
 /// Features [N, ...] and targets [N] (or [N, 1]) from two .npy files.
 bool readNpyPair(const std::string &featuresPath,

@@ -14,6 +14,7 @@
 #include "Datasets.h"
 #include "Evaluate.h"
 #include "Feed.h"
+#include "PrepareData.h"
 #include "ImageCommands.h"
 
 #include "kiln/runtime/Checkpoint.h"
@@ -60,59 +61,6 @@ int64_t modelClasses(const Module &module) {
         result.type.dtype == DType::F32 && result.type.shape.size() >= 2)
       return result.type.shape.back();
   return 0;
-}
-
-/// The training and test samples: Fashion-MNIST's own splits, or the user's
-/// file shuffled with the seed and split by --test-fraction.
-bool loadData(const TrainOptions &options, Samples &train, Samples &test,
-              std::string &error) {
-  if (options.data == "fashion-mnist") {
-    if (!readFashionMnist(options.dataDir, true, train, error) ||
-        !readFashionMnist(options.dataDir, false, test, error))
-      return false;
-    for (Samples *split : {&train, &test})
-      for (float &pixel : split->features)
-        pixel = options.pixelLow + (options.pixelHigh - options.pixelLow) * pixel;
-    return true;
-  }
-  Samples all;
-  bool read;
-  if (options.data == "diabetes") {
-    read = readDiabetes(kSklearnDataDir, all, error);
-  } else if (options.data.rfind("words", 0) == 0) {
-    std::string path = options.data.size() > 6 ? options.data.substr(6)
-                                               : "/usr/share/dict/words";
-    read = readWords(path, options.sequenceSteps, all, error);
-    if (!read && path == "/usr/share/dict/words")
-      error += " (Debian's wamerican package has it: make deps installs it)";
-  } else {
-    read = options.targets.empty()
-               ? readCsv(options.data, options.targetColumn, all, error)
-               : readNpyPair(options.data, options.targets, all, error);
-  }
-  if (!read)
-    return false;
-  if (!options.testData.empty()) {
-    train = std::move(all);
-    return options.testTargets.empty()
-               ? readCsv(options.testData, options.targetColumn, test, error)
-               : readNpyPair(options.testData, options.testTargets, test,
-                             error);
-  }
-  std::vector<int64_t> order(all.count);
-  std::iota(order.begin(), order.end(), 0);
-  std::mt19937_64 shuffle(options.seed);
-  std::shuffle(order.begin(), order.end(), shuffle);
-  auto testCount = static_cast<int64_t>(
-      std::llround(options.testFraction * static_cast<double>(all.count)));
-  if (testCount < 1 || testCount >= all.count) {
-    error = "'" + options.data + "' has too few samples (" +
-            std::to_string(all.count) + ") to hold out a test split";
-    return false;
-  }
-  test = all.select(std::vector<int64_t>(order.begin(), order.begin() + testCount));
-  train = all.select(std::vector<int64_t>(order.begin() + testCount, order.end()));
-  return true;
 }
 
 std::string formatDuration(double seconds) {
@@ -187,9 +135,10 @@ int kiln::run::train(const Module &module,
     if (argument.role == ArgumentSpec::Role::Input &&
         argument.type.dtype != DType::F32 && argument.type.shape.size() == 2)
       options.sequenceSteps = argument.type.shape[1];
-  Samples trainSet, testSet;
-  if (!loadData(options, trainSet, testSet, error))
+  PreparedData data;
+  if (!prepareData(options, nullptr, data, error))
     return fail(error);
+  Samples &trainSet = data.train, &testSet = data.test;
   for (Phase &phase : phases) {
     if (!bindInputs(*phase.entry, trainSet, options.noise, phase.feed, error))
       return fail(error);
@@ -210,24 +159,12 @@ int kiln::run::train(const Module &module,
   }
 
   // The held-out validation samples are the last of the training split.
-  int64_t validationCount =
-      options.validation >= 0 ? options.validation
-      : options.data == "fashion-mnist" ? 5000
-                                        : trainSet.count / 10;
+  int64_t validationCount = data.validationCount;
   int64_t available = trainSet.count - validationCount;
-  if (available < 1)
-    return fail("--validation leaves no training samples");
   int64_t trainCount =
       options.limit ? std::min(options.limit, available) : available;
   std::vector<int64_t> validation(validationCount);
   std::iota(validation.begin(), validation.end(), available);
-  // Statistics of the samples trained on only: nothing of the validation
-  // and test samples leaks into training.
-  if (options.standardize) {
-    std::vector<int64_t> fitted(trainCount);
-    std::iota(fitted.begin(), fitted.end(), 0);
-    standardize(trainSet.select(fitted), {&trainSet, &testSet});
-  }
   std::vector<int64_t> test(
       options.testLimit ? std::min(options.testLimit, testSet.count)
                         : testSet.count);
@@ -254,6 +191,9 @@ int kiln::run::train(const Module &module,
     firstEpoch = done / perEpoch;
   }
 
+  // The fitted preprocessing travels with the parameters.
+  CheckpointMetadata metadata = {
+      {kPreprocessingKey, data.preprocessing.serialize()}};
   bool terminal = isatty(fileno(stderr));
   auto started = std::chrono::steady_clock::now();
   double trainSeconds = 0;
@@ -329,7 +269,7 @@ int kiln::run::train(const Module &module,
                   trainSet, validation, validated, error))
       return fail(error);
     if (!options.checkpoint.empty() &&
-        !saveCheckpoint(session, options.checkpoint, error))
+        !saveCheckpoint(session, options.checkpoint, error, metadata))
       return fail(error);
     // The same noise every epoch shows how the generator develops.
     if (!options.samples.empty()) {

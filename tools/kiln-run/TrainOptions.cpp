@@ -5,6 +5,9 @@
 #include "CommandLine.h"
 #include "TrainCommand.h"
 
+#include <fstream>
+#include <sstream>
+
 using namespace kiln::run;
 
 const char kiln::run::kTrainUsage[] =
@@ -22,12 +25,22 @@ const char kiln::run::kTrainUsage[] =
     "                            sequences for a next-character model\n"
     "  --pixel-range LOW,HIGH    Fashion-MNIST pixels scaled to [LOW, HIGH]\n"
     "                            (default 0,1; a tanh generator's GAN: -1,1)\n"
-    "  --standardize             scale each feature to mean 0, deviation 1 with\n"
-    "                            the training split's statistics\n"
+    "  --data sklearn:NAME       a CSV file python3-sklearn ships (breast_cancer,\n"
+    "                            iris, wine_data, ...)\n"
+    "  --spec FILE               options from a data spec file, one\n"
+    "                            'key = value' per line (data = x.csv, ...)\n"
+    "preprocessing (fitted on the training split, saved in the checkpoint):\n"
+    "  --scale none|standard|minmax  scale each numeric feature (default none;\n"
+    "                            --standardize is --scale standard)\n"
+    "  --one-hot COL,...         one-hot encode these CSV columns (columns\n"
+    "                            holding text always are)\n"
+    "  --split TRAIN,VAL,TEST    shares of the samples for training,\n"
+    "                            validation and test (default 0.72,0.08,0.2)\n"
+    "  --stratify, --no-stratify split each class by the shares (default: when\n"
+    "                            the target holds at most 50 class labels)\n"
     "  --test-data FILE          CSV and .npy data: the test split from its own\n"
     "                            file (with --test-targets for .npy)\n"
-    "  --test-fraction F         CSV and .npy data: the share held out for the\n"
-    "                            final test, after a seeded shuffle (0.2)\n"
+    "  --test-fraction F         CSV and .npy data: the test share (0.2)\n"
     "  --epochs E                passes over the training split (default 1)\n"
     "  --batch N|full            batch size; full is batch gradient descent,\n"
     "                            1 is stochastic (default 64)\n"
@@ -54,11 +67,54 @@ const char kiln::run::kTrainUsage[] =
     "                            one per core)\n"
     "  --samples DIR             after every epoch, write DIR/epoch-K.png: images\n"
     "                            the inference entry makes from noise (GANs)\n"
+    "  --plot FILE.png|FILE.svg  training curves (loss and metric per epoch)\n"
     "  --json                    print one JSON object per epoch and one for\n"
     "                            the summary, a line each\n";
 
-bool kiln::run::parseOptions(const std::vector<std::string> &args, TrainOptions &options,
-                  std::string &error) {
+namespace {
+std::string trimmed(const std::string &text) {
+  size_t begin = text.find_first_not_of(" \t\r");
+  size_t end = text.find_last_not_of(" \t\r");
+  return begin == std::string::npos ? "" : text.substr(begin, end - begin + 1);
+}
+} // namespace
+
+bool kiln::run::readSpecFile(const std::string &path,
+                             std::vector<std::string> &args,
+                             std::string &error) {
+  std::ifstream in(path);
+  if (!in) {
+    error = "cannot open data spec '" + path + "'";
+    return false;
+  }
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    line = trimmed(line.substr(0, line.find('#')));
+    if (line.empty())
+      continue;
+    size_t equals = line.find('=');
+    if (equals == std::string::npos || trimmed(line.substr(0, equals)).empty()) {
+      error = path + ":" + std::to_string(number) +
+              ": expected 'key = value', got '" + line + "'";
+      return false;
+    }
+    std::string key = trimmed(line.substr(0, equals));
+    std::string value = trimmed(line.substr(equals + 1));
+    if (value == "yes" || value == "true")
+      args.push_back("--" + key);
+    else if (value == "no" || value == "false")
+      args.push_back("--no-" + key);
+    else {
+      args.push_back("--" + key);
+      args.push_back(value);
+    }
+  }
+  return true;
+}
+
+bool kiln::run::parseOptions(const std::vector<std::string> &args,
+                             TrainOptions &options, std::string &error,
+                             bool requireData) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string &flag = args[i];
     std::string value;
@@ -170,8 +226,43 @@ bool kiln::run::parseOptions(const std::vector<std::string> &args, TrainOptions 
     else if (flag == "--json")
       options.json = true;
     else if (flag == "--standardize")
-      options.standardize = true;
-    else {
+      options.scaling = Scaling::Standard;
+    else if (flag == "--scale") {
+      ok = next() && parseScaling(value, options.scaling);
+      if (!ok)
+        error = "--scale is none, standard or minmax";
+    } else if (flag == "--one-hot") {
+      ok = next();
+      std::stringstream names(value);
+      std::string name;
+      while (ok && std::getline(names, name, ','))
+        options.oneHot.push_back(trimmed(name));
+    } else if (flag == "--split") {
+      ok = next();
+      std::stringstream shares(value);
+      std::string share;
+      int count = 0;
+      while (ok && std::getline(shares, share, ','))
+        ok = count < 3 && parseNumber(trimmed(share), options.split[count++]) &&
+             options.split[count - 1] >= 0;
+      ok = ok && count == 3 && options.split[0] > 0 &&
+           options.split[0] + options.split[1] + options.split[2] <= 1 + 1e-9;
+      if (!ok)
+        error = "--split expects TRAIN,VALIDATION,TEST shares adding up to at "
+                "most 1 (e.g. 0.6,0.2,0.2)";
+    } else if (flag == "--stratify")
+      options.stratify = 1;
+    else if (flag == "--no-stratify")
+      options.stratify = 0;
+    else if (flag == "--plot")
+      ok = next() && (options.plot = value, true);
+    else if (flag == "--spec") {
+      std::vector<std::string> specArgs;
+      ok = next() && readSpecFile(value, specArgs, error) &&
+           parseOptions(specArgs, options, error, false);
+      if (!ok && error.rfind(value, 0) != 0)
+        error = value + ": " + error;
+    } else {
       error = "unknown option '" + flag + "' (see kiln-run train --help)";
       ok = false;
     }
@@ -182,6 +273,8 @@ bool kiln::run::parseOptions(const std::vector<std::string> &args, TrainOptions 
     }
   }
   if (options.data.empty()) {
+    if (!requireData)
+      return true;
     error = "--data is required (fashion-mnist, a .csv file or a .npy file)";
     return false;
   }
@@ -191,10 +284,11 @@ bool kiln::run::parseOptions(const std::vector<std::string> &args, TrainOptions 
   };
   if (options.data != "fashion-mnist" && options.data != "diabetes" &&
       options.data.rfind("words", 0) != 0 &&
+      options.data.rfind("sklearn:", 0) != 0 &&
       !endsWith(options.data, ".csv") && !endsWith(options.data, ".npy")) {
     error = "unknown data set '" + options.data +
-            "' (fashion-mnist, diabetes, words[:FILE], a .csv file, or a "
-            ".npy file with --targets)";
+            "' (fashion-mnist, diabetes, sklearn:NAME, words[:FILE], a .csv "
+            "file, or a .npy file with --targets)";
     return false;
   }
   if (endsWith(options.data, ".npy") && options.targets.empty()) {

@@ -4,7 +4,9 @@
 #define KILN_RUN_TRAINOPTIONS_H
 
 #include "Datasets.h"
+#include "Preprocessing.h"
 
+#include <array>
 #include <cmath>
 #include <set>
 #include <string>
@@ -23,7 +25,18 @@ struct TrainOptions {
   int64_t sequenceSteps = 16;
   /// Inputs drawn from N(0, 1) for every batch instead of read from data.
   std::set<std::string> noise = {"z", "noise"};
-  bool fullBatch = false, resume = false, json = false, standardize = false;
+  bool fullBatch = false, resume = false, json = false;
+  /// Preprocessing of the features, fitted on the training split.
+  Scaling scaling = Scaling::None;
+  std::vector<std::string> oneHot;
+  /// Shares of training, validation and test samples (all zero: the
+  /// defaults, from --test-fraction and --validation).
+  std::array<double, 3> split = {0, 0, 0};
+  /// Split each class by the shares: 1 yes, 0 no, -1 when the target
+  /// looks like class labels.
+  int stratify = -1;
+  /// Training curves, written after every epoch (PNG or SVG).
+  std::string plot;
   double lr = NAN;
   std::string schedule = "cosine";
   uint64_t seed = 0;
@@ -31,8 +44,15 @@ struct TrainOptions {
 };
 
 /// Parses kiln-run train's options (after the module path); on a bad one
-/// sets `error` to a one-line message.
+/// sets `error` to a one-line message. `--spec FILE` reads options from a
+/// data spec file, one `key = value` per line. Without `requireData`
+/// (kiln-run eval), --data may come from the checkpoint instead.
 bool parseOptions(const std::vector<std::string> &args, TrainOptions &options,
+                  std::string &error, bool requireData = true);
+
+/// The options in a data spec file as command-line arguments: `key =
+/// value` becomes `--key value`, `key = yes` `--key`; `#` starts a comment.
+bool readSpecFile(const std::string &path, std::vector<std::string> &args,
                   std::string &error);
 
 } // namespace kiln::run

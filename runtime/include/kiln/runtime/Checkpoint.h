@@ -12,23 +12,33 @@
 
 #include "kiln/runtime/Session.h"
 
+#include <map>
 #include <string>
 
 namespace kiln::rt {
 
-/// Writes the session's state to `path` atomically: a temporary file in
-/// the same directory, flushed to disk, then renamed over `path`. On
-/// failure returns false, sets `error` and leaves any old `path` intact.
+/// Text saved beside the state, by key: what the application needs to use
+/// the model again (kiln-run keeps its fitted preprocessing under
+/// "kiln-run.preprocessing"). The runtime stores it and does not read it.
+using CheckpointMetadata = std::map<std::string, std::string>;
+
+/// Writes the session's state (and `metadata`) to `path` atomically: a
+/// temporary file in the same directory, flushed to disk, then renamed over
+/// `path`. On failure returns false, sets `error` and leaves any old `path`
+/// intact.
 bool saveCheckpoint(const Session &session, const std::string &path,
-                    std::string &error);
+                    std::string &error,
+                    const CheckpointMetadata &metadata = {});
 
 /// Restores the session's state from `path`. The file must be an intact
 /// checkpoint (header, checksum, structure) holding every parameter and
 /// optimizer-state tensor of the session's module with its dtype and shape;
 /// otherwise returns false, sets `error` naming the first mismatch, and
-/// leaves the session unchanged.
+/// leaves the session unchanged. When `metadata` is given it receives the
+/// file's metadata (empty for a checkpoint saved without).
 bool loadCheckpoint(Session &session, const std::string &path,
-                    std::string &error);
+                    std::string &error,
+                    CheckpointMetadata *metadata = nullptr);
 
 } // namespace kiln::rt
 

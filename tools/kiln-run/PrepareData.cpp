@@ -1,0 +1,199 @@
+//===- PrepareData.cpp - Samples split and preprocessed for a model -------===//
+//
+// Fashion-MNIST comes with its own test split; any other data is split
+// here, after a seeded shuffle (per class when stratified), so that a later
+// `kiln-run eval` with the same seed finds the same test samples. Every
+// statistic is fitted on the training samples only: nothing of the
+// validation and test samples leaks into training.
+//
+//===----------------------------------------------------------------------===//
+
+#include "PrepareData.h"
+
+#include <algorithm>
+#include <numeric>
+#include <set>
+
+using namespace kiln::run;
+
+namespace {
+
+bool isTable(const std::string &data) {
+  return data.rfind("sklearn:", 0) == 0 ||
+         (data.size() > 4 && data.compare(data.size() - 4, 4, ".csv") == 0);
+}
+
+/// Reads a CSV file through `preprocessing` (fitting its encoding first
+/// when `fit`, on `rows`, or on every row when `rows` is empty).
+bool readEncoded(const std::string &path, const TrainOptions &options,
+                 Preprocessing &preprocessing, bool fit, Samples &out,
+                 std::string &error, Table *table = nullptr) {
+  Table own;
+  Table &read = table ? *table : own;
+  if (!readTable(resolveDataPath(path), read, error))
+    return false;
+  if (fit) {
+    std::vector<int64_t> all(read.rows.size());
+    std::iota(all.begin(), all.end(), 0);
+    if (!preprocessing.fitEncoding(read, options.targetColumn, options.oneHot,
+                                   all, error))
+      return false;
+  }
+  return preprocessing.encode(read, out, error);
+}
+
+/// Samples that are not a table, read whole.
+bool readSamples(const TrainOptions &options, const std::string &data,
+                 Samples &all, std::string &error) {
+  if (data == "diabetes")
+    return readDiabetes(kSklearnDataDir, all, error);
+  if (data.rfind("words", 0) == 0) {
+    std::string path =
+        data.size() > 6 ? data.substr(6) : "/usr/share/dict/words";
+    bool read = readWords(path, options.sequenceSteps, all, error);
+    if (!read && path == "/usr/share/dict/words")
+      error += " (Debian's wamerican package has it: make deps installs it)";
+    return read;
+  }
+  return readNpyPair(data, options.targets, all, error);
+}
+
+/// Whether a split by class suits `samples`: class labels, not too many.
+bool looksLikeClasses(const Samples &samples) {
+  return !samples.labels.empty() && samples.classes <= 50 &&
+         samples.targetWidth == 1;
+}
+
+std::vector<int64_t> concatenated(const std::vector<int64_t> &a,
+                                  const std::vector<int64_t> &b) {
+  std::vector<int64_t> both = a;
+  both.insert(both.end(), b.begin(), b.end());
+  return both;
+}
+
+} // namespace
+
+bool kiln::run::prepareData(const TrainOptions &options,
+                            const Preprocessing *fitted, PreparedData &out,
+                            std::string &error) {
+  Preprocessing &preprocessing = out.preprocessing;
+  if (fitted)
+    preprocessing = *fitted;
+  std::string data = !options.data.empty() ? options.data : preprocessing.data;
+  if (data.empty()) {
+    error = "--data is required (the checkpoint does not name its data)";
+    return false;
+  }
+  preprocessing.data = data;
+
+  std::vector<int64_t> trainRows, validationRows;
+  if (data == "fashion-mnist") {
+    if (!readFashionMnist(options.dataDir, true, out.train, error) ||
+        !readFashionMnist(options.dataDir, false, out.test, error))
+      return false;
+    for (Samples *split : {&out.train, &out.test})
+      for (float &pixel : split->features)
+        pixel =
+            options.pixelLow + (options.pixelHigh - options.pixelLow) * pixel;
+    int64_t validation = options.validation >= 0 ? options.validation : 5000;
+    if (validation >= out.train.count) {
+      error = "--validation leaves no training samples";
+      return false;
+    }
+    out.validationCount = validation;
+    trainRows.resize(out.train.count - validation);
+    std::iota(trainRows.begin(), trainRows.end(), 0);
+  } else {
+    Samples all;
+    bool table = isTable(data);
+    // A fitted encoding is applied as it is; a new one is fitted to the
+    // training rows once they are known (categories of the other rows are
+    // then unseen and encode as zeros).
+    Table rows;
+    if (table ? !readEncoded(data, options, preprocessing, !fitted, all, error,
+                             &rows)
+              : !readSamples(options, data, all, error))
+      return false;
+
+    std::array<double, 3> shares = preprocessing.split;
+    if (!fitted || options.split[0] > 0 || !options.testData.empty()) {
+      double testShare = options.testData.empty() ? options.testFraction : 0;
+      shares = options.split[0] > 0
+                   ? options.split
+                   : std::array<double, 3>{(1 - testShare) * 0.9,
+                                           (1 - testShare) * 0.1, testShare};
+      if (!options.testData.empty())
+        shares[2] = 0;
+    }
+    bool stratify = fitted && options.stratify < 0
+                        ? preprocessing.stratify
+                        : options.stratify > 0 ||
+                              (options.stratify < 0 && looksLikeClasses(all));
+    if (stratify && all.labels.empty()) {
+      error = "--stratify needs class labels, and the target of '" + data +
+              "' holds other numbers";
+      return false;
+    }
+    uint64_t seed = fitted && options.split[0] == 0 ? preprocessing.seed
+                                                    : options.seed;
+    preprocessing.split = shares;
+    preprocessing.stratify = stratify;
+    preprocessing.seed = seed;
+    std::array<std::vector<int64_t>, 3> splits = splitSamples(
+        all.count, shares, seed, stratify ? &all.labels : nullptr);
+    if (splits[0].empty() || (splits[2].empty() && options.testData.empty())) {
+      error = "'" + data + "' has too few samples (" +
+              std::to_string(all.count) +
+              ") to split into training and test samples";
+      return false;
+    }
+    if (table && !fitted &&
+        !preprocessing.fitEncoding(rows, options.targetColumn, options.oneHot,
+                                   splits[0], error))
+      return false;
+    if (table && !fitted && !preprocessing.encode(rows, all, error))
+      return false;
+
+    // --validation N takes the last N of training and validation rows.
+    std::vector<int64_t> pool = concatenated(splits[0], splits[1]);
+    int64_t validation = options.validation >= 0
+                             ? options.validation
+                             : static_cast<int64_t>(splits[1].size());
+    if (validation >= static_cast<int64_t>(pool.size())) {
+      error = "--validation leaves no training samples";
+      return false;
+    }
+    out.train = all.select(pool);
+    out.validationCount = validation;
+    trainRows.resize(pool.size() - validation);
+    std::iota(trainRows.begin(), trainRows.end(), 0);
+    if (!options.testData.empty()) {
+      bool read = options.testTargets.empty()
+                      ? readEncoded(options.testData, options, preprocessing,
+                                    false, out.test, error)
+                      : readNpyPair(options.testData, options.testTargets,
+                                    out.test, error);
+      if (!read)
+        return false;
+    } else {
+      out.test = all.select(splits[2]);
+    }
+  }
+
+  if (!fitted) {
+    if (options.limit)
+      trainRows.resize(std::min<size_t>(trainRows.size(), options.limit));
+    preprocessing.fitScaling(out.train, trainRows, options.scaling);
+  } else if (preprocessing.scaling != Scaling::None &&
+             static_cast<int64_t>(preprocessing.shift.size()) !=
+                 out.train.width) {
+    error = "the data has " + std::to_string(out.train.width) +
+            " features, the checkpoint's preprocessing " +
+            std::to_string(preprocessing.shift.size());
+    return false;
+  }
+  for (Samples *split : {&out.train, &out.test})
+    if (split->width == static_cast<int64_t>(preprocessing.shift.size()))
+      preprocessing.apply(split->features.data(), split->count);
+  return true;
+}
