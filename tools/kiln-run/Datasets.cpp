@@ -95,6 +95,15 @@ void Samples::deriveLabels() {
   }
 }
 
+void Samples::append(const Samples &other) {
+  count += other.count;
+  features.insert(features.end(), other.features.begin(),
+                  other.features.end());
+  targets.insert(targets.end(), other.targets.begin(), other.targets.end());
+  labels.insert(labels.end(), other.labels.begin(), other.labels.end());
+  classes = std::max(classes, other.classes);
+}
+
 Samples Samples::select(const std::vector<int64_t> &indices) const {
   Samples out;
   out.count = static_cast<int64_t>(indices.size());

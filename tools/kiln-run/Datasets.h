@@ -31,6 +31,8 @@ struct Samples {
 
   /// Fills `labels` and `classes` when the targets are class indices.
   void deriveLabels();
+  /// Adds `other`'s samples (of the same width) after these.
+  void append(const Samples &other);
   /// The samples at `indices`, in that order.
   Samples select(const std::vector<int64_t> &indices) const;
 };

@@ -98,7 +98,8 @@ bool kiln::run::evaluate(Session &session,
                          const std::set<std::string> &noise,
                          const Samples &data,
                          const std::vector<int64_t> &indices,
-                         Evaluation &result, std::string &error) {
+                         Evaluation &result, std::string &error,
+                         bool keepOutputs) {
   result = Evaluation();
   double count = static_cast<double>(indices.size());
 
@@ -158,6 +159,11 @@ bool kiln::run::evaluate(Session &session,
   bool ok = forEachChunk(
       session, "infer", feed, data, indices,
       [&](const Tensor &out, int64_t begin, int64_t end) {
+        if (keepOutputs && out.dtype == DType::F32) {
+          result.outputWidth = perSample;
+          result.outputs.insert(result.outputs.end(), out.data<float>(),
+                                out.data<float>() + out.numElements());
+        }
         for (int64_t i = 0; i < end - begin; ++i) {
           int64_t sample = indices[begin + i];
           switch (result.task) {

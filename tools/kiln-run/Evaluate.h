@@ -22,6 +22,10 @@ struct Evaluation {
   double accuracy = 0, mse = 0, r2 = 0;
   /// Sequence models: exp of the first loss (per-token cross-entropy).
   bool perplexity = false;
+  /// When asked for: the inference entry's first output per sample
+  /// (`outputWidth` floats each: class probabilities, a prediction).
+  std::vector<float> outputs;
+  int64_t outputWidth = 0;
 
   std::string describe() const;
   /// `"key": value` pairs for a JSON object, prefixed with `prefix`.
@@ -35,7 +39,7 @@ bool evaluate(kiln::rt::Session &session,
               const std::vector<std::string> &trainEntries, const Feed &feed,
               const std::set<std::string> &noise, const Samples &data,
               const std::vector<int64_t> &indices, Evaluation &result,
-              std::string &error);
+              std::string &error, bool keepOutputs = false);
 
 } // namespace kiln::run
 

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CommandLine.h"
+#include "EvalCommand.h"
 #include "ImageCommands.h"
 #include "TrainCommand.h"
 
@@ -43,6 +44,7 @@ const char kUsage[] =
     "  info    show the module's entries, parameters and target\n"
     "  infer   run an entry on .npy inputs\n"
     "  train   train on a data set, validate, test, checkpoint\n"
+    "  eval    score a trained model: metrics, confusion matrix, ROC and PR\n"
     "  sample  generate images from noise (GANs, VAEs) as a PNG grid\n"
     "  reconstruct  reconstruct test images (autoencoders) as a PNG grid\n"
     "  bench   time an entry on random inputs\n"
@@ -469,11 +471,13 @@ int main(int argc, char **argv) {
   }
   std::string command = args[0];
   if (command != "info" && command != "infer" && command != "bench" &&
-      command != "train" && command != "sample" && command != "reconstruct")
+      command != "train" && command != "eval" && command != "sample" &&
+      command != "reconstruct")
     return fail("unknown command '" + command + "' (see kiln-run --help)");
   const char *usage = command == "info"    ? kInfoUsage
                       : command == "infer" ? kInferUsage
                       : command == "train" ? kTrainUsage
+                      : command == "eval"  ? kEvalUsage
                       : command == "sample" ? kSampleUsage
                       : command == "reconstruct" ? kReconstructUsage
                                            : kBenchUsage;
@@ -490,6 +494,8 @@ int main(int argc, char **argv) {
   std::vector<std::string> rest(args.begin() + 2, args.end());
   if (command == "train")
     return train(*module, rest);
+  if (command == "eval")
+    return eval(*module, rest);
   if (command == "sample")
     return sample(*module, rest);
   if (command == "reconstruct")
