@@ -101,6 +101,7 @@ void Samples::append(const Samples &other) {
                   other.features.end());
   targets.insert(targets.end(), other.targets.begin(), other.targets.end());
   labels.insert(labels.end(), other.labels.begin(), other.labels.end());
+  rows.insert(rows.end(), other.rows.begin(), other.rows.end());
   classes = std::max(classes, other.classes);
 }
 
@@ -120,6 +121,8 @@ Samples Samples::select(const std::vector<int64_t> &indices) const {
     if (!labels.empty())
       out.labels.insert(out.labels.end(), labels.begin() + i * targetWidth,
                         labels.begin() + (i + 1) * targetWidth);
+    if (!rows.empty())
+      out.rows.push_back(rows[i]);
   }
   return out;
 }

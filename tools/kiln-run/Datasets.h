@@ -28,6 +28,9 @@ struct Samples {
   std::vector<float> targets;
   std::vector<int32_t> labels;
   int32_t classes = 0;
+  /// Each sample's row in its CSV file (0-based, header not counted), for
+  /// data read from one.
+  std::vector<int64_t> rows;
 
   /// Fills `labels` and `classes` when the targets are class indices.
   void deriveLabels();

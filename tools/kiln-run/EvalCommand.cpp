@@ -41,8 +41,8 @@ const char kiln::run::kEvalUsage[] =
     "  --plot DIR                write DIR/confusion.png, and for two classes\n"
     "                            DIR/roc.png and DIR/pr.png\n"
     "  --plot-format png|svg     the plots' format (default png)\n"
-    "  --predictions FILE.csv    each sample's label or target and the\n"
-    "                            model's output\n"
+    "  --predictions FILE.csv    each sample's row in the data file, label\n"
+    "                            or target, and the model's output\n"
     "  --positive K              the positive class of a binary problem\n"
     "                            (default 1)\n"
     "  --threads N               threads (default: one per core)\n"
@@ -135,6 +135,9 @@ bool writePredictions(const std::string &path, const Samples &samples,
     error = "cannot write '" + path + "'";
     return false;
   }
+  bool rows = !samples.rows.empty();
+  if (rows)
+    out << "row,";
   out << (classes ? "label" : "target");
   for (int64_t k = 0; k < scores.outputWidth; ++k)
     out << "," << (classes ? "p" + std::to_string(k)
@@ -143,6 +146,8 @@ bool writePredictions(const std::string &path, const Samples &samples,
   out << "\n";
   char number[32];
   for (size_t i = 0; i < indices.size(); ++i) {
+    if (rows)
+      out << samples.rows[indices[i]] << ",";
     if (classes)
       out << samples.labels[indices[i]];
     else {
@@ -312,9 +317,10 @@ int kiln::run::eval(const Module &module,
                                                              ? "none"
                                                              : "other") +
                                              "\"";
-    std::printf("{\"model\": \"%s\", \"on\": \"%s\", \"losses\": {%s}, %s}\n",
+    std::printf("{\"model\": \"%s\", \"on\": \"%s\", \"losses\": {%s}, %s, "
+                "\"preprocessing\": %s}\n",
                 module.name().c_str(), options.on.c_str(), losses.c_str(),
-                metrics.c_str());
+                metrics.c_str(), data.preprocessing.json().c_str());
   } else {
     std::printf("%s on %lld %s samples: %s\n", module.name().c_str(),
                 static_cast<long long>(count), options.on.c_str(),

@@ -265,6 +265,8 @@ bool Preprocessing::encode(const Table &table, Samples &out,
     out.targets.push_back(value);
   }
   out.count = static_cast<int64_t>(table.rows.size());
+  out.rows.resize(out.count);
+  std::iota(out.rows.begin(), out.rows.end(), 0);
   if (targetColumn >= 0)
     out.deriveLabels();
   else
@@ -351,6 +353,26 @@ std::string Preprocessing::serialize() const {
   out << "scaling\t" << scalingName(scaling) << "\n";
   for (size_t f = 0; f < shift.size(); ++f)
     out << "feature\t" << shift[f] << "\t" << scale[f] << "\n";
+  return out.str();
+}
+
+std::string Preprocessing::json() const {
+  std::ostringstream out;
+  out.precision(17);
+  auto list = [&](const std::vector<double> &values) {
+    out << "[";
+    for (size_t i = 0; i < values.size(); ++i)
+      out << (i ? ", " : "") << values[i];
+    out << "]";
+  };
+  out << "{\"scaling\": \"" << scalingName(scaling) << "\", \"shift\": ";
+  list(shift);
+  out << ", \"scale\": ";
+  list(scale);
+  out << ", \"split\": ";
+  list({split.begin(), split.end()});
+  out << ", \"seed\": " << seed
+      << ", \"stratify\": " << (stratify ? "true" : "false") << "}";
   return out.str();
 }
 

@@ -90,6 +90,8 @@ struct Preprocessing {
   bool empty() const { return columns.empty() && scaling == Scaling::None; }
 
   std::string serialize() const;
+  /// The fitted transform as a JSON object, for scripts.
+  std::string json() const;
   bool parse(const std::string &text, std::string &error);
 };
 

@@ -15,6 +15,7 @@
 #include "Evaluate.h"
 #include "Feed.h"
 #include "PrepareData.h"
+#include "TrainingCurves.h"
 #include "ImageCommands.h"
 
 #include "kiln/runtime/Checkpoint.h"
@@ -194,6 +195,7 @@ int kiln::run::train(const Module &module,
   // The fitted preprocessing travels with the parameters.
   CheckpointMetadata metadata = {
       {kPreprocessingKey, data.preprocessing.serialize()}};
+  TrainingCurves curves;
   bool terminal = isatty(fileno(stderr));
   auto started = std::chrono::steady_clock::now();
   double trainSeconds = 0;
@@ -278,6 +280,15 @@ int kiln::run::train(const Module &module,
                         options.samples + "/epoch-" +
                             std::to_string(epoch + 1) + ".png",
                         64, options.seed, error))
+        return fail(error);
+    }
+    if (!options.plot.empty()) {
+      std::vector<std::pair<std::string, double>> trainLosses;
+      for (const Phase &phase : phases)
+        trainLosses.push_back({phase.entry->results.front().name,
+                               phase.lossSum / double(phase.lossCount)});
+      curves.record(epoch + 1, trainLosses, validated);
+      if (!curves.write(options.plot, module.name(), error))
         return fail(error);
     }
     if (options.json) {

@@ -14,6 +14,7 @@
 #include "CommandLine.h"
 #include "EvalCommand.h"
 #include "ImageCommands.h"
+#include "Preprocessing.h"
 #include "TrainCommand.h"
 
 #include "kiln/runtime/Checkpoint.h"
@@ -57,7 +58,9 @@ const char kInfoUsage[] =
 
 const char kInferUsage[] =
     "usage: kiln-run infer model.kmod --input NAME=FILE.npy... [options]\n"
-    "  --input NAME=FILE.npy     an input of the entry (repeatable)\n"
+    "  --input NAME=FILE.npy     an input of the entry (repeatable); with a\n"
+    "                            checkpoint of a model trained on a CSV file,\n"
+    "                            also NAME=FILE.csv (its feature columns)\n"
     "  --output NAME=FILE.npy    write an output (repeatable; default: print\n"
     "                            each output's shape)\n"
     "  --output-dir DIR          write every output to DIR/<name>.npy\n"
@@ -65,7 +68,10 @@ const char kInferUsage[] =
     "  --seed S                  seed for parameter initialization (default 0)\n"
     "  --params DIR              load parameters from DIR/<name>.npy\n"
     "  --dump-params DIR         write the parameters to DIR/<name>.npy\n"
-    "  --checkpoint FILE         restore parameters and optimizer state\n"
+    "  --checkpoint FILE         restore parameters and optimizer state; the\n"
+    "                            features are preprocessed (scaled, encoded)\n"
+    "                            as in training\n"
+    "  --raw                     leave the inputs as they are\n"
     "  --save-checkpoint FILE    save them after the run\n"
     "  --threads N               threads (default: KILN_NUM_THREADS, else\n"
     "                            one per core)\n";
@@ -153,10 +159,51 @@ int info(const Module &module) {
   return 0;
 }
 
+bool endsWith(const std::string &text, const std::string &suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// Applies the preprocessing fitted in training (saved in the checkpoint)
+/// to the inputs: CSV files are encoded (one-hot columns, ...) and scaled,
+/// .npy features [N, F] of the fitted width are scaled.
+bool preprocessInputs(
+    const CheckpointMetadata &metadata,
+    const std::vector<std::pair<std::string, std::string>> &tableInputs,
+    std::map<std::string, Tensor> &inputs, std::string &error) {
+  auto saved = metadata.find(kPreprocessingKey);
+  Preprocessing preprocessing;
+  if (saved != metadata.end() && !preprocessing.parse(saved->second, error))
+    return false;
+  for (const auto &[name, path] : tableInputs) {
+    if (preprocessing.columns.empty()) {
+      error = "a CSV input needs the checkpoint of a model trained on a CSV "
+              "file (--checkpoint)";
+      return false;
+    }
+    Table table;
+    Samples samples;
+    if (!readTable(path, table, error) ||
+        !preprocessing.encode(table, samples, error))
+      return false;
+    Tensor tensor(DType::F32, {samples.count, samples.width});
+    std::copy(samples.features.begin(), samples.features.end(),
+              tensor.data<float>());
+    inputs[name] = std::move(tensor);
+  }
+  int64_t width = static_cast<int64_t>(preprocessing.shift.size());
+  for (auto &[name, tensor] : inputs)
+    if (tensor.dtype == DType::F32 && tensor.shape.size() == 2 &&
+        tensor.shape[1] == width)
+      preprocessing.apply(tensor.data<float>(), tensor.shape[0]);
+  return true;
+}
+
 int infer(const Module &module, const std::vector<std::string> &args) {
   std::map<std::string, Tensor> inputs;
-  std::vector<std::pair<std::string, std::string>> outputFiles;
+  std::vector<std::pair<std::string, std::string>> outputFiles, tableInputs;
   std::string entryName = "infer", paramsDir, dumpDir, outputDir;
+  bool raw = false;
   std::string checkpointIn, checkpointOut;
   uint64_t seed = 0;
   unsigned threads = 0;
@@ -174,7 +221,9 @@ int infer(const Module &module, const std::vector<std::string> &args) {
     if (flag == "--input" || flag == "--output") {
       if (!value(text) || !splitAssignment(text, name, path))
         return fail(flag + " expects NAME=FILE.npy");
-      if (flag == "--input") {
+      if (flag == "--input" && endsWith(path, ".csv")) {
+        tableInputs.emplace_back(name, path);
+      } else if (flag == "--input") {
         Tensor tensor;
         std::string error;
         if (!readNpy(path, tensor, error))
@@ -216,6 +265,8 @@ int infer(const Module &module, const std::vector<std::string> &args) {
       if (!value(text) || (runOptions.learningRate =
                                std::strtof(text.c_str(), &end), *end))
         return fail("--lr expects a number");
+    } else if (flag == "--raw") {
+      raw = true;
     } else if (flag == "--dump-params") {
       if (!value(dumpDir))
         return fail("--dump-params expects a directory");
@@ -233,8 +284,14 @@ int infer(const Module &module, const std::vector<std::string> &args) {
           !session.setParam(param.name, value, error))
         return fail(error);
     }
-  if (!checkpointIn.empty() && !loadCheckpoint(session, checkpointIn, error))
+  CheckpointMetadata metadata;
+  if (!checkpointIn.empty() &&
+      !loadCheckpoint(session, checkpointIn, error, &metadata))
     return fail(error);
+  if (!raw && !preprocessInputs(metadata, tableInputs, inputs, error))
+    return fail(checkpointIn + ": " + error);
+  if (raw && !tableInputs.empty())
+    return fail("--raw inputs are .npy files");
   const EntrySpec *entry = module.findEntry(entryName);
   if (!entry)
     return fail("the module has no entry '" + entryName + "'");
