@@ -85,6 +85,11 @@ bool kiln::run::prepareData(const TrainOptions &options,
     return false;
   }
   preprocessing.data = data;
+  // Evaluation validates on what training validated on.
+  int64_t validationOption = options.validation >= 0 || !fitted
+                                 ? options.validation
+                                 : preprocessing.validation;
+  preprocessing.validation = validationOption;
 
   std::vector<int64_t> trainRows, validationRows;
   if (data == "fashion-mnist") {
@@ -95,7 +100,7 @@ bool kiln::run::prepareData(const TrainOptions &options,
       for (float &pixel : split->features)
         pixel =
             options.pixelLow + (options.pixelHigh - options.pixelLow) * pixel;
-    int64_t validation = options.validation >= 0 ? options.validation : 5000;
+    int64_t validation = validationOption >= 0 ? validationOption : 5000;
     if (validation >= out.train.count) {
       error = "--validation leaves no training samples";
       return false;
@@ -156,8 +161,8 @@ bool kiln::run::prepareData(const TrainOptions &options,
 
     // --validation N takes the last N of training and validation rows.
     std::vector<int64_t> pool = concatenated(splits[0], splits[1]);
-    int64_t validation = options.validation >= 0
-                             ? options.validation
+    int64_t validation = validationOption >= 0
+                             ? validationOption
                              : static_cast<int64_t>(splits[1].size());
     if (validation >= static_cast<int64_t>(pool.size())) {
       error = "--validation leaves no training samples";

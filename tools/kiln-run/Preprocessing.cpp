@@ -338,7 +338,8 @@ std::string Preprocessing::serialize() const {
   out << "kiln-run-preprocessing\t1\n";
   out << "data\t" << data << "\n";
   out << "split\t" << split[0] << "\t" << split[1] << "\t" << split[2]
-      << "\tseed\t" << seed << "\tstratify\t" << (stratify ? 1 : 0) << "\n";
+      << "\tseed\t" << seed << "\tstratify\t" << (stratify ? 1 : 0)
+      << "\tvalidation\t" << validation << "\n";
   out << "target\t" << target << "\n";
   out << (textClasses ? "text-classes" : "classes");
   for (const std::string &name : classes)
@@ -409,11 +410,12 @@ bool Preprocessing::parse(const std::string &text, std::string &error) {
     } else if (kind == "data") {
       data = rest.empty() ? "" : rest[0];
     } else if (kind == "split") {
-      double seedValue, stratified;
-      if (rest.size() != 7 || !number(0, split[0]) || !number(1, split[1]) ||
+      double seedValue, stratified, validated;
+      if (rest.size() != 9 || !number(0, split[0]) || !number(1, split[1]) ||
           !number(2, split[2]) || !number(4, seedValue) ||
-          !number(6, stratified))
+          !number(6, stratified) || !number(8, validated))
         return bad();
+      validation = static_cast<int64_t>(validated);
       seed = std::strtoull(rest[4].c_str(), nullptr, 10);
       stratify = stratified != 0;
     } else if (kind == "target") {

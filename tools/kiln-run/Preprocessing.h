@@ -71,6 +71,8 @@ struct Preprocessing {
   std::array<double, 3> split = {0, 0, 0};
   bool stratify = false;
   uint64_t seed = 0;
+  /// Validation samples (the last of the training split); -1: the split's.
+  int64_t validation = -1;
 
   /// Chooses the columns (every column but `target`; those in `oneHot`, or
   /// holding text, one-hot encoded with the categories of `rows`).

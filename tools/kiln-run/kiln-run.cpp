@@ -15,6 +15,7 @@
 #include "EvalCommand.h"
 #include "ImageCommands.h"
 #include "Preprocessing.h"
+#include "TuneCommand.h"
 #include "TrainCommand.h"
 
 #include "kiln/runtime/Checkpoint.h"
@@ -46,6 +47,7 @@ const char kUsage[] =
     "  infer   run an entry on .npy inputs\n"
     "  train   train on a data set, validate, test, checkpoint\n"
     "  eval    score a trained model: metrics, confusion matrix, ROC and PR\n"
+    "  tune    search hyperparameters: a train run per trial, best kept\n"
     "  sample  generate images from noise (GANs, VAEs) as a PNG grid\n"
     "  reconstruct  reconstruct test images (autoencoders) as a PNG grid\n"
     "  bench   time an entry on random inputs\n"
@@ -528,13 +530,14 @@ int main(int argc, char **argv) {
   }
   std::string command = args[0];
   if (command != "info" && command != "infer" && command != "bench" &&
-      command != "train" && command != "eval" && command != "sample" &&
-      command != "reconstruct")
+      command != "train" && command != "eval" && command != "tune" &&
+      command != "sample" && command != "reconstruct")
     return fail("unknown command '" + command + "' (see kiln-run --help)");
   const char *usage = command == "info"    ? kInfoUsage
                       : command == "infer" ? kInferUsage
                       : command == "train" ? kTrainUsage
                       : command == "eval"  ? kEvalUsage
+                      : command == "tune"  ? kTuneUsage
                       : command == "sample" ? kSampleUsage
                       : command == "reconstruct" ? kReconstructUsage
                                            : kBenchUsage;
@@ -542,6 +545,9 @@ int main(int argc, char **argv) {
     std::fputs(usage, args.size() < 2 ? stderr : stdout);
     return args.size() < 2 ? 1 : 0;
   }
+  // tune takes a model's source, and compiles it.
+  if (command == "tune")
+    return tune(std::vector<std::string>(args.begin() + 1, args.end()));
   std::string error;
   std::unique_ptr<Module> module = Module::loadFile(args[1], error);
   if (!module)
