@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -41,6 +42,17 @@ bool parseFloat(const std::string &text, float &value) {
 bool isNumber(const std::string &text) {
   float value;
   return parseFloat(text, value);
+}
+
+/// The shortest text that reads back as `value`.
+std::string exactly(double value) {
+  char text[32];
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, value);
+    if (std::strtod(text, nullptr) == value)
+      break;
+  }
+  return text;
 }
 
 std::string location(const Table &table, size_t row) {
@@ -334,10 +346,10 @@ void Preprocessing::apply(float *features, int64_t count) const {
 // hold spaces), numbers with enough digits to read back exactly.
 std::string Preprocessing::serialize() const {
   std::ostringstream out;
-  out.precision(17);
   out << "kiln-run-preprocessing\t1\n";
   out << "data\t" << data << "\n";
-  out << "split\t" << split[0] << "\t" << split[1] << "\t" << split[2]
+  out << "split\t" << exactly(split[0]) << "\t" << exactly(split[1]) << "\t"
+      << exactly(split[2])
       << "\tseed\t" << seed << "\tstratify\t" << (stratify ? 1 : 0)
       << "\tvalidation\t" << validation << "\n";
   out << "target\t" << target << "\n";
@@ -353,17 +365,17 @@ std::string Preprocessing::serialize() const {
   }
   out << "scaling\t" << scalingName(scaling) << "\n";
   for (size_t f = 0; f < shift.size(); ++f)
-    out << "feature\t" << shift[f] << "\t" << scale[f] << "\n";
+    out << "feature\t" << exactly(shift[f]) << "\t" << exactly(scale[f])
+        << "\n";
   return out.str();
 }
 
 std::string Preprocessing::json() const {
   std::ostringstream out;
-  out.precision(17);
   auto list = [&](const std::vector<double> &values) {
     out << "[";
     for (size_t i = 0; i < values.size(); ++i)
-      out << (i ? ", " : "") << values[i];
+      out << (i ? ", " : "") << exactly(values[i]);
     out << "]";
   };
   out << "{\"scaling\": \"" << scalingName(scaling) << "\", \"shift\": ";

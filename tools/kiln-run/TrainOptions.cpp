@@ -100,6 +100,15 @@ bool kiln::run::readSpecFile(const std::string &path,
     }
     std::string key = trimmed(line.substr(0, equals));
     std::string value = trimmed(line.substr(equals + 1));
+    // Files the spec names are beside it.
+    bool isFile = key == "data" || key == "test-data" || key == "targets" ||
+                  key == "test-targets";
+    size_t slash = path.rfind('/');
+    if (isFile && slash != std::string::npos && !value.empty() &&
+        value[0] != '/' &&
+        (value.find(".csv") != std::string::npos ||
+         value.find(".npy") != std::string::npos))
+      value = path.substr(0, slash + 1) + value;
     if (value == "yes" || value == "true")
       args.push_back("--" + key);
     else if (value == "no" || value == "false")
