@@ -23,6 +23,9 @@ config.substitutions.append(("%python", sys.executable))
 # KILN_RUN_TOOL swaps in another build of kiln-run (kiln-run-asan).
 from lit.llvm.subst import ToolSubst
 kiln_run = os.environ.get("KILN_RUN_TOOL")
+if kiln_run:
+    config.environment["LSAN_OPTIONS"] = "suppressions=" + os.path.join(
+        config.test_source_root, "lsan.supp")
 llvm_config.add_tool_substitutions(
     ["kilnc", "kiln-classify", "kiln-classify-c", "not", "split-file",
      ToolSubst("kiln-run", command=kiln_run) if kiln_run else "kiln-run"],
