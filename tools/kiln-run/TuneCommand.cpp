@@ -48,11 +48,12 @@ const char kiln::run::kTuneUsage[] =
     "                            momentum or weight_decay (kilnc --optimizer)\n"
     "  --param NAME=LOW..HIGH    a range, for --random (log-uniform when it\n"
     "                            spans a factor of 100)\n"
+    "  --set NAME=VALUE          a model config for every trial (kilnc --set)\n"
     "  --random N                N random trials instead of the full grid\n"
     "  --metric NAME             the validation score to rank by (default:\n"
     "                            accuracy, else r2, else the first loss;\n"
     "                            accuracy and r2 higher is better, others\n"
-    "                            lower)\n"
+    "                            lower; ties go to the lower loss)\n"
     "  --jobs J                  trials at once (default: one per core)\n"
     "  --out DIR                 where the results go (default tune): \n"
     "                            trials.csv, trial-K.log, best.kmod,\n"
@@ -67,6 +68,8 @@ namespace {
 struct TuneOptions {
   std::string model, out = "tune", metric, kilnc;
   std::vector<SearchParameter> parameters;
+  /// kilnc flags every trial's model is compiled with (--set NAME=VALUE).
+  std::vector<std::string> fixedFlags;
   int64_t random = 0, jobs = 0;
   uint64_t seed = 0;
   std::vector<std::string> trainArgs;
@@ -106,7 +109,8 @@ bool parseTuneOptions(const std::vector<std::string> &args,
     }
     std::string value;
     if (i + 1 >= args.size()) {
-      error = flag == "--param" || flag == "--random" || flag == "--metric" ||
+      error = flag == "--param" || flag == "--set" || flag == "--random" ||
+                      flag == "--metric" ||
                       flag == "--jobs" || flag == "--out" ||
                       flag == "--seed" || flag == "--kilnc"
                   ? flag + " expects a value"
@@ -120,6 +124,12 @@ bool parseTuneOptions(const std::vector<std::string> &args,
       if (!parseSearchParameter(value, parameter, error))
         return false;
       options.parameters.push_back(parameter);
+    } else if (flag == "--set") {
+      if (value.find('=') == std::string::npos) {
+        error = "--set expects NAME=VALUE, got '" + value + "'";
+        return false;
+      }
+      options.fixedFlags.push_back("--set=" + value);
     } else if (flag == "--random") {
       if (!parsePositive(value, options.random)) {
         error = "--random expects a number of trials";
@@ -151,9 +161,12 @@ bool parseTuneOptions(const std::vector<std::string> &args,
     error = "tune needs at least one --param NAME=VALUES";
     return false;
   }
-  if (std::find(options.trainArgs.begin(), options.trainArgs.end(),
-                "--data") == options.trainArgs.end()) {
-    error = "tune needs the trials' data: -- --data ...";
+  auto given = [&](const char *flag) {
+    return std::find(options.trainArgs.begin(), options.trainArgs.end(),
+                     flag) != options.trainArgs.end();
+  };
+  if (!given("--data") && !given("--spec")) {
+    error = "tune needs the trials' data: -- --data ... (or --spec FILE)";
     return false;
   }
   for (const char *owned : {"--checkpoint", "--json", "--resume"})
@@ -163,6 +176,11 @@ bool parseTuneOptions(const std::vector<std::string> &args,
       return false;
     }
   bool compiled = endsWith(options.model, ".kmod");
+  if (compiled && !options.fixedFlags.empty()) {
+    error = "--set is compiled into the model: tune the .kiln source, not a "
+            ".kmod";
+    return false;
+  }
   for (const SearchParameter &parameter : options.parameters)
     if (compiled && parameter.kind != SearchParameter::Kind::Train) {
       error = "--param " + parameter.name + " is compiled into the model: "
@@ -362,6 +380,8 @@ int kiln::run::tune(const std::vector<std::string> &args) {
       std::string kmod = options.out + "/model-" +
                          std::to_string(modules.size() + 1) + ".kmod";
       std::vector<std::string> argv = {kilnc, options.model, "-o", kmod};
+      argv.insert(argv.end(), options.fixedFlags.begin(),
+                  options.fixedFlags.end());
       argv.insert(argv.end(), flags.begin(), flags.end());
       std::string log = kmod + ".log";
       std::fprintf(stderr, "compiling %s%s\n", options.model.c_str(),
@@ -447,6 +467,11 @@ int kiln::run::tune(const std::vector<std::string> &args) {
 
   // Rank: scored trials first, best first; then the rest in order.
   bool higher = higherIsBetter(metric);
+  std::string tieBreaker = "loss";
+  for (const Trial &trial : trials)
+    if (trial.ok && !trial.validation.count(tieBreaker) &&
+        !trial.validation.empty())
+      tieBreaker = trial.validation.begin()->first;
   std::vector<Trial *> ranked;
   for (Trial &trial : trials)
     ranked.push_back(&trial);
@@ -456,6 +481,13 @@ int kiln::run::tune(const std::vector<std::string> &args) {
       return aScored;
     if (aScored && a->score != b->score)
       return higher ? a->score > b->score : a->score < b->score;
+    // Equal scores (accuracy on a few samples) are told apart by the loss.
+    auto loss = [&](const Trial *trial) {
+      auto found = trial->validation.find(tieBreaker);
+      return found == trial->validation.end() ? INFINITY : found->second;
+    };
+    if (aScored && loss(a) != loss(b))
+      return loss(a) < loss(b);
     return a->index < b->index;
   });
 
