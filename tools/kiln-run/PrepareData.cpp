@@ -108,6 +108,9 @@ bool kiln::run::prepareData(const TrainOptions &options,
     out.validationCount = validation;
     trainRows.resize(out.train.count - validation);
     std::iota(trainRows.begin(), trainRows.end(), 0);
+    preprocessing.classes = {"T-shirt/top", "Trouser", "Pullover", "Dress",
+                             "Coat",        "Sandal",  "Shirt",    "Sneaker",
+                             "Bag",         "Ankle boot"};
   } else {
     Samples all;
     bool table = isTable(data);
