@@ -15,6 +15,11 @@ inline int fail(const std::string &message) {
   return 1;
 }
 
+inline bool endsWith(const std::string &text, const std::string &suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 inline bool parsePositive(const std::string &text, int64_t &value) {
   char *end = nullptr;
   long long parsed = std::strtoll(text.c_str(), &end, 10);

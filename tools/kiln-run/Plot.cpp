@@ -2,6 +2,8 @@
 
 #include "Plot.h"
 
+#include "CommandLine.h"
+
 #include <cairo-svg.h>
 #include <cairo.h>
 
@@ -22,11 +24,6 @@ constexpr double kPalette[][3] = {
     {0.000, 0.447, 0.698}, {0.835, 0.369, 0.000}, {0.000, 0.620, 0.451},
     {0.800, 0.475, 0.655}, {0.941, 0.894, 0.259}, {0.337, 0.706, 0.914},
     {0.902, 0.624, 0.000}, {0.0, 0.0, 0.0}};
-
-bool endsWith(const std::string &text, const std::string &suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 /// A drawing surface for `path` that writes itself when finished.
 class Canvas {

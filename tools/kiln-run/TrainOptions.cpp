@@ -287,10 +287,6 @@ bool kiln::run::parseOptions(const std::vector<std::string> &args,
     error = "--data is required (fashion-mnist, a .csv file or a .npy file)";
     return false;
   }
-  auto endsWith = [](const std::string &text, const std::string &suffix) {
-    return text.size() >= suffix.size() &&
-           text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
   if (options.data != "fashion-mnist" && options.data != "diabetes" &&
       options.data.rfind("words", 0) != 0 &&
       options.data.rfind("sklearn:", 0) != 0 &&

@@ -88,11 +88,6 @@ struct Trial {
   double score = NAN;
 };
 
-bool endsWith(const std::string &text, const std::string &suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 bool parseTuneOptions(const std::vector<std::string> &args,
                       TuneOptions &options, std::string &error) {
   size_t i = 0;

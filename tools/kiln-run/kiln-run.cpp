@@ -161,11 +161,6 @@ int info(const Module &module) {
   return 0;
 }
 
-bool endsWith(const std::string &text, const std::string &suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 /// Applies the preprocessing fitted in training (saved in the checkpoint)
 /// to the inputs: CSV files are encoded (one-hot columns, ...) and scaled,
 /// .npy features [N, F] of the fitted width are scaled.
