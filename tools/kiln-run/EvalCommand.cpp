@@ -229,10 +229,12 @@ int kiln::run::eval(const Module &module,
   if (!parseEvalOptions(args, options, dataArgs, error))
     return fail(error);
   TrainOptions dataOptions;
-  if (!parseOptions(dataArgs, dataOptions, error, /*requireData=*/false))
-    return fail(error + (error.find("kiln-run train --help") != std::string::npos
-                             ? " or kiln-run eval --help"
-                             : ""));
+  if (!parseOptions(dataArgs, dataOptions, error, /*requireData=*/false)) {
+    size_t train = error.find("kiln-run train --help");
+    if (train != std::string::npos)
+      error.replace(train, 21, "kiln-run eval --help");
+    return fail(error);
+  }
 
   Session session(module, 0, options.threads);
   CheckpointMetadata metadata;
