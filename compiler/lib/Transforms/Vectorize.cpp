@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Dialect/KilnDialect.h"
+#include "kiln/Transforms/AccumulatorHoisting.h"
 #include "kiln/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -659,7 +660,7 @@ struct VectorizePass : kiln::impl::KilnVectorizeBase<VectorizePass> {
     SmallVector<scf::ForOp> loops;
     module.walk([&](scf::ForOp loop) { loops.push_back(loop); });
     for (scf::ForOp loop : loops)
-      (void)hoistLoopInvariantSubsets(rewriter, loop);
+      kiln::hoistAccumulatorTiles(rewriter, loop);
   }
 };
 } // namespace
