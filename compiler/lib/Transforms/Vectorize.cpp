@@ -20,6 +20,7 @@
 #include "kiln/Transforms/AccumulatorHoisting.h"
 #include "kiln/Transforms/Passes.h"
 
+#include "mlir/Dialect/Affine/ViewLikeInterfaceUtils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -440,6 +441,51 @@ struct SplatRowsInsteadOfTranspose : OpRewritePattern<vector::TransposeOp> {
   }
 };
 
+/// insert_slice(transfer_write(%v, %tile[0, ...]), %t[offsets]) becomes
+/// transfer_write(%v, %t[offsets]) when the write fills the whole tile.
+/// Upstream's fold asks the vector to have the tile's shape; after unit
+/// dimensions are cast away (vector<16> into tensor<1x16>) it has not, and
+/// every tile of a row-split op kept a slice whose in-place write
+/// bufferization had to prove with Presburger arithmetic.
+struct FoldCoveringWriteIntoInsertSlice
+    : OpRewritePattern<tensor::InsertSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::InsertSliceOp insert,
+                                PatternRewriter &rewriter) const override {
+    auto write = insert.getSource().getDefiningOp<vector::TransferWriteOp>();
+    if (!write || write.getMask() || write.hasOutOfBoundsDim() ||
+        !insert.hasUnitStride() || !write.getPermutationMap().isMinorIdentity())
+      return failure();
+    auto tile = dyn_cast<RankedTensorType>(write.getBase().getType());
+    if (!tile || !tile.hasStaticShape() ||
+        !llvm::all_of(write.getIndices(),
+                      [](Value index) { return isZeroInteger(index); }))
+      return failure();
+    // The vector covers the tile's trailing dimensions; the others are 1.
+    ArrayRef<int64_t> vectorShape = write.getVectorType().getShape();
+    ArrayRef<int64_t> tileShape = tile.getShape();
+    size_t leading = tileShape.size() - vectorShape.size();
+    if (tileShape.drop_front(leading) != vectorShape ||
+        llvm::any_of(tileShape.take_front(leading),
+                     [](int64_t size) { return size != 1; }))
+      return failure();
+    SmallVector<Value> indices(write.getIndices());
+    SmallVector<Value> destIndices;
+    affine::resolveIndicesIntoOpWithOffsetsAndStrides(
+        rewriter, write.getLoc(), insert.getMixedOffsets(),
+        insert.getMixedStrides(), insert.getDroppedDims(), indices,
+        destIndices);
+    rewriter.replaceOpWithNewOp<vector::TransferWriteOp>(
+        insert, write.getVector(), insert.getDest(), destIndices,
+        AffineMapAttr::get(expandDimsToRank(write.getPermutationMap(),
+                                            insert.getDestType().getRank(),
+                                            insert.getDroppedDims())),
+        write.getInBoundsAttr());
+    return success();
+  }
+};
+
 /// Canonicalization, optionally folding tensor slices into vector
 /// transfers.
 LogicalResult simplify(Operation *root, bool foldSubsets) {
@@ -457,7 +503,8 @@ LogicalResult simplify(Operation *root, bool foldSubsets) {
     vector::populateDropUnitDimWithShapeCastPatterns(patterns);
     // Transposed reads become row reads and an in-register transpose.
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
-    patterns.add<SplatRowsInsteadOfTranspose>(context);
+    patterns.add<SplatRowsInsteadOfTranspose, FoldCoveringWriteIntoInsertSlice>(
+        context);
   }
   return applyPatternsGreedily(root, std::move(patterns));
 }
