@@ -503,8 +503,7 @@ LogicalResult simplify(Operation *root, bool foldSubsets) {
     vector::populateDropUnitDimWithShapeCastPatterns(patterns);
     // Transposed reads become row reads and an in-register transpose.
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
-    patterns.add<SplatRowsInsteadOfTranspose, FoldCoveringWriteIntoInsertSlice>(
-        context);
+    patterns.add<SplatRowsInsteadOfTranspose>(context);
   }
   return applyPatternsGreedily(root, std::move(patterns));
 }
@@ -708,6 +707,13 @@ struct VectorizePass : kiln::impl::KilnVectorizeBase<VectorizePass> {
     module.walk([&](scf::ForOp loop) { loops.push_back(loop); });
     for (scf::ForOp loop : loops)
       kiln::hoistAccumulatorTiles(rewriter, loop);
+
+    // Last, as the transfer lowering patterns above would take a write into
+    // a tensor with unit dimensions apart again.
+    RewritePatternSet folds(context);
+    folds.add<FoldCoveringWriteIntoInsertSlice>(context);
+    if (failed(applyPatternsGreedily(module, std::move(folds))))
+      return signalPassFailure();
   }
 };
 } // namespace

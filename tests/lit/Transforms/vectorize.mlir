@@ -249,3 +249,26 @@ func.func @pad(%x: tensor<?x4x8x16xf32>) -> tensor<?x4x10x18xf32> {
   } : tensor<?x4x8x16xf32> to tensor<?x4x10x18xf32>
   return %p : tensor<?x4x10x18xf32>
 }
+
+// A row split across threads: each 16-wide vector is written straight into
+// the thread's row, with no 1x16 slice around the write (unit dimensions
+// cast away, the write still fills the slice).
+// CHECK-LABEL: func.func @rows
+// CHECK: scf.forall
+// CHECK: scf.for {{.+}} iter_args(%[[ROW:.+]] = %{{.+}}) -> (tensor<1x256xf32>)
+// CHECK-NOT: tensor.insert_slice
+// CHECK: vector.transfer_write %{{.+}}, %[[ROW]][%{{.+}}, %{{.+}}] {in_bounds = [true]} : vector<16xf32>, tensor<1x256xf32>
+// CHECK: tensor.parallel_insert_slice
+func.func @rows(%x: tensor<?x256xf32>, %init: tensor<?x256xf32>) -> tensor<?x256xf32> {
+  %slope = arith.constant 0.2 : f32
+  %zero = arith.constant 0.0 : f32
+  %r = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<?x256xf32>) outs(%init : tensor<?x256xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.mulf %a, %slope : f32
+    %p = arith.cmpf ogt, %a, %zero : f32
+    %s = arith.select %p, %a, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<?x256xf32>
+  return %r : tensor<?x256xf32>
+}
