@@ -16,6 +16,7 @@
 #include "kiln/Pipeline/Pipeline.h"
 #include "kiln/Target/Kmod.h"
 #include "kiln/Target/NativeCode.h"
+#include "kiln/Target/ParallelCodegen.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -86,6 +87,13 @@ cl::list<std::string> optimizerOverrides(
     cl::desc("Override a hyperparameter of every train entry's optimizer: "
              "--optimizer momentum=0.5"),
     cl::value_desc("name=value"));
+// LLVM optimizes and compiles the module in this many parts, one thread
+// each (the code depends on the number, not on the host's cores).
+cl::opt<unsigned> codegenParts(
+    "codegen-parts",
+    cl::desc("Optimize and compile a module in this many parts in parallel "
+             "(default 2; 1 keeps it whole)"),
+    cl::init(2));
 cl::opt<std::string> targetCpu(
     "target-cpu", cl::desc("CPU to compile for (default: this host's)"));
 cl::opt<std::string> targetFeatures(
@@ -269,29 +277,37 @@ int main(int argc, char **argv) {
 
   kiln::TargetDescription target =
       kiln::describeTarget(targetCpu, targetFeatures);
-  llvm::LLVMContext llvmContext;
-  mlir::FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
-      kiln::translateAndOptimize(*module, llvmContext, target);
-  if (failed(llvmModule))
-    return 1;
-  if (emitKind == EmitKind::LLVMIR) {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    (*llvmModule)->print(os, nullptr);
-    return writeOutput(output, text);
-  }
-  mlir::FailureOr<llvm::SmallVector<char>> code = kiln::emitMachineCode(
-      **llvmModule, target,
-      emitKind == EmitKind::Asm ? kiln::CodeFileKind::Assembly
-                                : kiln::CodeFileKind::Object);
-  if (failed(code))
-    return fail("code generation failed for " + target.triple);
-  if (emitKind != EmitKind::Kmod)
+  llvm::SmallVector<llvm::SmallVector<char>> objects;
+  if (emitKind == EmitKind::Kmod) {
+    mlir::FailureOr<llvm::SmallVector<llvm::SmallVector<char>>> compiled =
+        kiln::compileToObjects(*module, target, codegenParts);
+    if (failed(compiled))
+      return 1;
+    objects = std::move(*compiled);
+  } else {
+    llvm::LLVMContext llvmContext;
+    mlir::FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
+        kiln::translateAndOptimize(*module, llvmContext, target);
+    if (failed(llvmModule))
+      return 1;
+    if (emitKind == EmitKind::LLVMIR) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      (*llvmModule)->print(os, nullptr);
+      return writeOutput(output, text);
+    }
+    mlir::FailureOr<llvm::SmallVector<char>> code = kiln::emitMachineCode(
+        **llvmModule, target,
+        emitKind == EmitKind::Asm ? kiln::CodeFileKind::Assembly
+                                  : kiln::CodeFileKind::Object);
+    if (failed(code))
+      return fail("code generation failed for " + target.triple);
     return writeOutput(output, llvm::StringRef(code->data(), code->size()));
+  }
 
   std::string linkError;
   mlir::FailureOr<llvm::SmallVector<char>> shared =
-      kiln::linkSharedObject(*code, linkError);
+      kiln::linkSharedObject(objects, linkError);
   if (failed(shared))
     return fail(linkError);
   std::vector<uint8_t> kmod = kiln::serializeKmod(*summary, target, *shared);

@@ -101,8 +101,8 @@ static void mergeIdenticalFunctions(llvm::Module &module,
 }
 
 FailureOr<std::unique_ptr<llvm::Module>>
-kiln::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
-                           const TargetDescription &target) {
+kiln::translateForTarget(ModuleOp module, llvm::LLVMContext &context,
+                         const TargetDescription &target) {
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, context);
   if (!llvmModule)
@@ -117,11 +117,34 @@ kiln::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
   llvmModule->setTargetTriple(llvm::Triple(target.triple));
   // Before optimizing too: the optimizer then sees each body once.
   mergeIdenticalFunctions(*llvmModule, machine.get());
+  return llvmModule;
+}
+
+llvm::Error kiln::optimizeForTarget(llvm::Module &module,
+                                    const TargetDescription &target) {
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createTargetMachine(target, error);
+  if (!machine)
+    return llvm::createStringError("no code generator for " + target.triple +
+                                   ": " + error);
   auto optimize = makeOptimizingTransformer(3, 0, machine.get());
-  if (llvm::Error err = optimize(llvmModule.get()))
+  if (llvm::Error err = optimize(&module))
+    return err;
+  mergeIdenticalFunctions(module, machine.get());
+  return llvm::Error::success();
+}
+
+FailureOr<std::unique_ptr<llvm::Module>>
+kiln::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
+                           const TargetDescription &target) {
+  FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
+      translateForTarget(module, context, target);
+  if (failed(llvmModule))
+    return failure();
+  if (llvm::Error err = optimizeForTarget(**llvmModule, target))
     return module.emitError("LLVM optimization failed: ")
            << llvm::toString(std::move(err));
-  mergeIdenticalFunctions(*llvmModule, machine.get());
   return llvmModule;
 }
 
@@ -146,7 +169,8 @@ kiln::emitMachineCode(llvm::Module &module, const TargetDescription &target,
 }
 
 FailureOr<llvm::SmallVector<char>>
-kiln::linkSharedObject(llvm::ArrayRef<char> object, std::string &errorMessage) {
+kiln::linkSharedObject(llvm::ArrayRef<llvm::SmallVector<char>> objects,
+                       std::string &errorMessage) {
   // lld reads and writes files; a private temporary directory holds them.
   llvm::SmallString<128> directory;
   if (std::error_code ec =
@@ -154,15 +178,20 @@ kiln::linkSharedObject(llvm::ArrayRef<char> object, std::string &errorMessage) {
     errorMessage = "cannot create a temporary directory: " + ec.message();
     return failure();
   }
-  llvm::SmallString<128> objectPath(directory), sharedPath(directory);
-  llvm::sys::path::append(objectPath, "model.o");
+  llvm::SmallString<128> sharedPath(directory);
   llvm::sys::path::append(sharedPath, "model.so");
+  std::vector<std::string> objectPaths;
   llvm::scope_exit cleanup([&] {
-    llvm::sys::fs::remove(objectPath);
+    for (const std::string &path : objectPaths)
+      llvm::sys::fs::remove(path);
     llvm::sys::fs::remove(sharedPath);
     llvm::sys::fs::remove(directory);
   });
-  {
+  for (const llvm::SmallVector<char> &object : objects) {
+    llvm::SmallString<128> objectPath(directory);
+    llvm::sys::path::append(objectPath,
+                            "part" + std::to_string(objectPaths.size()) + ".o");
+    objectPaths.push_back(objectPath.str().str());
     std::error_code ec;
     llvm::raw_fd_ostream os(objectPath, ec);
     if (ec) {
@@ -174,9 +203,11 @@ kiln::linkSharedObject(llvm::ArrayRef<char> object, std::string &errorMessage) {
   }
   std::string diagnostics;
   llvm::raw_string_ostream diagnosticStream(diagnostics);
-  const char *args[] = {"ld.lld",      "-shared",       "--no-undefined-version",
-                        "-O2",         "--gc-sections", "-o",
-                        sharedPath.c_str(), objectPath.c_str()};
+  std::vector<const char *> args = {"ld.lld", "-shared",
+                                    "--no-undefined-version", "-O2",
+                                    "--gc-sections", "-o", sharedPath.c_str()};
+  for (const std::string &path : objectPaths)
+    args.push_back(path.c_str());
   lld::Result result = lld::lldMain(args, diagnosticStream, diagnosticStream,
                                     {{lld::Gnu, &lld::elf::link}});
   if (result.retCode != 0 || !result.canRunAgain) {

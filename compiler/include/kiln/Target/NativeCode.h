@@ -25,7 +25,18 @@ namespace kiln {
 TargetDescription describeTarget(llvm::StringRef cpu,
                                  llvm::StringRef features);
 
-/// Translates an LLVM-dialect module and optimizes it for `target`.
+/// Translates an LLVM-dialect module to LLVM IR for `target` (its data
+/// layout and triple), identical functions merged.
+mlir::FailureOr<std::unique_ptr<llvm::Module>>
+translateForTarget(mlir::ModuleOp module, llvm::LLVMContext &context,
+                   const TargetDescription &target);
+
+/// Optimizes LLVM IR at O3 for `target`, then merges the functions that
+/// became identical.
+llvm::Error optimizeForTarget(llvm::Module &module,
+                              const TargetDescription &target);
+
+/// Both of the above.
 mlir::FailureOr<std::unique_ptr<llvm::Module>>
 translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &context,
                      const TargetDescription &target);
@@ -37,10 +48,11 @@ mlir::FailureOr<llvm::SmallVector<char>>
 emitMachineCode(llvm::Module &module, const TargetDescription &target,
                 CodeFileKind kind);
 
-/// Links an object into a shared object with no undefined symbols other
+/// Links objects into one shared object with no undefined symbols other
 /// than the C library's.
 mlir::FailureOr<llvm::SmallVector<char>>
-linkSharedObject(llvm::ArrayRef<char> object, std::string &errorMessage);
+linkSharedObject(llvm::ArrayRef<llvm::SmallVector<char>> objects,
+                 std::string &errorMessage);
 
 } // namespace kiln
 
