@@ -31,6 +31,9 @@ static constexpr llvm::StringLiteral kVectorize =
 // canonicalization straight after it remove the self-copies it leaves. A
 // loop whose state cannot stay in one buffer (a recurrence read and written
 // by parallel blocks) gets a fresh one per iteration rather than failing.
+// After outlining, the lowering of function bodies runs per function, on
+// every core (entries are func.func, thread-block bodies llvm.func); only
+// the conversions that change signatures and symbols see the whole module.
 static constexpr llvm::StringLiteral kLowerToLLVM =
     "kiln-strip-model,"
     "one-shot-bufferize{bufferize-function-boundaries "
@@ -44,9 +47,12 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     "func.func(convert-vector-to-scf{full-unroll=true}),"
     "func.func(convert-linalg-to-loops),"
     "scf-forall-to-parallel,kiln-outline-parallel-loops,"
-    "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+    "func.func(expand-strided-metadata,lower-affine,convert-scf-to-cf,"
     "kiln-approximate-math,canonicalize,"
-    "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
+    "convert-vector-to-llvm{vector-contract-lowering=outerproduct}),"
+    "llvm.func(expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+    "kiln-approximate-math,canonicalize,"
+    "convert-vector-to-llvm{vector-contract-lowering=outerproduct}),"
     "convert-to-llvm,reconcile-unrealized-casts,"
     "kiln-emit-entry-abi";
 
