@@ -91,7 +91,7 @@ bool kiln::run::prepareData(const TrainOptions &options,
                                  : preprocessing.validation;
   preprocessing.validation = validationOption;
 
-  std::vector<int64_t> trainRows, validationRows;
+  std::vector<int64_t> trainRows;
   if (data == "fashion-mnist") {
     if (!readFashionMnist(options.dataDir, true, out.train, error) ||
         !readFashionMnist(options.dataDir, false, out.test, error))

@@ -202,8 +202,11 @@ pid_t spawn(const std::vector<std::string> &argv, const std::string &stdoutPath,
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, stdoutPath.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, stderrPath.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (stderrPath == stdoutPath)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  else
+    posix_spawn_file_actions_addopen(&actions, 2, stderrPath.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
   std::vector<char *> pointers;
   for (const std::string &arg : argv)
     pointers.push_back(const_cast<char *>(arg.c_str()));
