@@ -64,6 +64,10 @@ demo: build
 	@echo "== trained on Fashion-MNIST (60,000 images: 55,000 train, 5,000 validation; 10,000 test) =="
 	$(BUILD_DIR)/bin/kiln-run train $(BUILD_DIR)/lenet.kmod --data fashion-mnist \
 	  --epochs 3 --batch 64 --checkpoint $(BUILD_DIR)/lenet.ckpt
+	@echo "== judged on the 10,000 test images: per class, and where it errs =="
+	$(BUILD_DIR)/bin/kiln-run eval $(BUILD_DIR)/lenet.kmod --checkpoint $(BUILD_DIR)/lenet.ckpt \
+	  --plot $(BUILD_DIR)/lenet-plots
+	@echo "(confusion matrix drawn in $(BUILD_DIR)/lenet-plots/confusion.png)"
 	@echo "== the trained model's inference, timed at batch 1 and 64 =="
 	$(BUILD_DIR)/bin/kiln-run bench $(BUILD_DIR)/lenet.kmod --batch 1 --repeat 200
 	$(BUILD_DIR)/bin/kiln-run bench $(BUILD_DIR)/lenet.kmod --batch 64

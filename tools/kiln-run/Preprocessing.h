@@ -13,33 +13,13 @@
 #define KILN_RUN_PREPROCESSING_H
 
 #include "Datasets.h"
+#include "Table.h"
 
 #include <array>
 #include <string>
 #include <vector>
 
 namespace kiln::run {
-
-/// A CSV file as text: a header (named columns, or f0, f1, ... and
-/// "target" for a file without one), then rows of cells. scikit-learn's
-/// bundled files start with "samples,features,class names..."; their class
-/// names are kept.
-struct Table {
-  std::string path;
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
-  std::vector<int64_t> lines; ///< each row's line in the file
-  std::vector<std::string> classNames;
-
-  /// The column `name` (by header name, or a 0-based index); -1 if none.
-  int64_t column(const std::string &name) const;
-};
-
-bool readTable(const std::string &path, Table &table, std::string &error);
-
-/// "sklearn:NAME" is the data set NAME.csv that Debian's python3-sklearn
-/// ships; any other text is a path.
-std::string resolveDataPath(const std::string &data);
 
 enum class Scaling { None, Standard, MinMax };
 bool parseScaling(const std::string &text, Scaling &scaling);
