@@ -312,8 +312,16 @@ linalg::GenericOp splitContraction(RewriterBase &rewriter,
     return splitIntoBlocks(rewriter, op, blocks);
   }
   // Few rows but a reduction over the batch (a filter's or a weight's
-  // gradient): blocks of whole register tiles of rows.
+  // gradient, whose right operand, the patches, is megabytes): blocks of
+  // whole column tiles, so that each block reads its columns of the
+  // patches once (blocks of rows would each read all of them); else
+  // blocks of whole register tiles of rows.
   constexpr int64_t kTileRows = 8;
+  if (ShapedType::isDynamic(depth) && !ShapedType::isDynamic(columns) &&
+      columns / columnTile >= 2) {
+    blocks[loops - 2] = columnTile;
+    return splitIntoBlocks(rewriter, op, blocks);
+  }
   if (ShapedType::isDynamic(depth) && ranges[rows] >= 2 * kTileRows) {
     blocks[rows] =
         kTileRows * llvm::divideCeil(ranges[rows], kTileRows * kMaxColumnBlocks);
@@ -386,6 +394,25 @@ void splitScalarOp(RewriterBase &rewriter, linalg::LinalgOp op) {
 void tileContraction(RewriterBase &rewriter, linalg::GenericOp op,
                      const Schedule &schedule) {
   op = splitContraction(rewriter, op, schedule);
+  // A reduction over the batch runs in blocks of its steps: each block's
+  // slice of both operands stays in cache while every register tile of the
+  // block's output accumulates it (a reduction loop over all of it would
+  // stream the operands from memory once per tile).
+  constexpr int64_t kReductionBlock = 256;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ShapedType::isDynamic(ranges.back())) {
+    SmallVector<int64_t> blocks(ranges.size(), 0);
+    blocks.back() = kReductionBlock;
+    FailureOr<SmallVector<LoopLikeOpInterface>> outer =
+        tile(rewriter, op, blocks);
+    if (failed(outer) || outer->empty())
+      return;
+    linalg::GenericOp inner;
+    (*outer).front()->walk([&](linalg::GenericOp generic) { inner = generic; });
+    if (!inner)
+      return;
+    op = inner;
+  }
   FailureOr<SmallVector<LoopLikeOpInterface>> loops =
       tile(rewriter, op, schedule.tiles);
   if (failed(loops))

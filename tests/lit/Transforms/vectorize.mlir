@@ -272,3 +272,27 @@ func.func @rows(%x: tensor<?x256xf32>, %init: tensor<?x256xf32>) -> tensor<?x256
   } -> tensor<?x256xf32>
   return %r : tensor<?x256xf32>
 }
+
+// A filter's gradient: few rows, a reduction over the batch's pixels.
+// Threads take blocks of columns (each reads its columns of the patches
+// once), and the reduction runs in blocks of 256 steps that every register
+// tile of the block accumulates while they are in cache.
+// CHECK-LABEL: func.func @filter_gradient
+// CHECK: scf.forall (%[[COL:.+]]) = (0) to (288) step (32)
+// CHECK: scf.for %[[K:.+]] = %{{.+}} to %{{.+}} step %c256
+// CHECK: scf.for {{.+}} step %c8
+// CHECK: scf.for {{.+}} iter_args({{.+}}) -> (vector<8x32xf32>)
+// CHECK: vector.fma
+func.func @filter_gradient(%g: tensor<64x?xf32>, %patches: tensor<?x288xf32>) -> tensor<64x288xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<64x288xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%empty : tensor<64x288xf32>) -> tensor<64x288xf32>
+  %r = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%g, %patches : tensor<64x?xf32>, tensor<?x288xf32>) outs(%acc : tensor<64x288xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b fastmath<contract> : f32
+    %s = arith.addf %c, %p fastmath<contract> : f32
+    linalg.yield %s : f32
+  } -> tensor<64x288xf32>
+  return %r : tensor<64x288xf32>
+}

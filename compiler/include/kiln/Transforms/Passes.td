@@ -463,8 +463,11 @@ def KilnVectorize : Pass<"kiln-vectorize", "mlir::func::FuncOp"> {
     blocks of column tiles when a row is at least 64K multiply-adds (a
     batch-1 dense layer), else by blocks of 64 rows (a convolution's
     batch x pixels), else, for a few rows and a reduction over the batch (a
-    weight's gradient), by blocks of 8-row register tiles; elementwise ops
-    by their outermost dimension; pooling by image. Every other op (no
+    filter's gradient), by column tiles, so that each block reads its
+    columns of the patches once, else by blocks of 8-row register tiles;
+    a reduction over the batch then runs in blocks of 256 steps that every
+    register tile of the block accumulates while they are in cache;
+    elementwise ops by their outermost dimension; pooling by image. Every other op (no
     vector schedule: padding, reductions over the batch, ops reading at
     computed indices) keeps scalar loops but is split too, by its first
     parallel dimension that all operands index plainly, in about 8 blocks,
