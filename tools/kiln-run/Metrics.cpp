@@ -2,6 +2,8 @@
 
 #include "Metrics.h"
 
+#include "JsonText.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -47,14 +49,7 @@ std::string list(const std::vector<double> &values) {
 }
 
 std::string quoted(const std::string &text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20)
-      out += c;
-  }
-  return out + "\"";
+  return "\"" + jsonEscaped(text) + "\"";
 }
 
 std::string className(const std::vector<std::string> &names, int64_t c) {

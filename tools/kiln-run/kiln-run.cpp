@@ -14,6 +14,7 @@
 #include "CommandLine.h"
 #include "EvalCommand.h"
 #include "ImageCommands.h"
+#include "JsonText.h"
 #include "Preprocessing.h"
 #include "TuneCommand.h"
 #include "TrainCommand.h"
@@ -393,19 +394,6 @@ void printProfile(const Profile &profile) {
   }
   row(std::max(profile.runSeconds() - covered, 0.0), 0,
       "(outside parallel loops: serial code, allocation)");
-}
-
-/// `text` as the inside of a JSON string (a site names the model's file,
-/// which may hold quotes or backslashes).
-std::string jsonEscaped(const std::string &text) {
-  std::string escaped;
-  for (char c : text) {
-    if (c == '"' || c == '\\')
-      escaped += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20)
-      escaped += c;
-  }
-  return escaped;
 }
 
 void printProfileJson(const Profile &profile) {
