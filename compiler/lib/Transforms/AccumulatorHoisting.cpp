@@ -74,6 +74,49 @@ std::optional<AccumulatorTile> matchTile(scf::ForOp loop, unsigned index) {
   return AccumulatorTile{read, write, stored};
 }
 
+/// Drops the iteration arguments that `loop` passes through unchanged, as
+/// hoisting leaves the tensor of an accumulator: then a loop around `loop`
+/// (a direct convolution's window loops nest three deep) sees the tile's
+/// read and write directly and can hoist them in turn.
+scf::ForOp dropPassThroughIterArgs(RewriterBase &rewriter, scf::ForOp loop) {
+  Operation *yield = loop.getBody()->getTerminator();
+  SmallVector<Value> inits, replacements = {Value()};
+  SmallVector<unsigned> dropped;
+  for (auto [index, carried] : llvm::enumerate(loop.getRegionIterArgs())) {
+    if (yield->getOperand(index) == carried) {
+      dropped.push_back(index);
+      replacements.push_back(loop.getInitArgs()[index]);
+      continue;
+    }
+    inits.push_back(loop.getInitArgs()[index]);
+    replacements.push_back(Value());
+  }
+  if (dropped.empty())
+    return loop;
+  rewriter.setInsertionPoint(loop);
+  auto newLoop = scf::ForOp::create(
+      rewriter, loop.getLoc(), loop.getLowerBound(), loop.getUpperBound(),
+      loop.getStep(), inits, [](OpBuilder &, Location, Value, ValueRange) {},
+      loop.getUnsignedCmp());
+  Block *body = newLoop.getBody();
+  replacements[0] = newLoop.getInductionVar();
+  for (unsigned index = 0, kept = 0; index < loop.getNumRegionIterArgs();
+       ++index)
+    if (!replacements[index + 1])
+      replacements[index + 1] = newLoop.getRegionIterArgs()[kept++];
+  rewriter.mergeBlocks(loop.getBody(), body, replacements);
+  Operation *newYield = body->getTerminator();
+  for (unsigned index : llvm::reverse(dropped))
+    newYield->eraseOperand(index);
+  SmallVector<Value> results;
+  for (unsigned index = 0, kept = 0; index < loop.getNumResults(); ++index)
+    results.push_back(llvm::is_contained(dropped, index)
+                          ? loop.getInitArgs()[index]
+                          : newLoop.getResult(kept++));
+  rewriter.replaceOp(loop, results);
+  return newLoop;
+}
+
 } // namespace
 
 scf::ForOp kiln::hoistAccumulatorTiles(RewriterBase &rewriter,
@@ -111,5 +154,5 @@ scf::ForOp kiln::hoistAccumulatorTiles(RewriterBase &rewriter,
     rewriter.eraseOp(tile->read);
     loop = newLoop;
   }
-  return loop;
+  return dropPassThroughIterArgs(rewriter, loop);
 }

@@ -49,7 +49,9 @@ struct Schedule {
   SmallVector<int64_t> tiles;
   /// For contractions, the loop whose remainder is peeled (the rows).
   unsigned peeledLoop = 0;
-
+  /// A contraction reading an operand through windows (a direct
+  /// convolution), whose reductions are the window loops.
+  bool readsWindows = false;
 };
 
 /// Columns per register tile: all of them up to 32, else the widest of 32,
@@ -136,6 +138,41 @@ bool isRowReduction(linalg::GenericOp op,
               .isFunctionOfDim(reduced);
 }
 
+/// A direct convolution, `out[n, f, p] += w[f, c, i, j] * in[n, c, p + tap]`:
+/// parallel loops then reductions, a multiply-accumulate body, the output
+/// indexed by the parallel loops in order, and an operand read through a
+/// window expression (so not a contraction to linalg).
+bool isWindowedContraction(linalg::GenericOp op,
+                           ArrayRef<utils::IteratorType> iterators) {
+  if (op.getNumDpsInits() != 1 || op.getNumDpsInputs() != 2)
+    return false;
+  auto firstReduction =
+      llvm::find(iterators, utils::IteratorType::reduction) - iterators.begin();
+  if (firstReduction < 2 ||
+      size_t(firstReduction) == iterators.size() ||
+      !llvm::all_of(iterators.drop_front(firstReduction),
+                    [](utils::IteratorType t) {
+                      return t == utils::IteratorType::reduction;
+                    }))
+    return false;
+  AffineMap output = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (output.getNumResults() != unsigned(firstReduction))
+    return false;
+  for (auto [position, expr] : llvm::enumerate(output.getResults())) {
+    auto dim = dyn_cast<AffineDimExpr>(expr);
+    if (!dim || dim.getPosition() != position)
+      return false;
+  }
+  if (llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+        return map.isProjectedPermutation();
+      }))
+    return false;
+  return linalg::detail::isContractionBody(
+      *op.getBlock(), [](Operation *first, Operation *second) {
+        return isa<arith::MulFOp>(first) && isa<arith::AddFOp>(second);
+      });
+}
+
 std::optional<Schedule> chooseSchedule(linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() == 0 ||
       !hasVectorizableBody(op) || !hasSimpleMaps(op) || hasMaskOperands(op))
@@ -146,6 +183,20 @@ std::optional<Schedule> chooseSchedule(linalg::GenericOp op) {
   if (loops == 0)
     return std::nullopt;
   Schedule schedule;
+  if (isWindowedContraction(op, iterators)) {
+    // Loops: batch..., rows, columns, window reductions...
+    unsigned parallel = llvm::count(iterators, utils::IteratorType::parallel);
+    std::optional<int64_t> columns = columnTile(ranges[parallel - 1]);
+    if (!columns)
+      return std::nullopt;
+    schedule.isContraction = true;
+    schedule.readsWindows = true;
+    schedule.tiles.assign(parallel - 2, 1);
+    schedule.tiles.append({8, *columns});
+    schedule.tiles.append(loops - parallel, 1);
+    schedule.peeledLoop = parallel - 2;
+    return schedule;
+  }
   if (op.getNumDpsInits() == 1 && linalg::isaContractionOpInterface(op) &&
       loops >= 3 &&
       iterators.back() == utils::IteratorType::reduction &&
@@ -285,28 +336,42 @@ linalg::GenericOp splitContraction(RewriterBase &rewriter,
   constexpr int64_t kRowBlock = 64;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned loops = ranges.size(), rows = schedule.peeledLoop;
-  int64_t columns = ranges[loops - 2], depth = ranges[loops - 1];
-  int64_t columnTile = schedule.tiles[loops - 2];
+  unsigned columnLoop = rows + 1;
+  int64_t columns = ranges[columnLoop], depth = ranges[loops - 1];
+  int64_t columnTile = schedule.tiles[columnLoop];
   SmallVector<int64_t> blocks(loops, 0);
+  // Blocks of a whole number of column tiles that divides the columns, so
+  // every block keeps static register tiles.
+  auto splitColumns = [&]() -> linalg::GenericOp {
+    int64_t tiles = columns / columnTile;
+    int64_t tilesPerBlock = 1;
+    while (tiles / tilesPerBlock > kMaxColumnBlocks ||
+           tiles % tilesPerBlock != 0)
+      ++tilesPerBlock;
+    if (tilesPerBlock == tiles)
+      return nullptr;
+    blocks[columnLoop] = tilesPerBlock * columnTile;
+    return splitIntoBlocks(rewriter, op, blocks);
+  };
+  // A direct convolution: an image per block, else (a batch of one)
+  // blocks of its pixels.
+  if (schedule.readsWindows) {
+    if (rows > 0 && isSplittable(ranges[0], 1)) {
+      blocks[0] = 1;
+      return splitIntoBlocks(rewriter, op, blocks);
+    }
+    linalg::GenericOp split = splitColumns();
+    return split ? split : op;
+  }
   // A dynamic batch dimension may well be 1 (a small dense layer's dot
   // products run over the rows of the batch): split inner dimensions then.
   if (rows > 0 && !ShapedType::isDynamic(ranges[0]) && ranges[0] >= 2) {
     blocks[0] = 1;
     return splitIntoBlocks(rewriter, op, blocks);
   }
-  if (!ShapedType::isDynamic(depth) && columns * depth >= kMinWorkPerRow) {
-    // Blocks of a whole number of column tiles that divides the columns, so
-    // every block keeps static register tiles.
-    int64_t tiles = columns / columnTile;
-    int64_t tilesPerBlock = 1;
-    while (tiles / tilesPerBlock > kMaxColumnBlocks ||
-           tiles % tilesPerBlock != 0)
-      ++tilesPerBlock;
-    if (tilesPerBlock < tiles) {
-      blocks[loops - 2] = tilesPerBlock * columnTile;
-      return splitIntoBlocks(rewriter, op, blocks);
-    }
-  }
+  if (!ShapedType::isDynamic(depth) && columns * depth >= kMinWorkPerRow)
+    if (linalg::GenericOp split = splitColumns())
+      return split;
   if (isSplittable(ranges[rows], kRowBlock)) {
     blocks[rows] = kRowBlock;
     return splitIntoBlocks(rewriter, op, blocks);
@@ -319,7 +384,7 @@ linalg::GenericOp splitContraction(RewriterBase &rewriter,
   constexpr int64_t kTileRows = 8;
   if (ShapedType::isDynamic(depth) && !ShapedType::isDynamic(columns) &&
       columns / columnTile >= 2) {
-    blocks[loops - 2] = columnTile;
+    blocks[columnLoop] = columnTile;
     return splitIntoBlocks(rewriter, op, blocks);
   }
   if (ShapedType::isDynamic(depth) && ranges[rows] >= 2 * kTileRows) {
@@ -546,6 +611,11 @@ linalg::GenericOp withoutWindowMaps(RewriterBase &rewriter,
       }))
     return op;
   linalg::ControlDropUnitDims options;
+  // Rank-reducing slices (not reshapes) of the output tile, which fold into
+  // its vector read and write, so that an accumulator stays a plain
+  // read/write pair to hoist.
+  options.rankReductionStrategy =
+      linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
   FailureOr<linalg::DropUnitDimsResult> dropped =
       linalg::dropUnitDims(rewriter, op, options);
   if (failed(dropped))
@@ -729,18 +799,19 @@ struct VectorizePass : kiln::impl::KilnVectorizeBase<VectorizePass> {
       }
     }
 
+    // After the transfer lowering patterns above, which would take a write
+    // into a tensor with unit dimensions apart again; and before hoisting,
+    // which wants an accumulator's write straight into the carried tensor.
+    RewritePatternSet folds(context);
+    folds.add<FoldCoveringWriteIntoInsertSlice>(context);
+    if (failed(applyPatternsGreedily(module, std::move(folds))))
+      return signalPassFailure();
+
     // Keep accumulator tiles in registers across their reduction loops.
     SmallVector<scf::ForOp> loops;
     module.walk([&](scf::ForOp loop) { loops.push_back(loop); });
     for (scf::ForOp loop : loops)
       kiln::hoistAccumulatorTiles(rewriter, loop);
-
-    // Last, as the transfer lowering patterns above would take a write into
-    // a tensor with unit dimensions apart again.
-    RewritePatternSet folds(context);
-    folds.add<FoldCoveringWriteIntoInsertSlice>(context);
-    if (failed(applyPatternsGreedily(module, std::move(folds))))
-      return signalPassFailure();
   }
 };
 } // namespace

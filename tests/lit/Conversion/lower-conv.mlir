@@ -1,6 +1,7 @@
 // RUN: kiln-opt %s --split-input-file --kiln-lower-conv | FileCheck %s
 
-// A convolution is an im2col product: patches as rows, times the filter.
+// A strided convolution is an im2col product: patches as rows, times the
+// filter.
 // The patches are copied from the channels-last input (a single channel is
 // channels-last already).
 // CHECK-DAG: #[[WINDOW:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>
@@ -24,13 +25,40 @@ func.func @conv(%x: tensor<?x1x28x28xf32>, %w: tensor<32x1x3x3xf32>, %b: tensor<
 
 // -----
 
-// Several channels: one transpose to channels-last, then rows of channels.
+// Several channels, strided: one transpose to channels-last, then rows of
+// channels.
 // CHECK-LABEL: func.func @channels
 // CHECK: %[[PAD:.+]] = tensor.pad
 // CHECK: %[[NHWC:.+]] = linalg.transpose ins(%[[PAD]] : tensor<?x8x10x10xf32>) outs(%{{.+}} : tensor<?x10x10x8xf32>) permutation = [0, 2, 3, 1]
-// CHECK: linalg.generic {{.*}}ins(%[[NHWC]] : tensor<?x10x10x8xf32>) outs(%{{.+}} : tensor<?x8x8x3x3x8xf32>)
-func.func @channels(%x: tensor<?x8x8x8xf32>, %w: tensor<16x8x3x3xf32>) -> tensor<?x16x8x8xf32> {
-  %0 = kiln.conv2d %x, %w {padding = array<i64: 1, 1>} : (tensor<?x8x8x8xf32>, tensor<16x8x3x3xf32>) -> tensor<?x16x8x8xf32>
+// CHECK: linalg.generic {{.*}}ins(%[[NHWC]] : tensor<?x10x10x8xf32>) outs(%{{.+}} : tensor<?x4x4x3x3x8xf32>)
+func.func @channels(%x: tensor<?x8x8x8xf32>, %w: tensor<16x8x3x3xf32>) -> tensor<?x16x4x4xf32> {
+  %0 = kiln.conv2d %x, %w {padding = array<i64: 1, 1>, stride = array<i64: 2, 2>} : (tensor<?x8x8x8xf32>, tensor<16x8x3x3xf32>) -> tensor<?x16x4x4xf32>
+  return %0 : tensor<?x16x4x4xf32>
+}
+
+// -----
+
+// A unit-stride convolution reads the padded NCHW planes in place: output
+// pixel p = oh * 10 + ow of rows 10 wide (the padded width) reads tap
+// (i, j) at p + i * 10 + j. The 80 pixels round up to 96 (whole tiles of
+// 32), so the padding below grows until the last tile's reads stay inside
+// (95 + 2 * 10 + 2 < 12 * 10); the extra columns are sliced off.
+// CHECK-DAG: #[[BIAS:.+]] = affine_map<(d0, d1, d2) -> (d1)>
+// CHECK-DAG: #[[FILTER:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4, d5)>
+// CHECK-DAG: #[[TAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d2 + d4 * 10 + d5)>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @direct
+// CHECK: %[[PAD:.+]] = tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 3, 1]
+// CHECK: %[[PLANES:.+]] = tensor.collapse_shape %[[PAD]] {{\[}}[0], [1], [2, 3]] : tensor<?x8x12x10xf32> into tensor<?x8x120xf32>
+// CHECK: %[[INIT:.+]] = linalg.generic {indexing_maps = [#[[BIAS]], {{.+}}]{{.*}}outs(%{{.+}} : tensor<?x16x96xf32>)
+// CHECK: %[[WIDE:.+]] = linalg.generic {indexing_maps = [#[[FILTER]], #[[TAP]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%{{.+}}, %[[PLANES]] : tensor<16x8x3x3xf32>, tensor<?x8x120xf32>) outs(%[[INIT]] : tensor<?x16x96xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: %[[ROWS:.+]] = tensor.extract_slice %[[WIDE]][0, 0, 0] [%{{.+}}, 16, 80] [1, 1, 1]
+// CHECK: %[[GRID:.+]] = tensor.expand_shape %[[ROWS]] {{\[}}[0], [1], [2, 3]] output_shape [%{{.+}}, 16, 8, 10]
+// CHECK: tensor.extract_slice %[[GRID]][0, 0, 0, 0] [%{{.+}}, 16, 8, 8] [1, 1, 1, 1] : tensor<?x16x8x10xf32> to tensor<?x16x8x8xf32>
+func.func @direct(%x: tensor<?x8x8x8xf32>, %w: tensor<16x8x3x3xf32>, %b: tensor<16xf32>) -> tensor<?x16x8x8xf32> {
+  %0 = kiln.conv2d %x, %w, %b {padding = array<i64: 1, 1>} : (tensor<?x8x8x8xf32>, tensor<16x8x3x3xf32>, tensor<16xf32>) -> tensor<?x16x8x8xf32>
   return %0 : tensor<?x16x8x8xf32>
 }
 
@@ -49,13 +77,15 @@ func.func @grouped(%x: tensor<?x4x8x8xf32>, %w: tensor<8x2x3x3xf32>) -> tensor<?
 
 // -----
 
-// A transposed convolution: spread by the stride, pad, flip the filter.
+// A transposed convolution: spread by the stride, flip the filter, pad
+// (2 on each side, plus rows below for the rounded-up pixels), and a
+// unit-stride convolution.
 // CHECK-DAG: #[[FLIP:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, -d2 + 3, -d3 + 3)>
 // CHECK-LABEL: func.func @transposed
 // CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0, 0] [%{{.+}}, 8, 7, 7] [1, 1, 2, 2]
-// CHECK: tensor.pad %{{.+}} low[0, 0, 2, 2] high[0, 0, 2, 2]
 // CHECK: linalg.generic {indexing_maps = [#[[FLIP]]
-// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: tensor.pad %{{.+}} low[0, 0, 2, 2] high[0, 0, 4, 2]
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
 func.func @transposed(%x: tensor<?x8x7x7xf32>, %w: tensor<8x4x4x4xf32>) -> tensor<?x4x14x14xf32> {
   %0 = kiln.conv_transpose2d %x, %w {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x8x7x7xf32>, tensor<8x4x4x4xf32>) -> tensor<?x4x14x14xf32>
   return %0 : tensor<?x4x14x14xf32>

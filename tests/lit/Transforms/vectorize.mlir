@@ -296,3 +296,54 @@ func.func @filter_gradient(%g: tensor<64x?xf32>, %patches: tensor<?x288xf32>) ->
   } -> tensor<64x288xf32>
   return %r : tensor<64x288xf32>
 }
+
+// A direct convolution (out[n, f, p] += w[f, c, i, j] * in[n, c, p + tap]):
+// an image per thread block, register tiles of 8 filters x 32 pixels, and
+// the tile stays in registers across all three window loops (channels,
+// rows, columns of the filter); each step reads 32 contiguous pixels.
+#filter = affine_map<(n, f, p, c, i, j) -> (f, c, i, j)>
+#tap = affine_map<(n, f, p, c, i, j) -> (n, c, p + i * 16 + j)>
+#pixels = affine_map<(n, f, p, c, i, j) -> (n, f, p)>
+// CHECK-LABEL: func.func @direct_convolution
+// CHECK: scf.forall (%[[N:.+]]) in (%{{.+}})
+// CHECK: scf.for %[[F:.+]] = %c0 to %c64 step %c8
+// CHECK: scf.for %[[P:.+]] = %c0 to %c224 step %c32
+// CHECK: %[[TILE:.+]] = vector.transfer_read %{{.+}}[%c0, %[[F]], %[[P]]]{{.*}} vector<8x32xf32>
+// CHECK: scf.for {{.+}} to %c32 step %c1 iter_args(%{{.+}} = %[[TILE]]) -> (vector<8x32xf32>)
+// CHECK: scf.for {{.+}} to %c3 step %c1 iter_args({{.+}}) -> (vector<8x32xf32>)
+// CHECK: scf.for {{.+}} to %c3 step %c1 iter_args({{.+}}) -> (vector<8x32xf32>)
+// CHECK: vector.transfer_read %{{.+}}[%[[N]], %{{.+}}, %{{.+}}]{{.*}} : tensor<?x32x272xf32>, vector<32xf32>
+// CHECK: vector.fma {{.*}} : vector<8x32xf32>
+// CHECK-NOT: vector.transfer_write
+// CHECK: scf.yield
+// CHECK: scf.yield
+// CHECK: scf.yield
+// CHECK: vector.transfer_write
+func.func @direct_convolution(%w: tensor<64x32x3x3xf32>, %x: tensor<?x32x272xf32>, %init: tensor<?x64x224xf32>) -> tensor<?x64x224xf32> {
+  %r = linalg.generic {indexing_maps = [#filter, #tap, #pixels], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%w, %x : tensor<64x32x3x3xf32>, tensor<?x32x272xf32>) outs(%init : tensor<?x64x224xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b fastmath<contract> : f32
+    %s = arith.addf %c, %p fastmath<contract> : f32
+    linalg.yield %s : f32
+  } -> tensor<?x64x224xf32>
+  return %r : tensor<?x64x224xf32>
+}
+
+// Pixels that no register tile width divides keep scalar loops (a masked
+// tile could not stay in registers), split by image all the same.
+#tap36 = affine_map<(n, f, p, c, i, j) -> (n, c, p + i * 9 + j)>
+// CHECK-LABEL: func.func @ragged_direct_convolution
+// CHECK: scf.forall
+// CHECK-NOT: vector.
+// CHECK: return
+func.func @ragged_direct_convolution(%w: tensor<8x4x3x3xf32>, %x: tensor<?x4x81xf32>, %init: tensor<?x8x60xf32>) -> tensor<?x8x60xf32> {
+  %r = linalg.generic {indexing_maps = [#filter, #tap36, #pixels], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%w, %x : tensor<8x4x3x3xf32>, tensor<?x4x81xf32>) outs(%init : tensor<?x8x60xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b fastmath<contract> : f32
+    %s = arith.addf %c, %p fastmath<contract> : f32
+    linalg.yield %s : f32
+  } -> tensor<?x8x60xf32>
+  return %r : tensor<?x8x60xf32>
+}

@@ -1,11 +1,14 @@
 //===- Conv.cpp - The kiln-lower-conv pass --------------------------------===//
 //
-// The convolution family on NCHW tensors: conv2d becomes
-// linalg.conv_2d_nchw_fchw (linalg.conv_2d_ngchw_fgchw with groups) over a
-// zero-padded input, accumulating into the broadcast bias; a transposed
-// convolution is a convolution of the stride-dilated, padded input with
-// the transposed, flipped filter; pooling uses linalg's pooling ops over
-// inputs padded with the reduction's identity.
+// The convolution family on NCHW tensors. A unit-stride convolution is a
+// contraction over the zero-padded input planes read in place
+// (DirectConv.cpp); any other is a matrix product of the im2col patches
+// with the filter, or linalg's grouped convolution with groups. Either
+// accumulates into the broadcast bias. A transposed convolution is a
+// convolution of the stride-dilated, padded input with the transposed,
+// flipped filter; pooling takes the maximum of strided slices when the
+// windows tile the input, else linalg's pooling ops over inputs padded with
+// the reduction's identity.
 //
 //===----------------------------------------------------------------------===//
 
@@ -237,12 +240,21 @@ struct Conv2DPattern : OpRewritePattern<Conv2DOp> {
     auto resultType = cast<RankedTensorType>(op.getType());
     Type element = resultType.getElementType();
     ArrayRef<int64_t> padding = op.getPadding();
+    auto groups = static_cast<int64_t>(op.getGroups());
+    if (canConvolveDirectly(
+            cast<RankedTensorType>(op.getInput().getType()), resultType,
+            op.getStride(), groups)) {
+      rewriter.replaceOp(op, convolveDirect(rewriter, loc, op.getInput(),
+                                            padding, padding, op.getWeight(),
+                                            op.getBias(), resultType,
+                                            op.getDilation()));
+      return success();
+    }
     Value input = padSpatial(rewriter, loc, op.getInput(), padding, padding,
                              scalarConstant(rewriter, loc, element, 0));
     rewriter.replaceOp(op, convolve(rewriter, loc, input, op.getWeight(),
                                     op.getBias(), resultType, op.getStride(),
-                                    op.getDilation(),
-                                    static_cast<int64_t>(op.getGroups())));
+                                    op.getDilation(), groups));
     return success();
   }
 };
@@ -302,7 +314,6 @@ struct ConvTranspose2DPattern : OpRewritePattern<ConvTranspose2DOp> {
       low[d] = edge;
       high[d] = edge + outputPadding[d];
     }
-    Value padded = padSpatial(rewriter, loc, dilated, low, high, zero);
     // 3. The filter [C, F, KH, KW] transposed to [F, C, KH, KW] and flipped.
     int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
     auto flippedType = RankedTensorType::get(
@@ -322,6 +333,14 @@ struct ConvTranspose2DPattern : OpRewritePattern<ConvTranspose2DOp> {
             })
             .getResult(0);
     static constexpr int64_t kUnit[] = {1, 1};
+    if (canConvolveDirectly(cast<RankedTensorType>(dilated.getType()),
+                            resultType, kUnit, 1)) {
+      rewriter.replaceOp(op, convolveDirect(rewriter, loc, dilated, low, high,
+                                            flipped, op.getBias(), resultType,
+                                            dilation));
+      return success();
+    }
+    Value padded = padSpatial(rewriter, loc, dilated, low, high, zero);
     rewriter.replaceOp(op, convolve(rewriter, loc, padded, flipped,
                                     op.getBias(), resultType, kUnit, dilation,
                                     1));

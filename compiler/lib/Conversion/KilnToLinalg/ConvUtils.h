@@ -4,6 +4,7 @@
 #define KILN_CONVERSION_KILNTOLINALG_CONVUTILS_H
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
 
 namespace kiln::lowering {
 
@@ -23,6 +24,21 @@ mlir::Value im2colPatches(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::RankedTensorType outputType,
                           llvm::ArrayRef<int64_t> stride,
                           llvm::ArrayRef<int64_t> dilation);
+
+/// Whether convolveDirect applies: unit stride, no groups, static channel
+/// and spatial sizes.
+bool canConvolveDirectly(mlir::RankedTensorType input,
+                         mlir::RankedTensorType result,
+                         llvm::ArrayRef<int64_t> stride, int64_t groups);
+
+/// The unit-stride convolution of NCHW `input`, padded by `low`/`high`
+/// with zeros, with `weight` [F, C, KH, KW] (plus `bias` [F] when given),
+/// computed in place on the padded planes (see DirectConv.cpp).
+mlir::Value convolveDirect(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value input, llvm::ArrayRef<int64_t> low,
+                           llvm::ArrayRef<int64_t> high, mlir::Value weight,
+                           mlir::Value bias, mlir::RankedTensorType resultType,
+                           llvm::ArrayRef<int64_t> dilation);
 
 /// Pooling windows that tile the NCHW input exactly: no padding, no
 /// dilation, stride = kernel, every row and column of `input` in a window of

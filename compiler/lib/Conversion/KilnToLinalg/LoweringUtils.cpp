@@ -112,10 +112,12 @@ Value broadcastGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
 /// A linalg.generic contraction `init += lhs * rhs` with the given maps over
 /// `numLoops` loops, the last of which is the reduction.
 Value contract(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init,
-               ArrayRef<AffineMap> maps, unsigned numLoops) {
+               ArrayRef<AffineMap> maps, unsigned numLoops,
+               unsigned numReductions) {
   SmallVector<utils::IteratorType> iterators(numLoops,
                                              utils::IteratorType::parallel);
-  iterators.back() = utils::IteratorType::reduction;
+  std::fill(iterators.end() - numReductions, iterators.end(),
+            utils::IteratorType::reduction);
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs},
       ValueRange{init}, maps, iterators,

@@ -57,10 +57,11 @@ mlir::Value broadcastGeneric(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::ValueRange operands, ScalarBuilder body);
 
 /// A linalg.generic contraction `init += lhs * rhs` with the given maps over
-/// `numLoops` loops, the last of which is the reduction.
+/// `numLoops` loops, the last `numReductions` of which are reductions.
 mlir::Value contract(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lhs,
                      mlir::Value rhs, mlir::Value init,
-                     llvm::ArrayRef<mlir::AffineMap> maps, unsigned numLoops);
+                     llvm::ArrayRef<mlir::AffineMap> maps, unsigned numLoops,
+                     unsigned numReductions = 1);
 
 /// A scalar constant of `type` (float or integer).
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
