@@ -52,6 +52,9 @@ struct Schedule {
   /// A contraction reading an operand through windows (a direct
   /// convolution), whose reductions are the window loops.
   bool readsWindows = false;
+  /// For other schedules, whether the last tile of `peeledLoop` is partial
+  /// and peeled off (to be vectorized at its own static width).
+  bool peelsRemainder = false;
 };
 
 /// Columns per register tile: all of them up to 32, else the widest of 32,
@@ -122,15 +125,16 @@ bool hasMaskOperands(linalg::GenericOp op) {
 }
 
 /// A reduction along the last loop only (a loss summed over each row,
-/// softmax's sums), over a static length that 8 divides, with one result
-/// and no index arithmetic (an argmax keeps its scalar loops).
+/// softmax's sums, a bias gradient's pixels), over a static length of at
+/// least 8, with one result and no index arithmetic (an argmax keeps its
+/// scalar loops).
 bool isRowReduction(linalg::GenericOp op,
                     ArrayRef<utils::IteratorType> iterators,
                     ArrayRef<int64_t> ranges) {
   if (iterators.back() != utils::IteratorType::reduction ||
       llvm::count(iterators, utils::IteratorType::reduction) != 1 ||
       op.getNumDpsInits() != 1 || ShapedType::isDynamic(ranges.back()) ||
-      ranges.back() % 8 != 0 ||
+      ranges.back() < 8 ||
       !op.getBody()->getOps<linalg::IndexOp>().empty())
     return false;
   unsigned reduced = iterators.size() - 1;
@@ -214,9 +218,14 @@ std::optional<Schedule> chooseSchedule(linalg::GenericOp op) {
   if (isRowReduction(op, iterators, ranges)) {
     // One row at a time, 16 (or 8) of its elements per step: the body runs
     // on vectors and each step's partial sum is reduced into the row's.
+    // A row that neither divides (14 x 14 pixels) ends in one narrower
+    // step, peeled off.
     schedule.isContraction = false;
     schedule.tiles.assign(loops - 1, 1);
-    schedule.tiles.push_back(ranges.back() % 16 == 0 ? 16 : 8);
+    int64_t step = ranges.back() % 16 != 0 && ranges.back() % 8 == 0 ? 8 : 16;
+    schedule.tiles.push_back(step);
+    schedule.peeledLoop = loops - 1;
+    schedule.peelsRemainder = ranges.back() % step != 0;
     return schedule;
   }
   if (llvm::all_of(iterators, [](utils::IteratorType t) {
@@ -499,6 +508,22 @@ void tileContraction(RewriterBase &rewriter, linalg::GenericOp op,
     (void)tile(rewriter, inner, single);
 }
 
+/// Tiles an op with an elementwise or row schedule, peeling the partial
+/// last tile off when the schedule asks for it.
+void tileAndPeel(RewriterBase &rewriter, linalg::GenericOp op,
+                 const Schedule &schedule) {
+  FailureOr<SmallVector<LoopLikeOpInterface>> loops =
+      tile(rewriter, op, schedule.tiles);
+  if (failed(loops) || !schedule.peelsRemainder)
+    return;
+  // Loops exist for the non-zero tile sizes, all of them here.
+  if (auto loop = dyn_cast<scf::ForOp>(
+          (*loops)[schedule.peeledLoop].getOperation())) {
+    scf::ForOp remainder;
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, loop, remainder);
+  }
+}
+
 /// A contraction whose left operand is read transposed (a weight's
 /// gradient `xᵀ · g`) loads 8 rows' values at one reduction step as a
 /// vector, broadcasts it along the columns and transposes the result:
@@ -750,8 +775,8 @@ struct VectorizePass : kiln::impl::KilnVectorizeBase<VectorizePass> {
       if (schedule.isContraction)
         tileContraction(rewriter, op, schedule);
       else
-        (void)tile(rewriter, splitElementwise(rewriter, op, schedule),
-                   schedule.tiles);
+        tileAndPeel(rewriter, splitElementwise(rewriter, op, schedule),
+                    schedule);
     }
     // Static tile shapes appear once the loop bounds are simplified.
     if (failed(simplify(module, /*foldSubsets=*/false)))

@@ -180,6 +180,25 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
              ReduceKind kind) {
   auto inputType = cast<RankedTensorType>(input.getType());
   int64_t rank = inputType.getRank();
+  // Over the trailing dimensions and others (a bias gradient's sum over N,
+  // H and W): first along each row of the trailing ones, collapsed into one
+  // contiguous run that vectorizes, then the others over the partial
+  // results, a much smaller reduction.
+  int64_t trailing = 0;
+  while (trailing < rank && llvm::is_contained(axes, rank - 1 - trailing))
+    ++trailing;
+  if (trailing > 0 && size_t(trailing) < axes.size()) {
+    int64_t kept = rank - trailing;
+    SmallVector<ReassociationIndices> groups;
+    for (int64_t d = 0; d < kept; ++d)
+      groups.push_back({d});
+    groups.emplace_back();
+    for (int64_t d = kept; d < rank; ++d)
+      groups.back().push_back(d);
+    Value partial = reduce(b, loc, collapse(b, loc, input, groups), {kept},
+                           kind);
+    return reduce(b, loc, partial, axes.drop_back(trailing), kind);
+  }
   Type element = inputType.getElementType();
   MLIRContext *context = b.getContext();
   SmallVector<int64_t> shape;
