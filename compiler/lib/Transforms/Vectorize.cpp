@@ -55,6 +55,8 @@ struct Schedule {
   /// For other schedules, whether the last tile of `peeledLoop` is partial
   /// and peeled off (to be vectorized at its own static width).
   bool peelsRemainder = false;
+  /// The order of the tile loops, outermost first (empty: the op's).
+  SmallVector<int64_t> interchange;
 };
 
 /// Columns per register tile: all of them up to 32, else the widest of 32,
@@ -177,6 +179,41 @@ bool isWindowedContraction(linalg::GenericOp op,
       });
 }
 
+/// A reduction that keeps its last loop, along which every operand runs
+/// contiguously (a sum over the batch of [N, F] into [F], or of a row split
+/// into lanes [.., L / 16, 16] into [.., 16]): each lane accumulates in a
+/// vector register across all the reduction loops.
+bool isLaneReduction(linalg::GenericOp op,
+                     ArrayRef<utils::IteratorType> iterators) {
+  unsigned last = iterators.size() - 1;
+  if (iterators.back() != utils::IteratorType::parallel ||
+      !llvm::is_contained(iterators, utils::IteratorType::reduction) ||
+      op.getNumDpsInits() != 1 ||
+      !op.getBody()->getOps<linalg::IndexOp>().empty())
+    return false;
+  return llvm::all_of(op.getIndexingMapsArray(), [&](AffineMap map) {
+    if (!map.isProjectedPermutation())
+      return false;
+    if (!map.isFunctionOfDim(last))
+      return true;
+    return map.getResults().back() == getAffineDimExpr(last, op.getContext());
+  }) && op.getMatchingIndexingMap(op.getDpsInitOperand(0))
+             .isFunctionOfDim(last);
+}
+
+/// The vector width of an elementwise row of `row` elements: all of it up
+/// to 32, else 16 or 8 lanes that divide it (no masks, which
+/// canonicalization does not always keep intact).
+std::optional<int64_t> rowWidth(int64_t row) {
+  if (ShapedType::isDynamic(row))
+    return std::nullopt;
+  for (int64_t candidate :
+       {row <= 32 ? row : int64_t(0), int64_t(16), int64_t(8)})
+    if (candidate > 0 && row % candidate == 0)
+      return candidate;
+  return std::nullopt;
+}
+
 std::optional<Schedule> chooseSchedule(linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() == 0 ||
       !hasVectorizableBody(op) || !hasSimpleMaps(op) || hasMaskOperands(op))
@@ -228,20 +265,27 @@ std::optional<Schedule> chooseSchedule(linalg::GenericOp op) {
     schedule.peelsRemainder = ranges.back() % step != 0;
     return schedule;
   }
+  if (isLaneReduction(op, iterators)) {
+    // Tiles of one step of every other loop, the parallel loops outside
+    // and the reductions inside, so that each lane tile is read once
+    // before the reduction loops and written once after them.
+    std::optional<int64_t> width = rowWidth(ranges.back());
+    if (!width)
+      return std::nullopt;
+    schedule.isContraction = false;
+    schedule.tiles.assign(loops - 1, 1);
+    schedule.tiles.push_back(*width);
+    for (utils::IteratorType kind :
+         {utils::IteratorType::parallel, utils::IteratorType::reduction})
+      for (unsigned loop = 0; loop < loops; ++loop)
+        if (iterators[loop] == kind)
+          schedule.interchange.push_back(loop);
+    return schedule;
+  }
   if (llvm::all_of(iterators, [](utils::IteratorType t) {
         return t == utils::IteratorType::parallel;
       })) {
-    // Whole rows of up to 32, else 16 or 8 lanes that divide the row: no
-    // masks, which canonicalization does not always keep intact.
-    int64_t row = ranges.back();
-    std::optional<int64_t> width;
-    if (!ShapedType::isDynamic(row))
-      for (int64_t candidate : {row <= 32 ? row : int64_t(0), int64_t(16),
-                                int64_t(8)})
-        if (candidate > 0 && row % candidate == 0) {
-          width = candidate;
-          break;
-        }
+    std::optional<int64_t> width = rowWidth(ranges.back());
     if (!width)
       return std::nullopt;
     schedule.isContraction = false;
@@ -267,9 +311,11 @@ std::optional<Schedule> chooseSchedule(linalg::GenericOp op) {
 
 /// Tiles `op` by `tiles`; returns the loops created, outermost first.
 FailureOr<SmallVector<LoopLikeOpInterface>>
-tile(RewriterBase &rewriter, linalg::GenericOp op, ArrayRef<int64_t> tiles) {
+tile(RewriterBase &rewriter, linalg::GenericOp op, ArrayRef<int64_t> tiles,
+     ArrayRef<int64_t> interchange = {}) {
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles));
+  options.setInterchange(interchange);
   rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
       rewriter, cast<TilingInterface>(op.getOperation()), options);
@@ -410,6 +456,20 @@ linalg::GenericOp splitElementwise(RewriterBase &rewriter,
                                    linalg::GenericOp op,
                                    const Schedule &schedule) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (!schedule.interchange.empty()) {
+    // A lane reduction: blocks of its outermost parallel loop (a few, of
+    // static size: each reads all of the reduction), else of lane tiles.
+    constexpr int64_t kBlocks = 8;
+    unsigned loop = schedule.interchange.front();
+    int64_t block = loop == ranges.size() - 1
+                        ? schedule.tiles[loop]
+                        : llvm::divideCeil(ranges[loop], kBlocks);
+    if (ShapedType::isDynamic(ranges[loop]) || ranges[loop] < 2 * block)
+      return op;
+    SmallVector<int64_t> blocks(ranges.size(), 0);
+    blocks[loop] = block;
+    return splitIntoBlocks(rewriter, op, blocks);
+  }
   if (ranges.size() < 2 || !isSplittable(ranges[0], schedule.tiles[0]))
     return op;
   SmallVector<int64_t> blocks(ranges.size(), 0);
@@ -513,7 +573,7 @@ void tileContraction(RewriterBase &rewriter, linalg::GenericOp op,
 void tileAndPeel(RewriterBase &rewriter, linalg::GenericOp op,
                  const Schedule &schedule) {
   FailureOr<SmallVector<LoopLikeOpInterface>> loops =
-      tile(rewriter, op, schedule.tiles);
+      tile(rewriter, op, schedule.tiles, schedule.interchange);
   if (failed(loops) || !schedule.peelsRemainder)
     return;
   // Loops exist for the non-zero tile sizes, all of them here.

@@ -1,12 +1,20 @@
 // RUN: kiln-opt %s --split-input-file --kiln-lower-conv-gradients | FileCheck %s
 
 // Max pooling's gradient goes to each window's first maximum. With windows
-// that tile the input, the routing is elementwise over the input seen as
-// [N, C, OH, KH, OW, KW]: no reads at computed indices.
+// that tile the input, both steps are elementwise: the argmax over one
+// strided slice per tap (in tap order, the first strictly greater wins),
+// and the routing over the input seen as [N, C, OH, KH, OW, KW]. No
+// reduction over windows, no reads at computed indices.
 // CHECK-DAG: #[[WINDOW:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d4)>
 // CHECK-LABEL: func.func @pool_tiles
-// CHECK: %[[ARGMAX:.+]]:2 = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
-// CHECK: %[[ROUTED:.+]] = linalg.generic {indexing_maps = [#[[WINDOW]], #[[WINDOW]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[ARGMAX]]#1, %{{.+}} : tensor<?x4x4x4xi32>, tensor<?x4x4x4xf32>) outs(%{{.+}} : tensor<?x4x4x2x4x2xf32>)
+// CHECK: %[[TAPS:.+]] = tensor.expand_shape %{{.+}} {{\[}}[0], [1], [2, 3], [4, 5]] output_shape [%{{.+}}, 4, 4, 2, 4, 2]
+// CHECK: %[[T00:.+]] = tensor.extract_slice %[[TAPS]][0, 0, 0, 0, 0, 0]
+// CHECK: %[[T01:.+]] = tensor.extract_slice %[[TAPS]][0, 0, 0, 0, 0, 1]
+// CHECK: %[[T10:.+]] = tensor.extract_slice %[[TAPS]][0, 0, 0, 1, 0, 0]
+// CHECK: %[[T11:.+]] = tensor.extract_slice %[[TAPS]][0, 0, 0, 1, 0, 1]
+// CHECK: %[[ARGMAX:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[T00]], %[[T01]], %[[T10]], %[[T11]] : {{.+}}) outs(%{{.+}} : tensor<?x4x4x4xi32>)
+// CHECK-COUNT-4: arith.cmpf ogt
+// CHECK: %[[ROUTED:.+]] = linalg.generic {indexing_maps = [#[[WINDOW]], #[[WINDOW]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[ARGMAX]], %{{.+}} : tensor<?x4x4x4xi32>, tensor<?x4x4x4xf32>) outs(%{{.+}} : tensor<?x4x4x2x4x2xf32>)
 // CHECK-NOT: tensor.extract
 // CHECK: arith.cmpi eq
 // CHECK: arith.select

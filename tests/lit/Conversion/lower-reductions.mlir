@@ -60,3 +60,21 @@ func.func @others(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = kiln.relu %x : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// A sum over N, H and W (a bias gradient): the 196 pixels of a channel are
+// one contiguous row, seen as 49 steps of 4 lanes; the lanes accumulate
+// over N and the steps, then add up. A short row (the 10 of @sum_keepdims)
+// is reduced as it is.
+// CHECK-DAG: #[[ALL:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[LANES:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+// CHECK-LABEL: func.func @bias_gradient
+// CHECK: %[[ROWS:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0], [1], [2, 3]] : tensor<?x32x14x14xf32> into tensor<?x32x196xf32>
+// CHECK: %[[STEPS:.+]] = tensor.expand_shape %[[ROWS]] {{\[}}[0], [1], [2, 3]] output_shape [%{{.+}}, 32, 49, 4] : tensor<?x32x196xf32> into tensor<?x32x49x4xf32>
+// CHECK: %[[PARTIAL:.+]] = linalg.generic {indexing_maps = [#[[ALL]], #[[LANES]]], iterator_types = ["reduction", "parallel", "reduction", "parallel"]} ins(%[[STEPS]] : tensor<?x32x49x4xf32>) outs(%{{.+}} : tensor<32x4xf32>)
+// CHECK: linalg.generic {{.+}}iterator_types = ["parallel", "reduction"]} ins(%[[PARTIAL]] : tensor<32x4xf32>) outs(%{{.+}} : tensor<32xf32>)
+func.func @bias_gradient(%x: tensor<?x32x14x14xf32>) -> tensor<32xf32> {
+  %0 = kiln.sum %x {axes = array<i64: 0, 2, 3>} : (tensor<?x32x14x14xf32>) -> tensor<32xf32>
+  return %0 : tensor<32xf32>
+}

@@ -169,11 +169,15 @@ func.func @mask(%x: tensor<64x64xf32>) -> tensor<64x64xi1> {
   return %r : tensor<64x64xi1>
 }
 
-// A reduction over the batch has no vector schedule: it runs in blocks of
-// its parallel dimension, across threads.
+// A reduction over the batch keeps its columns: blocks of 16 lanes for the
+// threads, each accumulating in one vector register across the batch.
 // CHECK-LABEL: func.func @column_sums
-// CHECK: scf.forall (%{{.+}}) = (0) to (64) step (8)
-// CHECK: linalg.generic {{.+}} iterator_types = ["reduction", "parallel"]
+// CHECK: scf.forall (%[[LANES:.+]]) = (0) to (64) step (16)
+// CHECK: %[[ZERO:.+]] = vector.transfer_read {{.+}} : tensor<16xf32>, vector<16xf32>
+// CHECK: %[[SUM:.+]] = scf.for %[[N:.+]] = %c0 to %{{.+}} step %c1 iter_args(%[[ACC:.+]] = %[[ZERO]]) -> (vector<16xf32>)
+// CHECK: %[[ROW:.+]] = vector.transfer_read %{{.+}}[%[[N]], %[[LANES]]]{{.*}} : tensor<?x64xf32>, vector<16xf32>
+// CHECK: arith.addf %[[ACC]], %[[ROW]] : vector<16xf32>
+// CHECK: vector.transfer_write %[[SUM]]
 func.func @column_sums(%x: tensor<?x64xf32>) -> tensor<64xf32> {
   %zero = arith.constant 0.0 : f32
   %empty = tensor.empty() : tensor<64xf32>
@@ -185,6 +189,52 @@ func.func @column_sums(%x: tensor<?x64xf32>) -> tensor<64xf32> {
     linalg.yield %s : f32
   } -> tensor<64xf32>
   return %r : tensor<64xf32>
+}
+
+// A row split into lanes, [N, C, L / 16, 16] summed over N and L / 16
+// (the first stage of a bias gradient): parallel loops outside, so each
+// channel's lanes stay in a register across both reductions.
+// CHECK-LABEL: func.func @lane_sums
+// CHECK: scf.forall (%[[C0:.+]]) = (0) to (32) step (4)
+// CHECK: scf.for %[[C:.+]] = %c0 to %c4 step %c1
+// CHECK: %[[INIT:.+]] = vector.transfer_read %{{.+}}[%[[C]], %c0]{{.*}} : tensor<4x16xf32>, vector<16xf32>
+// CHECK: scf.for %[[N:.+]] = %c0 to %{{.+}} step %c1 iter_args(%{{.+}} = %[[INIT]]) -> (vector<16xf32>)
+// CHECK: scf.for %[[K:.+]] = %c0 to %c49 step %c1 iter_args(%{{.+}}) -> (vector<16xf32>)
+// CHECK: vector.transfer_read %{{.+}}[%[[N]], %{{.+}}, %[[K]], %c0]{{.*}} : tensor<?x32x49x16xf32>, vector<16xf32>
+// CHECK-NOT: vector.multi_reduction
+// CHECK: vector.transfer_write
+func.func @lane_sums(%x: tensor<?x32x49x16xf32>) -> tensor<32x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<32x16xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<32x16xf32>) -> tensor<32x16xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(n, c, k, l) -> (n, c, k, l)>, affine_map<(n, c, k, l) -> (c, l)>], iterator_types = ["reduction", "parallel", "reduction", "parallel"]}
+      ins(%x : tensor<?x32x49x16xf32>) outs(%init : tensor<32x16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %o, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<32x16xf32>
+  return %r : tensor<32x16xf32>
+}
+
+// A row of a length 16 does not divide (14 x 14 pixels): steps of 16, then
+// one step of the 4 left, peeled off and vectorized at its own width.
+// CHECK-LABEL: func.func @ragged_rows
+// CHECK: scf.for {{.+}} = %c0 to %c192 step %c16
+// CHECK: vector.multi_reduction <add>, %{{.+}}, %{{.+}} [1] : vector<1x16xf32> to vector<1xf32>
+// CHECK: vector.multi_reduction <add>, %{{.+}}, %{{.+}} [1] : vector<1x4xf32> to vector<1xf32>
+func.func @ragged_rows(%x: tensor<?x196xf32>) -> tensor<?xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x196xf32>
+  %empty = tensor.empty(%n) : tensor<?xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<?xf32>) -> tensor<?xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(n, p) -> (n, p)>, affine_map<(n, p) -> (n)>], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<?x196xf32>) outs(%init : tensor<?xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %o, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
 }
 
 // A weight's gradient reads its left operand transposed (xᵀ · g): each

@@ -349,36 +349,13 @@ struct ConvTranspose2DPattern : OpRewritePattern<ConvTranspose2DOp> {
 };
 
 /// Max pooling whose windows tile the input exactly (no padding, no
-/// dilation, stride = kernel), as in LeNet's 2 x 2 pooling: the input seen
-/// as [N, C, OH, KH, OW, KW] gives one strided slice per window tap, and the
-/// result is their elementwise maximum, an op that vectorizes and splits
-/// across threads like any other, instead of linalg's pooling loops.
+/// dilation, stride = kernel), as in LeNet's 2 x 2 pooling: the elementwise
+/// maximum of one strided slice per window tap, an op that vectorizes and
+/// splits across threads like any other, instead of linalg's pooling loops.
 Value maxOfWindowTaps(OpBuilder &b, Location loc, Value input,
                       RankedTensorType resultType, ArrayRef<int64_t> kernel) {
-  auto inputType = cast<RankedTensorType>(input.getType());
-  int64_t outH = resultType.getDimSize(2), outW = resultType.getDimSize(3);
-  OpFoldResult batch = sizeOrAttr(b, loc, input, 0);
-  OpFoldResult channels = b.getIndexAttr(inputType.getDimSize(1));
-  Value windows = tensor::ExpandShapeOp::create(
-      b, loc,
-      inputType.clone({inputType.getDimSize(0), inputType.getDimSize(1), outH,
-                       kernel[0], outW, kernel[1]}),
-      input, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}},
-      ArrayRef<OpFoldResult>{batch, channels, b.getIndexAttr(outH),
-                             b.getIndexAttr(kernel[0]), b.getIndexAttr(outW),
-                             b.getIndexAttr(kernel[1])});
-  SmallVector<Value> taps;
-  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  for (int64_t i = 0; i < kernel[0]; ++i)
-    for (int64_t j = 0; j < kernel[1]; ++j)
-      taps.push_back(tensor::ExtractSliceOp::create(
-          b, loc, resultType, windows,
-          ArrayRef<OpFoldResult>{zero, zero, zero, b.getIndexAttr(i), zero,
-                                 b.getIndexAttr(j)},
-          ArrayRef<OpFoldResult>{batch, channels, b.getIndexAttr(outH), one,
-                                 b.getIndexAttr(outW), one},
-          SmallVector<OpFoldResult>(6, one)));
-  return broadcastGeneric(b, loc, resultType, taps,
+  return broadcastGeneric(b, loc, resultType,
+                          windowTapSlices(b, loc, input, resultType, kernel),
                           [](OpBuilder &nb, Location l, ValueRange args) {
                             Value best = args[0];
                             for (Value tap : args.drop_front())

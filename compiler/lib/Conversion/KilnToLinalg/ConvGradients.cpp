@@ -127,6 +127,42 @@ struct FilterGradPattern : OpRewritePattern<Conv2DFilterGradOp> {
   }
 };
 
+/// Each window's first maximum, as its tap index, when the windows tile
+/// the input: an elementwise op over one strided slice per tap that
+/// vectorizes, instead of a reduction over every window.
+Value firstMaximumOfTaps(OpBuilder &b, Location loc, Value input,
+                         RankedTensorType indexType, ArrayRef<int64_t> kernel,
+                         ArrayRef<Value> sizes) {
+  SmallVector<Value> taps = windowTapSlices(b, loc, input, indexType, kernel);
+  unsigned rank = indexType.getRank();
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  Type element = cast<RankedTensorType>(input.getType()).getElementType();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{indexType}, taps,
+             ValueRange{emptyTensor(b, loc, indexType, sizes)},
+             SmallVector<AffineMap>(taps.size() + 1, identity),
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               // As the reduction over the window would: the first tap
+               // greater than all before it, from -inf and tap 0.
+               Value best = extremeConstant(nb, l, element, false);
+               Value index = scalarConstant(nb, l, indexType.getElementType(), 0);
+               for (auto [tap, value] :
+                    llvm::enumerate(args.take_front(taps.size()))) {
+                 Value better = arith::CmpFOp::create(
+                     nb, l, arith::CmpFPredicate::OGT, value, best);
+                 best = arith::SelectOp::create(nb, l, better, value, best);
+                 index = arith::SelectOp::create(
+                     nb, l, better,
+                     scalarConstant(nb, l, indexType.getElementType(), tap),
+                     index);
+               }
+               linalg::YieldOp::create(nb, l, index);
+             })
+      .getResult(0);
+}
+
 /// The gradient routed to each window's first maximum when the windows tile
 /// the input: over the input viewed as [N, C, OH, KH, OW, KW], a plain
 /// elementwise op (each position compares its tap with its window's
@@ -195,10 +231,18 @@ struct MaxPoolGradPattern : OpRewritePattern<MaxPool2DGradOp> {
     SmallVector<Value> batchOnly = {batchSize, Value(), Value(), Value()};
 
     // 1. Each window's first maximum, as kh * KW + kw.
+    auto windowIndexType = gradType.clone(i32);
+    if (windowsTileInput(inputType, gradType, kernel, stride, padding,
+                         dilation)) {
+      Value argmax = firstMaximumOfTaps(rewriter, loc, op.getInput(),
+                                        windowIndexType, kernel, batchOnly);
+      rewriter.replaceOp(op, routeToWindowMaxima(rewriter, loc, argmax, grad,
+                                                 inputType, kernel, batchSize));
+      return success();
+    }
     Value padded = padSpatial(rewriter, loc, op.getInput(), padding, padding,
                               extremeConstant(rewriter, loc, element, false));
     auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
-    auto windowIndexType = gradType.clone(i32);
     Value maxima = filledTensor(rewriter, loc, gradType, batchOnly,
                                 extremeConstant(rewriter, loc, element, false));
     Value indices = filledTensor(rewriter, loc, windowIndexType, batchOnly,
@@ -244,12 +288,6 @@ struct MaxPoolGradPattern : OpRewritePattern<MaxPool2DGradOp> {
     // 2. Every input position: the gradient of the window it lies in, if it
     //    is that window's maximum.
     int64_t outH = gradType.getDimSize(2), outW = gradType.getDimSize(3);
-    if (windowsTileInput(inputType, gradType, kernel, stride, padding,
-                         dilation)) {
-      rewriter.replaceOp(op, routeToWindowMaxima(rewriter, loc, argmax, grad,
-                                                 inputType, kernel, batchSize));
-      return success();
-    }
     Value result =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{inputType}, ValueRange{},

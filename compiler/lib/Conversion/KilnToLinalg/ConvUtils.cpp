@@ -82,6 +82,37 @@ Value kiln::lowering::im2colPatches(OpBuilder &b, Location loc, Value input,
       .getResult(0);
 }
 
+SmallVector<Value> kiln::lowering::windowTapSlices(OpBuilder &b, Location loc,
+                                                  Value input,
+                                                  RankedTensorType resultType,
+                                                  ArrayRef<int64_t> kernel) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t outH = resultType.getDimSize(2), outW = resultType.getDimSize(3);
+  OpFoldResult batch = sizeOrAttr(b, loc, input, 0);
+  OpFoldResult channels = b.getIndexAttr(inputType.getDimSize(1));
+  Value windows = tensor::ExpandShapeOp::create(
+      b, loc,
+      inputType.clone({inputType.getDimSize(0), inputType.getDimSize(1), outH,
+                       kernel[0], outW, kernel[1]}),
+      input, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}},
+      ArrayRef<OpFoldResult>{batch, channels, b.getIndexAttr(outH),
+                             b.getIndexAttr(kernel[0]), b.getIndexAttr(outW),
+                             b.getIndexAttr(kernel[1])});
+  SmallVector<Value> taps;
+  auto tapType = resultType.clone(inputType.getElementType());
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  for (int64_t i = 0; i < kernel[0]; ++i)
+    for (int64_t j = 0; j < kernel[1]; ++j)
+      taps.push_back(tensor::ExtractSliceOp::create(
+          b, loc, tapType, windows,
+          ArrayRef<OpFoldResult>{zero, zero, zero, b.getIndexAttr(i), zero,
+                                 b.getIndexAttr(j)},
+          ArrayRef<OpFoldResult>{batch, channels, b.getIndexAttr(outH), one,
+                                 b.getIndexAttr(outW), one},
+          SmallVector<OpFoldResult>(6, one)));
+  return taps;
+}
+
 bool kiln::lowering::windowsTileInput(RankedTensorType input,
                                       RankedTensorType output,
                                       ArrayRef<int64_t> kernel,

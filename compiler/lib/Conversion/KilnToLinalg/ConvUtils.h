@@ -40,6 +40,15 @@ mlir::Value convolveDirect(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Value bias, mlir::RankedTensorType resultType,
                            llvm::ArrayRef<int64_t> dilation);
 
+/// For windows that tile the NCHW `input` (see windowsTileInput), one
+/// strided slice of it per window tap, in row-major tap order, each of the
+/// shape of `resultType` (the pooled output).
+llvm::SmallVector<mlir::Value> windowTapSlices(mlir::OpBuilder &b,
+                                               mlir::Location loc,
+                                               mlir::Value input,
+                                               mlir::RankedTensorType resultType,
+                                               llvm::ArrayRef<int64_t> kernel);
+
 /// Pooling windows that tile the NCHW input exactly: no padding, no
 /// dilation, stride = kernel, every row and column of `input` in a window of
 /// `output`, as in LeNet's 2 x 2 pooling.

@@ -180,14 +180,24 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
              ReduceKind kind) {
   auto inputType = cast<RankedTensorType>(input.getType());
   int64_t rank = inputType.getRank();
-  // Over the trailing dimensions and others (a bias gradient's sum over N,
-  // H and W): first along each row of the trailing ones, collapsed into one
-  // contiguous run that vectorizes, then the others over the partial
-  // results, a much smaller reduction.
-  int64_t trailing = 0;
-  while (trailing < rank && llvm::is_contained(axes, rank - 1 - trailing))
-    ++trailing;
-  if (trailing > 0 && size_t(trailing) < axes.size()) {
+  // Over the last dimension, of a long run of reduced trailing dimensions
+  // (a row of pixels, of a bias gradient's sum over N, H and W): that run is
+  // one contiguous row of L elements, seen as [L / W, W]. The reduction
+  // first accumulates W lanes per kept position, in vector registers across
+  // every reduced dimension, then adds up the lanes: one pass over the
+  // input, and no horizontal sum per step.
+  int64_t trailing = 0, length = 1;
+  while (trailing < rank && llvm::is_contained(axes, rank - 1 - trailing) &&
+         !inputType.isDynamicDim(rank - 1 - trailing))
+    length *= inputType.getDimSize(rank - 1 - trailing++);
+  constexpr int64_t kMinSplitLength = 32;
+  int64_t lanes = 0;
+  for (int64_t candidate : {16, 8, 4})
+    if (length % candidate == 0) {
+      lanes = candidate;
+      break;
+    }
+  if (trailing > 0 && length >= kMinSplitLength && lanes > 0) {
     int64_t kept = rank - trailing;
     SmallVector<ReassociationIndices> groups;
     for (int64_t d = 0; d < kept; ++d)
@@ -195,9 +205,21 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
     groups.emplace_back();
     for (int64_t d = kept; d < rank; ++d)
       groups.back().push_back(d);
-    Value partial = reduce(b, loc, collapse(b, loc, input, groups), {kept},
-                           kind);
-    return reduce(b, loc, partial, axes.drop_back(trailing), kind);
+    Value rows = collapse(b, loc, input, groups);
+    SmallVector<int64_t> shape(inputType.getShape().take_front(kept));
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0; d < kept; ++d)
+      sizes.push_back(sizeOrAttr(b, loc, input, d));
+    shape.append({length / lanes, lanes});
+    sizes.append({b.getIndexAttr(length / lanes), b.getIndexAttr(lanes)});
+    groups.back() = {kept, kept + 1};
+    Value split = tensor::ExpandShapeOp::create(
+        b, loc, inputType.clone(shape), rows, groups, sizes);
+    SmallVector<int64_t> laneAxes(axes.drop_back(trailing));
+    laneAxes.push_back(kept);
+    Value partial = reduce(b, loc, split, laneAxes, kind);
+    int64_t partialRank = cast<RankedTensorType>(partial.getType()).getRank();
+    return reduce(b, loc, partial, {partialRank - 1}, kind);
   }
   Type element = inputType.getElementType();
   MLIRContext *context = b.getContext();
