@@ -411,8 +411,16 @@ linalg::GenericOp splitContraction(RewriterBase &rewriter,
   // A direct convolution: an image per block, else (a batch of one)
   // blocks of its pixels.
   if (schedule.readsWindows) {
-    if (rows > 0 && isSplittable(ranges[0], 1)) {
+    if (rows > 0 && ShapedType::isDynamic(ranges[0])) {
       blocks[0] = 1;
+      return splitIntoBlocks(rewriter, op, blocks);
+    }
+    // Static outer loops (a filter gradient's rows and columns of the
+    // filter, a batch of one): blocks of register tiles of rows (the
+    // runtime runs one-dimensional loops in parallel).
+    constexpr int64_t kTileRows = 8;
+    if (ranges[rows] >= 2 * kTileRows) {
+      blocks[rows] = kTileRows;
       return splitIntoBlocks(rewriter, op, blocks);
     }
     linalg::GenericOp split = splitColumns();
@@ -532,11 +540,22 @@ void tileContraction(RewriterBase &rewriter, linalg::GenericOp op,
   // slice of both operands stays in cache while every register tile of the
   // block's output accumulates it (a reduction loop over all of it would
   // stream the operands from memory once per tile).
+  // A direct convolution's filter gradient (window reductions over the
+  // batch and the pixels) takes one image per step of such a block: its
+  // planes and output gradient stay in cache for every register tile.
   constexpr int64_t kReductionBlock = 256;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (ShapedType::isDynamic(ranges.back())) {
-    SmallVector<int64_t> blocks(ranges.size(), 0);
+  SmallVector<int64_t> blocks(ranges.size(), 0);
+  if (schedule.readsWindows) {
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    for (unsigned loop = 0; loop < ranges.size(); ++loop)
+      if (iterators[loop] == utils::IteratorType::reduction &&
+          ShapedType::isDynamic(ranges[loop]))
+        blocks[loop] = 1;
+  } else if (ShapedType::isDynamic(ranges.back())) {
     blocks.back() = kReductionBlock;
+  }
+  if (llvm::any_of(blocks, [](int64_t block) { return block != 0; })) {
     FailureOr<SmallVector<LoopLikeOpInterface>> outer =
         tile(rewriter, op, blocks);
     if (failed(outer) || outer->empty())

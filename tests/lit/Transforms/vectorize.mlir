@@ -397,3 +397,32 @@ func.func @ragged_direct_convolution(%w: tensor<8x4x3x3xf32>, %x: tensor<?x4x81x
   } -> tensor<?x8x60xf32>
   return %r : tensor<?x8x60xf32>
 }
+
+// A direct filter gradient: rows of input channels, columns of filters, a
+// reduction over every image and pixel. Threads take blocks of 8 channels;
+// each block goes image by image (its planes and output gradient stay in
+// cache) through every register tile, which accumulates one image's pixels
+// in registers.
+#planes = affine_map<(i, j, c, f, n, p) -> (n, c, p + i * 16 + j)>
+#gradient = affine_map<(i, j, c, f, n, p) -> (n, p, f)>
+#taps = affine_map<(i, j, c, f, n, p) -> (i, j, c, f)>
+// CHECK-LABEL: func.func @filter_gradient_direct
+// CHECK: scf.forall (%[[C:.+]]) = (0) to (32) step (8)
+// CHECK: scf.for %[[N:.+]] = %c0 to %{{.+}} step %c1
+// CHECK: scf.for %[[I:.+]] = %c0 to %c3 step %c1
+// CHECK: scf.for %[[J:.+]] = %c0 to %c3 step %c1
+// CHECK: scf.for %[[F:.+]] = %c0 to %c64 step %c32
+// CHECK: %[[TILE:.+]] = vector.transfer_read %{{.+}}[%[[I]], %[[J]], %c0, %[[F]]]{{.*}} vector<8x32xf32>
+// CHECK: scf.for %[[P:.+]] = %c0 to %c224 step %c1 iter_args(%{{.+}} = %[[TILE]]) -> (vector<8x32xf32>)
+// CHECK: vector.transfer_read %{{.+}}[%[[N]], %[[P]], %[[F]]]{{.*}} : tensor<?x224x64xf32>, vector<32xf32>
+// CHECK: vector.fma
+func.func @filter_gradient_direct(%x: tensor<?x32x272xf32>, %g: tensor<?x224x64xf32>, %init: tensor<3x3x32x64xf32>) -> tensor<3x3x32x64xf32> {
+  %r = linalg.generic {indexing_maps = [#planes, #gradient, #taps], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%x, %g : tensor<?x32x272xf32>, tensor<?x224x64xf32>) outs(%init : tensor<3x3x32x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b fastmath<contract> : f32
+    %s = arith.addf %c, %p fastmath<contract> : f32
+    linalg.yield %s : f32
+  } -> tensor<3x3x32x64xf32>
+  return %r : tensor<3x3x32x64xf32>
+}

@@ -1,7 +1,9 @@
 //===- ConvGradients.cpp - The kiln-lower-conv-gradients pass -------------===//
 //
 // The backward ops of the convolution family. A filter gradient is one
-// matrix product over every output pixel of every image: the output
+// matrix product over every output pixel of every image: for a unit
+// stride, the padded input planes read in place at each filter tap times
+// the output gradient channels-last (DirectConv.cpp); otherwise the output
 // gradient as [F, N*OH*OW] times the input's im2col patches as
 // [N*OH*OW, KH*KW*C]. A max-pooling gradient first finds each window's
 // first maximum, then lets every input position take its window's gradient
@@ -40,6 +42,15 @@ struct FilterGradPattern : OpRewritePattern<Conv2DFilterGradOp> {
     int64_t filters = resultType.getDimSize(0);
     int64_t channels = resultType.getDimSize(1);
     int64_t kh = resultType.getDimSize(2), kw = resultType.getDimSize(3);
+    if (canTakeFilterGradientDirectly(
+            cast<RankedTensorType>(op.getInput().getType()), gradType,
+            op.getStride())) {
+      rewriter.replaceOp(op, filterGradientDirect(
+                                 rewriter, loc, op.getInput(), op.getPadding(),
+                                 op.getPadding(), op.getGradOutput(),
+                                 resultType, op.getDilation()));
+      return success();
+    }
     Value input = padSpatial(rewriter, loc, op.getInput(), op.getPadding(),
                              op.getPadding(),
                              scalarConstant(rewriter, loc, element, 0));

@@ -40,6 +40,23 @@ mlir::Value convolveDirect(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Value bias, mlir::RankedTensorType resultType,
                            llvm::ArrayRef<int64_t> dilation);
 
+/// Whether filterGradientDirect applies: as canConvolveDirectly, with
+/// input channels in whole register tiles.
+bool canTakeFilterGradientDirectly(mlir::RankedTensorType input,
+                                   mlir::RankedTensorType gradOutput,
+                                   llvm::ArrayRef<int64_t> stride);
+
+/// The filter gradient [F, C, KH, KW] of a unit-stride convolution of NCHW
+/// `input`, padded by `low`/`high`, whose output gradient is `gradOutput`:
+/// a sum over every image and pixel that reads the padded planes in place
+/// (see DirectConv.cpp).
+mlir::Value filterGradientDirect(mlir::OpBuilder &b, mlir::Location loc,
+                                 mlir::Value input, llvm::ArrayRef<int64_t> low,
+                                 llvm::ArrayRef<int64_t> high,
+                                 mlir::Value gradOutput,
+                                 mlir::RankedTensorType resultType,
+                                 llvm::ArrayRef<int64_t> dilation);
+
 /// For windows that tile the NCHW `input` (see windowsTileInput), one
 /// strided slice of it per window tap, in row-major tap order, each of the
 /// shape of `resultType` (the pooled output).

@@ -32,6 +32,35 @@ bool kiln::lowering::canConvolveDirectly(RankedTensorType input,
                       [](int64_t size) { return !ShapedType::isDynamic(size); });
 }
 
+namespace {
+/// The zero-padded NCHW planes of `input` flattened to [N, C, rows * width]
+/// for a unit-stride convolution: padded by `low`/`high`, plus rows at the
+/// bottom so that reading tap (i, j) at p + i * d * width + j * d stays
+/// inside for every p below `columns`.
+struct Planes {
+  Value flat;
+  int64_t width;
+};
+
+Planes paddedPlanes(OpBuilder &b, Location loc, Value input,
+                    ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+                    int64_t columns, int64_t kh, int64_t kw,
+                    ArrayRef<int64_t> dilation) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t paddedHeight = inputType.getDimSize(2) + low[0] + high[0];
+  int64_t width = inputType.getDimSize(3) + low[1] + high[1];
+  int64_t lastRead = columns - 1 + (kh - 1) * dilation[0] * width +
+                     (kw - 1) * dilation[1];
+  int64_t rows = std::max<int64_t>(paddedHeight,
+                                   llvm::divideCeil(lastRead + 1, width));
+  SmallVector<int64_t> highPadding = {high[0] + rows - paddedHeight, high[1]};
+  Value padded =
+      padSpatial(b, loc, input, low, highPadding,
+                 scalarConstant(b, loc, inputType.getElementType(), 0));
+  return {collapse(b, loc, padded, {{0}, {1}, {2, 3}}), width};
+}
+} // namespace
+
 Value kiln::lowering::convolveDirect(OpBuilder &b, Location loc, Value input,
                                      ArrayRef<int64_t> low,
                                      ArrayRef<int64_t> high, Value weight,
@@ -44,7 +73,6 @@ Value kiln::lowering::convolveDirect(OpBuilder &b, Location loc, Value input,
   int64_t filters = weightType.getDimSize(0);
   int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
   int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
-  int64_t paddedHeight = inputType.getDimSize(2) + low[0] + high[0];
   int64_t width = inputType.getDimSize(3) + low[1] + high[1];
 
   // Columns: whole rows of the padded width, rounded up to whole register
@@ -53,16 +81,9 @@ Value kiln::lowering::convolveDirect(OpBuilder &b, Location loc, Value input,
   int64_t columns = oh * width;
   int64_t computed =
       columns <= kColumnTile ? columns : llvm::alignTo(columns, kColumnTile);
+  Value planes =
+      paddedPlanes(b, loc, input, low, high, computed, kh, kw, dilation).flat;
   int64_t rowOffset = dilation[0] * width, columnOffset = dilation[1];
-  int64_t lastRead = computed - 1 + (kh - 1) * rowOffset + (kw - 1) * columnOffset;
-  // Extra rows of padding at the bottom keep the last tiles' reads inside
-  // the plane.
-  int64_t rows = std::max<int64_t>(paddedHeight,
-                                   llvm::divideCeil(lastRead + 1, width));
-  SmallVector<int64_t> highPadding = {high[0] + rows - paddedHeight, high[1]};
-  Value padded = padSpatial(b, loc, input, low, highPadding,
-                            scalarConstant(b, loc, element, 0));
-  Value planes = collapse(b, loc, padded, {{0}, {1}, {2, 3}});
 
   int64_t batch = resultType.getDimSize(0);
   Value batchSize =
@@ -119,4 +140,78 @@ Value kiln::lowering::convolveDirect(OpBuilder &b, Location loc, Value input,
       ArrayRef<OpFoldResult>{batchFold, b.getIndexAttr(filters),
                              b.getIndexAttr(oh), b.getIndexAttr(ow)},
       ArrayRef<OpFoldResult>{one, one, one, one});
+}
+
+bool kiln::lowering::canTakeFilterGradientDirectly(RankedTensorType input,
+                                                  RankedTensorType gradOutput,
+                                                  ArrayRef<int64_t> stride) {
+  // Register tiles take 8 channels of the input at a time.
+  constexpr int64_t kTileRows = 8;
+  return canConvolveDirectly(input, gradOutput, stride, 1) &&
+         input.getDimSize(1) % kTileRows == 0;
+}
+
+Value kiln::lowering::filterGradientDirect(OpBuilder &b, Location loc,
+                                           Value input, ArrayRef<int64_t> low,
+                                           ArrayRef<int64_t> high,
+                                           Value gradOutput,
+                                           RankedTensorType resultType,
+                                           ArrayRef<int64_t> dilation) {
+  MLIRContext *context = b.getContext();
+  auto gradType = cast<RankedTensorType>(gradOutput.getType());
+  Type element = resultType.getElementType();
+  int64_t filters = resultType.getDimSize(0), channels = resultType.getDimSize(1);
+  int64_t kh = resultType.getDimSize(2), kw = resultType.getDimSize(3);
+  int64_t oh = gradType.getDimSize(2), ow = gradType.getDimSize(3);
+  int64_t batch = gradType.getDimSize(0);
+  Value batchSize =
+      ShapedType::isDynamic(batch) ? dimOf(b, loc, gradOutput, 0) : Value();
+  int64_t width = cast<RankedTensorType>(input.getType()).getDimSize(3) +
+                  low[1] + high[1];
+  int64_t columns = oh * width;
+  Planes planes =
+      paddedPlanes(b, loc, input, low, high, columns, kh, kw, dilation);
+
+  // The output gradient channels-last, [N, OH * width, F], zero in the
+  // columns past OW: pixel p pairs with the planes' p + tap as in the
+  // forward convolution, and the extra columns add nothing.
+  auto channelsLastType =
+      RankedTensorType::get({batch, oh, ow, filters}, element);
+  Value channelsLast =
+      linalg::TransposeOp::create(
+          b, loc, gradOutput,
+          emptyTensor(b, loc, channelsLastType,
+                      {batchSize, Value(), Value(), Value()}),
+          ArrayRef<int64_t>{0, 2, 3, 1})
+          .getResult()
+          .front();
+  Value wide = tensor::PadOp::create(
+      b, loc, RankedTensorType::get({batch, oh, width, filters}, element),
+      channelsLast, SmallVector<OpFoldResult>(4, b.getIndexAttr(0)),
+      SmallVector<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0),
+                                b.getIndexAttr(width - ow), b.getIndexAttr(0)},
+      scalarConstant(b, loc, element, 0));
+  Value pixels = collapse(b, loc, wide, {{0}, {1, 2}, {3}});
+
+  // Loops (i, j, c, f, n, p): planes(n, c, p + tap) * pixels(n, p, f),
+  // into the filter as [KH, KW, C, F]: rows of channels, columns of
+  // filters.
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  AffineExpr tap = d(5) + d(0) * (dilation[0] * planes.width) +
+                   d(1) * dilation[1];
+  auto productType =
+      RankedTensorType::get({kh, kw, channels, filters}, element);
+  Value product = contract(
+      b, loc, planes.flat, pixels,
+      filledTensor(b, loc, productType, {}, scalarConstant(b, loc, element, 0)),
+      {AffineMap::get(6, 0, {d(4), d(2), tap}, context),
+       AffineMap::get(6, 0, {d(4), d(5), d(3)}, context),
+       AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, context)},
+      6, /*numReductions=*/2);
+  return linalg::TransposeOp::create(
+             b, loc, product,
+             tensor::EmptyOp::create(b, loc, resultType.getShape(), element),
+             ArrayRef<int64_t>{3, 2, 0, 1})
+      .getResult()
+      .front();
 }
