@@ -2,7 +2,7 @@
 //
 // Generated code runs its parallel loops on the runtime's thread pool
 // without linking OpenMP or MLIR's async runtime: each outermost
-// one-dimensional scf.parallel becomes
+// scf.parallel (collapsed into one dimension first) becomes
 //   - an internal function `void body(i64 begin, i64 end, ptr closure)` that
 //     runs iterations [begin, end) of the loop, reading the values the loop
 //     captured from `closure`, and
@@ -28,12 +28,15 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 #include "llvm/Support/Path.h"
+
+#include <numeric>
 
 namespace kiln {
 #define GEN_PASS_DEF_KILNOUTLINEPARALLELLOOPS
@@ -276,6 +279,21 @@ struct OutlineParallelLoopsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     LLVMTypeConverter converter(&getContext());
+    // Several dimensions (a block per image and per tile of filters, whose
+    // count is only known at run time) become one, split by the runtime
+    // like any other.
+    SmallVector<scf::ParallelOp> nests;
+    module.walk<WalkOrder::PreOrder>([&](scf::ParallelOp loop) {
+      if (loop.getNumLoops() > 1 && loop.getNumResults() == 0)
+        nests.push_back(loop);
+      return WalkResult::skip();
+    });
+    IRRewriter rewriter(&getContext());
+    for (scf::ParallelOp nest : nests) {
+      std::vector<unsigned> all(nest.getNumLoops());
+      std::iota(all.begin(), all.end(), 0);
+      collapseParallelLoops(rewriter, nest, {all});
+    }
     SmallVector<std::pair<scf::ParallelOp, std::string>> loops;
     unsigned next = 0;
     module.walk<WalkOrder::PreOrder>([&](scf::ParallelOp loop) {

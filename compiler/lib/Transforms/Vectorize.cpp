@@ -411,18 +411,16 @@ linalg::GenericOp splitContraction(RewriterBase &rewriter,
   // A direct convolution: an image per block, else (a batch of one)
   // blocks of its pixels.
   if (schedule.readsWindows) {
-    if (rows > 0 && ShapedType::isDynamic(ranges[0])) {
-      blocks[0] = 1;
-      return splitIntoBlocks(rewriter, op, blocks);
-    }
-    // Static outer loops (a filter gradient's rows and columns of the
-    // filter, a batch of one): blocks of register tiles of rows (the
-    // runtime runs one-dimensional loops in parallel).
+    // Blocks of register tiles of rows (filters), and with a batch
+    // (whose size may well be 1) an image per block as well.
     constexpr int64_t kTileRows = 8;
-    if (ranges[rows] >= 2 * kTileRows) {
+    bool batched = rows > 0 && isSplittable(ranges[0], 1);
+    if (batched)
+      blocks[0] = 1;
+    if (ranges[rows] >= 2 * kTileRows)
       blocks[rows] = kTileRows;
+    if (batched || blocks[rows] != 0)
       return splitIntoBlocks(rewriter, op, blocks);
-    }
     linalg::GenericOp split = splitColumns();
     return split ? split : op;
   }

@@ -84,3 +84,31 @@ func.func @nested(%buf: memref<4x4xf32>) -> f32 {
   }
   return %sum : f32
 }
+
+// A loop over several dimensions (blocks per image and per tile of
+// filters) is collapsed into one: the runtime splits count = images x 8
+// iterations, and the body recovers both indices from the one it gets.
+// CHECK-LABEL: func.func @blocks
+// CHECK: %[[DIM:.+]] = memref.dim
+// CHECK: %[[ROWS:.+]] = arith.muli %{{.+}}, %[[DIM]] : index
+// CHECK: %[[COUNT:.+]] = arith.muli %[[ROWS]], %{{.+}} : index
+// CHECK: %[[TRIPS:.+]] = arith.ceildivsi %{{.+}}, %{{.+}} : index
+// CHECK: %[[TRIPS64:.+]] = arith.index_cast %[[TRIPS]] : index to i64
+// CHECK: llvm.call @kiln_rt_parallel_for(%[[TRIPS64]],
+// CHECK: llvm.func internal @blocks_parallel_2
+// CHECK: arith.remsi
+// CHECK: arith.divsi
+// CHECK: memref.store
+func.func @blocks(%buf: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c8 = arith.constant 8 : index
+  %c64 = arith.constant 64 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %buf, %c0 : memref<?x64xf32>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%n, %c64) step (%c1, %c8) {
+    memref.store %zero, %buf[%i, %j] : memref<?x64xf32>
+    scf.reduce
+  }
+  return
+}

@@ -348,17 +348,17 @@ func.func @filter_gradient(%g: tensor<64x?xf32>, %patches: tensor<?x288xf32>) ->
 }
 
 // A direct convolution (out[n, f, p] += w[f, c, i, j] * in[n, c, p + tap]):
-// an image per thread block, register tiles of 8 filters x 32 pixels, and
-// the tile stays in registers across all three window loops (channels,
-// rows, columns of the filter); each step reads 32 contiguous pixels.
+// a thread block per image and 8 filters (a batch of one still keeps both
+// threads busy), register tiles of 8 filters x 32 pixels, and the tile
+// stays in registers across all three window loops (channels, rows,
+// columns of the filter); each step reads 32 contiguous pixels.
 #filter = affine_map<(n, f, p, c, i, j) -> (f, c, i, j)>
 #tap = affine_map<(n, f, p, c, i, j) -> (n, c, p + i * 16 + j)>
 #pixels = affine_map<(n, f, p, c, i, j) -> (n, f, p)>
 // CHECK-LABEL: func.func @direct_convolution
-// CHECK: scf.forall (%[[N:.+]]) in (%{{.+}})
-// CHECK: scf.for %[[F:.+]] = %c0 to %c64 step %c8
+// CHECK: scf.forall (%[[N:.+]], %[[F:.+]]) = (0, 0) to (%{{.+}}, 64) step (1, 8)
 // CHECK: scf.for %[[P:.+]] = %c0 to %c224 step %c32
-// CHECK: %[[TILE:.+]] = vector.transfer_read %{{.+}}[%c0, %[[F]], %[[P]]]{{.*}} vector<8x32xf32>
+// CHECK: %[[TILE:.+]] = vector.transfer_read %{{.+}}[%c0, %c0, %[[P]]]{{.*}} vector<8x32xf32>
 // CHECK: scf.for {{.+}} to %c32 step %c1 iter_args(%{{.+}} = %[[TILE]]) -> (vector<8x32xf32>)
 // CHECK: scf.for {{.+}} to %c3 step %c1 iter_args({{.+}}) -> (vector<8x32xf32>)
 // CHECK: scf.for {{.+}} to %c3 step %c1 iter_args({{.+}}) -> (vector<8x32xf32>)
@@ -399,20 +399,19 @@ func.func @ragged_direct_convolution(%w: tensor<8x4x3x3xf32>, %x: tensor<?x4x81x
 }
 
 // A direct filter gradient: rows of input channels, columns of filters, a
-// reduction over every image and pixel. Threads take blocks of 8 channels;
-// each block goes image by image (its planes and output gradient stay in
-// cache) through every register tile, which accumulates one image's pixels
-// in registers.
+// reduction over every image and pixel. Threads take blocks of a filter
+// row and 8 channels; each block goes image by image (its planes and
+// output gradient stay in cache) through every register tile, which
+// accumulates one image's pixels in registers.
 #planes = affine_map<(i, j, c, f, n, p) -> (n, c, p + i * 16 + j)>
 #gradient = affine_map<(i, j, c, f, n, p) -> (n, p, f)>
 #taps = affine_map<(i, j, c, f, n, p) -> (i, j, c, f)>
 // CHECK-LABEL: func.func @filter_gradient_direct
-// CHECK: scf.forall (%[[C:.+]]) = (0) to (32) step (8)
+// CHECK: scf.forall (%[[I:.+]], %[[C:.+]]) = (0, 0) to (3, 32) step (1, 8)
 // CHECK: scf.for %[[N:.+]] = %c0 to %{{.+}} step %c1
-// CHECK: scf.for %[[I:.+]] = %c0 to %c3 step %c1
 // CHECK: scf.for %[[J:.+]] = %c0 to %c3 step %c1
 // CHECK: scf.for %[[F:.+]] = %c0 to %c64 step %c32
-// CHECK: %[[TILE:.+]] = vector.transfer_read %{{.+}}[%[[I]], %[[J]], %c0, %[[F]]]{{.*}} vector<8x32xf32>
+// CHECK: %[[TILE:.+]] = vector.transfer_read %{{.+}}[%c0, %[[J]], %c0, %[[F]]]{{.*}} vector<8x32xf32>
 // CHECK: scf.for %[[P:.+]] = %c0 to %c224 step %c1 iter_args(%{{.+}} = %[[TILE]]) -> (vector<8x32xf32>)
 // CHECK: vector.transfer_read %{{.+}}[%[[N]], %[[P]], %[[F]]]{{.*}} : tensor<?x224x64xf32>, vector<32xf32>
 // CHECK: vector.fma
