@@ -42,21 +42,24 @@ func.func @channels(%x: tensor<?x8x8x8xf32>, %w: tensor<16x8x3x3xf32>) -> tensor
 // pixel p = oh * 10 + ow of rows 10 wide (the padded width) reads tap
 // (i, j) at p + i * 10 + j. The 80 pixels round up to 96 (whole tiles of
 // 32), so the padding below grows until the last tile's reads stay inside
-// (95 + 2 * 10 + 2 < 12 * 10); the extra columns are sliced off.
-// CHECK-DAG: #[[BIAS:.+]] = affine_map<(d0, d1, d2) -> (d1)>
+// (95 + 2 * 10 + 2 < 12 * 10); the extra columns are sliced off. The sum
+// starts from zeros and the bias joins the valid pixels.
 // CHECK-DAG: #[[FILTER:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4, d5)>
 // CHECK-DAG: #[[TAP:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d2 + d4 * 10 + d5)>
 // CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @direct
 // CHECK: %[[PAD:.+]] = tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 3, 1]
 // CHECK: %[[PLANES:.+]] = tensor.collapse_shape %[[PAD]] {{\[}}[0], [1], [2, 3]] : tensor<?x8x12x10xf32> into tensor<?x8x120xf32>
-// CHECK: %[[INIT:.+]] = linalg.generic {indexing_maps = [#[[BIAS]], {{.+}}]{{.*}}outs(%{{.+}} : tensor<?x16x96xf32>)
+// CHECK: %[[INIT:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<?x16x96xf32>)
 // CHECK: %[[WIDE:.+]] = linalg.generic {indexing_maps = [#[[FILTER]], #[[TAP]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%{{.+}}, %[[PLANES]] : tensor<16x8x3x3xf32>, tensor<?x8x120xf32>) outs(%[[INIT]] : tensor<?x16x96xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.addf
 // CHECK: %[[ROWS:.+]] = tensor.extract_slice %[[WIDE]][0, 0, 0] [%{{.+}}, 16, 80] [1, 1, 1]
 // CHECK: %[[GRID:.+]] = tensor.expand_shape %[[ROWS]] {{\[}}[0], [1], [2, 3]] output_shape [%{{.+}}, 16, 8, 10]
-// CHECK: tensor.extract_slice %[[GRID]][0, 0, 0, 0] [%{{.+}}, 16, 8, 8] [1, 1, 1, 1] : tensor<?x16x8x10xf32> to tensor<?x16x8x8xf32>
+// CHECK: %[[VALID:.+]] = tensor.extract_slice %[[GRID]][0, 0, 0, 0] [%{{.+}}, 16, 8, 8] [1, 1, 1, 1] : tensor<?x16x8x10xf32> to tensor<?x16x8x8xf32>
+// CHECK: %[[BIAS:.+]] = tensor.expand_shape %{{.+}} {{\[}}[0, 1, 2]] output_shape [16, 1, 1] : tensor<16xf32> into tensor<16x1x1xf32>
+// CHECK: linalg.generic {{.+}} ins(%[[VALID]], %[[BIAS]] : tensor<?x16x8x8xf32>, tensor<16x1x1xf32>)
+// CHECK: arith.addf
 func.func @direct(%x: tensor<?x8x8x8xf32>, %w: tensor<16x8x3x3xf32>, %b: tensor<16xf32>) -> tensor<?x16x8x8xf32> {
   %0 = kiln.conv2d %x, %w, %b {padding = array<i64: 1, 1>} : (tensor<?x8x8x8xf32>, tensor<16x8x3x3xf32>, tensor<16xf32>) -> tensor<?x16x8x8xf32>
   return %0 : tensor<?x16x8x8xf32>

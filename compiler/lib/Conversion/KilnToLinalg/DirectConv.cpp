@@ -90,23 +90,13 @@ Value kiln::lowering::convolveDirect(OpBuilder &b, Location loc, Value input,
       ShapedType::isDynamic(batch) ? dimOf(b, loc, input, 0) : Value();
   auto wideType = RankedTensorType::get({batch, filters, computed}, element);
   SmallVector<Value> sizes = {batchSize, Value(), Value()};
-  Value init;
+  // Accumulate from zeros, which each thread block fills in its own slice
+  // while it is in cache; the bias joins the valid pixels afterwards, an
+  // elementwise op that fuses with the activation after it (a broadcast
+  // bias as the initial value would be one more pass over memory).
+  Value init = filledTensor(b, loc, wideType, sizes,
+                            scalarConstant(b, loc, element, 0));
   auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
-  if (bias)
-    init = linalg::GenericOp::create(
-               b, loc, TypeRange{wideType}, ValueRange{bias},
-               ValueRange{emptyTensor(b, loc, wideType, sizes)},
-               {AffineMap::get(3, 0, {d(1)}, context),
-                AffineMap::getMultiDimIdentityMap(3, context)},
-               SmallVector<utils::IteratorType>(3,
-                                                utils::IteratorType::parallel),
-               [](OpBuilder &nb, Location l, ValueRange args) {
-                 linalg::YieldOp::create(nb, l, args[0]);
-               })
-               .getResult(0);
-  else
-    init = filledTensor(b, loc, wideType, sizes,
-                        scalarConstant(b, loc, element, 0));
 
   // Loops (n, f, p, c, i, j): weight(f, c, i, j) * planes(n, c, p + tap).
   AffineExpr tap = d(2) + d(4) * rowOffset + d(5) * columnOffset;
@@ -133,13 +123,25 @@ Value kiln::lowering::convolveDirect(OpBuilder &b, Location loc, Value input,
       ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}},
       ArrayRef<OpFoldResult>{batchFold, b.getIndexAttr(filters),
                              b.getIndexAttr(oh), b.getIndexAttr(width)});
-  if (ow == width)
-    return grid;
-  return tensor::ExtractSliceOp::create(
-      b, loc, resultType, grid, ArrayRef<OpFoldResult>{zero, zero, zero, zero},
-      ArrayRef<OpFoldResult>{batchFold, b.getIndexAttr(filters),
-                             b.getIndexAttr(oh), b.getIndexAttr(ow)},
-      ArrayRef<OpFoldResult>{one, one, one, one});
+  Value valid = grid;
+  if (ow != width)
+    valid = tensor::ExtractSliceOp::create(
+        b, loc, resultType, grid,
+        ArrayRef<OpFoldResult>{zero, zero, zero, zero},
+        ArrayRef<OpFoldResult>{batchFold, b.getIndexAttr(filters),
+                               b.getIndexAttr(oh), b.getIndexAttr(ow)},
+        ArrayRef<OpFoldResult>{one, one, one, one});
+  if (!bias)
+    return valid;
+  Value biasPerFilter = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({filters, 1, 1}, element), bias,
+      ArrayRef<ReassociationIndices>{{0, 1, 2}});
+  return broadcastGeneric(b, loc, resultType, {valid, biasPerFilter},
+                          [](OpBuilder &nb, Location l, ValueRange args) {
+                            return arith::AddFOp::create(nb, l, args[0],
+                                                         args[1])
+                                .getResult();
+                          });
 }
 
 bool kiln::lowering::canTakeFilterGradientDirectly(RankedTensorType input,
