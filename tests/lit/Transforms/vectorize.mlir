@@ -425,3 +425,21 @@ func.func @filter_gradient_direct(%x: tensor<?x32x272xf32>, %g: tensor<?x224x64x
   } -> tensor<3x3x32x64xf32>
   return %r : tensor<3x3x32x64xf32>
 }
+
+// Rows of 2 (a pooling window's columns, routing its gradient) take the
+// loop before them into the tile: 14 x 2 elements are one contiguous run
+// of 28, where rows of 2 would waste the vectors.
+// CHECK-LABEL: func.func @short_rows
+// CHECK: scf.for {{.+}} = %c0 to %c4 step %c1
+// CHECK-NOT: scf.for
+// CHECK: vector.transfer_read {{.+}} : tensor<?x4x14x2xf32>, vector<14x2xf32>
+// CHECK: arith.mulf {{.+}} : vector<14x2xf32>
+func.func @short_rows(%x: tensor<?x4x14x2xf32>, %init: tensor<?x4x14x2xf32>) -> tensor<?x4x14x2xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(a, b, c, d) -> (a, b, c, d)>, affine_map<(a, b, c, d) -> (a, b, c, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<?x4x14x2xf32>) outs(%init : tensor<?x4x14x2xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.mulf %a, %a : f32
+    linalg.yield %m : f32
+  } -> tensor<?x4x14x2xf32>
+  return %r : tensor<?x4x14x2xf32>
+}
