@@ -132,32 +132,46 @@ def KilnLowerContractions : Pass<"kiln-lower-contractions"> {
 def KilnLowerConv : Pass<"kiln-lower-conv"> {
   let summary = "Lower convolution, pooling and resampling to linalg";
   let description = [{
-    `conv2d` on the zero-padded input becomes a matrix product (im2col): a
-    generic gathers the patches as rows `[N, OH*OW, C*KH*KW]`, a contraction
+    A unit-stride `conv2d` is computed on the zero-padded input planes in
+    place: each plane flattened to rows of its padded width `Wp`, output
+    pixel `p = oh * Wp + ow` reads filter tap `(i, j)` at
+    `p + i * d * Wp + j * d`, so the convolution is one contraction
+    `out[n, f, p] += w[f, c, i, j] * planes[n, c, p + tap]` over the window
+    loops `(c, i, j)`. It also computes the `Wp - OW` columns past each row
+    (and the pixels up to a whole tile of 32, with rows of padding below so
+    that every read stays inside), which are sliced off; the sum starts from
+    zeros and the bias is added to the valid pixels, an elementwise op that
+    fuses with the activation. No patch matrix is written and read back, and
+    neither input nor output is transposed. A strided `conv2d` is a matrix
+    product (im2col): a generic gathers the patches as rows
+    `[N, OH*OW, C*KH*KW]` from the channels-last input, a contraction
     multiplies them by the filter as `[C*KH*KW, F]` into the bias, and the
     pixel-major result is transposed back to NCHW. With groups it becomes
     `linalg.conv_2d_ngchw_fgchw`. `conv_transpose2d` spreads the input by the
-    stride, pads it by `dilation * (k - 1) - padding`, and convolves with
-    the transposed, spatially flipped filter. Pooling uses
-    `linalg.pooling_nchw_max`/`_sum` over inputs padded with the
-    reduction's identity; `avg_pool2d` divides by the window size (or by the
-    count of real pixels when padding is excluded). `global_avg_pool2d` is a
-    mean over H and W; `upsample_nearest2d` a generic reading
-    `(h floordiv s, w floordiv s)`.
+    stride, pads it by `dilation * (k - 1) - padding`, and convolves (with a
+    unit stride, so directly) with the transposed, spatially flipped filter.
+    Max pooling whose windows tile the input is the maximum of one strided
+    slice per tap; other pooling uses `linalg.pooling_nchw_max`/`_sum` over
+    inputs padded with the reduction's identity; `avg_pool2d` divides by the
+    window size (or by the count of real pixels when padding is excluded).
+    `global_avg_pool2d` is a mean over H and W; `upsample_nearest2d` a
+    generic reading `(h floordiv s, w floordiv s)`.
 
     Before:
     ```mlir
     %y = kiln.conv2d %x, %w, %b {padding = array<i64: 1, 1>}
         : (tensor<?x1x28x28xf32>, tensor<32x1x3x3xf32>, tensor<32xf32>) -> tensor<?x32x28x28xf32>
     ```
-    After (abridged):
+    After (abridged; 28 rows of 30 = 840 pixels, rounded up to 864):
     ```mlir
-    %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] { yield %zero }
-    %col = linalg.generic {...} outs(%e : tensor<?x784x9xf32>) { tensor.extract %p[...] }
-    %wt = linalg.transpose ins(%w_flat : tensor<32x9xf32>) ... permutation = [1, 0]
-    %y0 = linalg.generic {contraction (n, p, f, k)} ins(%col, %wt) outs(%bias_init)
-    %y1 = linalg.transpose ins(%y0 : tensor<?x784x32xf32>) ... permutation = [0, 2, 1]
-    %y = tensor.expand_shape %y1 [[0], [1], [2, 3]] ...
+    %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 2, 1] { yield %zero }
+    %planes = tensor.collapse_shape %p [[0], [1], [2, 3]] : ... into tensor<?x1x930xf32>
+    %wide = linalg.generic {(n, f, p, c, i, j): w(f, c, i, j) * planes(n, c, p + i * 30 + j)}
+        ins(%w, %planes) outs(%zeros : tensor<?x32x864xf32>)
+    %rows = tensor.extract_slice %wide[0, 0, 0] [%n, 32, 840] [1, 1, 1]
+    %grid = tensor.expand_shape %rows [[0], [1], [2, 3]] ... into tensor<?x32x28x30xf32>
+    %valid = tensor.extract_slice %grid[0, 0, 0, 0] [%n, 32, 28, 28] [1, 1, 1, 1]
+    %y = linalg.generic {...} ins(%valid, %b) { addf }
     ```
   }];
   let dependentDialects = KilnLoweringDialects;
@@ -438,17 +452,25 @@ def KilnVectorize : Pass<"kiln-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile and vectorize linalg ops with per-op schedules";
   let description = [{
     Runs on tensors after lowering (where convolutions are already
-    matrix products). Contractions are tiled 8 rows x up to 32 columns x 1
-    reduction step; the rows left after full tiles are peeled and done one
-    at a time, so nothing needs masks, and the accumulator tile is hoisted
-    out of the reduction loop, leaving broadcast-multiply-adds on registers.
-    Elementwise generics (also with several results, as the optimizer's
-    update of a parameter and its state) are vectorized along the last
-    dimension: whole rows up to 32 wide, else 16 or 8 lanes dividing the
-    row. Reductions along the last loop only (a loss summed per example)
-    run one row at a time, 16 (or 8) elements per step on vectors. Ops that
-    read or write masks (`i1`) keep scalar loops: LLVM stores a vector of
-    `i1` as packed bits, a buffer of `i1` holds bytes.
+    matrix products or direct convolutions). Contractions are tiled 8 rows x
+    up to 32 columns x 1 reduction step; the rows left after full tiles are
+    peeled and done one at a time, so nothing needs masks, and the
+    accumulator tile is hoisted out of the reduction loop, leaving
+    broadcast-multiply-adds on registers. Direct convolutions (contractions
+    reading an operand through window expressions, with several reduction
+    loops) get the same register tiles, 8 filters (or input channels) x 32
+    pixels (or filters), and the tile stays in registers across all their
+    reduction loops. Elementwise generics (also with several results, as the
+    optimizer's update of a parameter and its state) are vectorized along
+    the last dimension: whole rows up to 32 wide, else 16 or 8 lanes
+    dividing the row; rows of 2 to 4 take the loop before them into the
+    tile. Reductions along the last loop only (a loss summed per example)
+    run one row at a time, 16 (or 8) elements per step on vectors, the
+    ragged end peeled off. Reductions that keep their last loop (a sum over
+    the batch, a row split into lanes) accumulate a vector of lanes in
+    registers across all reduction loops. Ops that read or write masks
+    (`i1`) keep scalar loops: LLVM stores a vector of `i1` as packed bits, a
+    buffer of `i1` holds bytes.
 
     The vectors are written straight into the block's rows (no one-row
     slice around each write), and accumulators are hoisted by matching the
@@ -459,7 +481,11 @@ def KilnVectorize : Pass<"kiln-vectorize", "mlir::func::FuncOp"> {
 
     Before that, each op is split into blocks for threads, as an
     `scf.forall` (which `kiln-outline-parallel-loops` later hands to the
-    runtime's pool): contractions by their first batch dimension, else by
+    runtime's pool): direct convolutions by image and by blocks of 8
+    filters (a 2-d block grid, so a batch of one keeps all threads busy),
+    a filter gradient by filter row and blocks of 8 channels, each block
+    going image by image; other contractions by their first batch
+    dimension, else by
     blocks of column tiles when a row is at least 64K multiply-adds (a
     batch-1 dense layer), else by blocks of 64 rows (a convolution's
     batch x pixels), else, for a few rows and a reduction over the batch (a
@@ -505,8 +531,10 @@ def KilnOutlineParallelLoops
     : Pass<"kiln-outline-parallel-loops", "mlir::ModuleOp"> {
   let summary = "Run parallel loops on the runtime's thread pool";
   let description = [{
-    Turns each outermost one-dimensional `scf.parallel` (on buffers) into an
-    internal function that runs a range of its iterations, and a call to
+    Turns each outermost `scf.parallel` (on buffers; one over several
+    dimensions is first collapsed into one, whose body recovers each index)
+    into an internal function that runs a range of its iterations, and a
+    call to
     the runtime's `kiln_rt_parallel_for(count, body, closure, work, site)`,
     which splits `[0, count)` over its threads, or runs it on the caller when
     `count x work` is small: `work` is the pass's estimate of the scalar
@@ -662,12 +690,20 @@ def KilnLowerOptimizers : Pass<"kiln-lower-optimizers"> {
 def KilnLowerConvGradients : Pass<"kiln-lower-conv-gradients"> {
   let summary = "Lower the convolution family's backward ops to linalg";
   let description = [{
-    `kiln.conv2d_filter_grad` becomes one contraction of the output gradient
+    `kiln.conv2d_filter_grad` of a unit-stride convolution over channels in
+    whole register tiles (a multiple of 8) reads the padded input planes in
+    place, as the forward convolution does:
+    `dw[i, j, c, f] += planes[n, c, p + tap] * dy[n, p, f]`, summed over
+    every image and pixel, with the output gradient channels-last and zero
+    in the columns past each row; the result `[KH, KW, C, F]` is transposed
+    to the filter. Otherwise it is one contraction of the output gradient
     `[F, N*OH*OW]` with the input's im2col patches `[N*OH*OW, KH*KW*C]`,
     reshaped to `[F, C, KH, KW]`. `kiln.max_pool2d_grad` becomes two
     generics: each window's first maximum (as an offset in the window), then
     every input position taking its window's gradient if it is that
-    maximum, zero otherwise.
+    maximum, zero otherwise; when the windows tile the input both are
+    elementwise (over one strided slice per tap, and over the input seen as
+    `[N, C, OH, KH, OW, KW]`).
   }];
   let dependentDialects = KilnLoweringDialects;
 }
