@@ -8,9 +8,13 @@
 //    done one at a time, so nothing needs masks, and the accumulator tile is
 //    hoisted out of the reduction loop, so the inner loop is
 //    broadcast-multiply-add on registers;
+//  - direct convolutions (contractions reading an operand through window
+//    expressions) get the same register tiles, held across all their
+//    window loops;
 //  - elementwise generics are vectorized along their last dimension (whole
 //    rows up to 32 wide, else 16 or 8 lanes that divide the row);
-//  - reductions along each row run 16 (or 8) elements per step.
+//  - reductions along each row run 16 (or 8) elements per step; those that
+//    keep their last dimension accumulate vector lanes across the others.
 // Ops that fit no schedule keep their scalar loops, split across threads
 // all the same; padding becomes a fill and a copy into the interior first.
 //
@@ -418,8 +422,6 @@ linalg::GenericOp splitContraction(RewriterBase &rewriter,
     blocks[columnLoop] = tilesPerBlock * columnTile;
     return splitIntoBlocks(rewriter, op, blocks);
   };
-  // A direct convolution: an image per block, else (a batch of one)
-  // blocks of its pixels.
   if (schedule.readsWindows) {
     // Blocks of register tiles of rows (filters), and with a batch
     // (whose size may well be 1) an image per block as well.

@@ -27,8 +27,7 @@ Value kiln::lowering::padSpatial(OpBuilder &b, Location loc, Value input,
                                value);
 }
 
-/// NCHW `input` as NHWC. A single channel needs no data movement.
-static Value channelsLast(OpBuilder &b, Location loc, Value input) {
+Value kiln::lowering::channelsLast(OpBuilder &b, Location loc, Value input) {
   auto type = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> shape = {type.getDimSize(0), type.getDimSize(2),
                                 type.getDimSize(3), type.getDimSize(1)};

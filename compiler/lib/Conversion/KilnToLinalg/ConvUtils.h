@@ -13,6 +13,10 @@ mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc,
                        mlir::Value input, llvm::ArrayRef<int64_t> low,
                        llvm::ArrayRef<int64_t> high, mlir::Value value);
 
+/// NCHW `input` as NHWC. A single channel needs no data movement.
+mlir::Value channelsLast(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value input);
+
 /// The im2col patches of an (already padded) NCHW `input` for a kh x kw
 /// window: [N, OH, OW, KH, KW, C] with
 /// col[n, oh, ow, i, j, c] = input[n, c, oh*sh + i*dh, ow*sw + j*dw], where

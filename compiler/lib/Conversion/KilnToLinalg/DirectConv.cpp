@@ -166,8 +166,6 @@ Value kiln::lowering::filterGradientDirect(OpBuilder &b, Location loc,
   int64_t kh = resultType.getDimSize(2), kw = resultType.getDimSize(3);
   int64_t oh = gradType.getDimSize(2), ow = gradType.getDimSize(3);
   int64_t batch = gradType.getDimSize(0);
-  Value batchSize =
-      ShapedType::isDynamic(batch) ? dimOf(b, loc, gradOutput, 0) : Value();
   int64_t width = cast<RankedTensorType>(input.getType()).getDimSize(3) +
                   low[1] + high[1];
   int64_t columns = oh * width;
@@ -177,19 +175,9 @@ Value kiln::lowering::filterGradientDirect(OpBuilder &b, Location loc,
   // The output gradient channels-last, [N, OH * width, F], zero in the
   // columns past OW: pixel p pairs with the planes' p + tap as in the
   // forward convolution, and the extra columns add nothing.
-  auto channelsLastType =
-      RankedTensorType::get({batch, oh, ow, filters}, element);
-  Value channelsLast =
-      linalg::TransposeOp::create(
-          b, loc, gradOutput,
-          emptyTensor(b, loc, channelsLastType,
-                      {batchSize, Value(), Value(), Value()}),
-          ArrayRef<int64_t>{0, 2, 3, 1})
-          .getResult()
-          .front();
   Value wide = tensor::PadOp::create(
       b, loc, RankedTensorType::get({batch, oh, width, filters}, element),
-      channelsLast, SmallVector<OpFoldResult>(4, b.getIndexAttr(0)),
+      channelsLast(b, loc, gradOutput), SmallVector<OpFoldResult>(4, b.getIndexAttr(0)),
       SmallVector<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0),
                                 b.getIndexAttr(width - ow), b.getIndexAttr(0)},
       scalarConstant(b, loc, element, 0));
