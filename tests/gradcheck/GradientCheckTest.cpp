@@ -167,6 +167,17 @@ std::vector<Case> cases() {
                "param bi : f64[2, 16] = normal\nparam bh : f64[2, 16] = normal\n",
                "seq, h, c = lstm(x, wi, wh, bi, bh, bidirectional=true)\n"
                "loss = mean(seq * seq) + mean(h)")},
+      // Unit stride over channels in whole register tiles: the direct
+      // convolution, input gradient and filter gradient, on a rectangular
+      // input with a rectangular, dilated kernel.
+      {"direct_conv",
+       opModel("c",
+               "input x : f64[N, 8, 5, 7]\ninput y : i32[N]\n"
+               "param w : f64[3, 8, 3, 2] = normal\nparam b : f64[3] = normal\n"
+               "param u : f64[2, 3, 2, 2] = normal\n",
+               "h = conv2d(x, w, b, padding=[1, 2], dilation=[1, 2])\n"
+               "g = conv2d(tanh(h), u, padding=1)\n"
+               "loss = mean(h * h) + mean(g * g * g)")},
       {"conv_transpose_avg_pool",
        opModel("c",
                "input x : f64[N, 2, 4, 4]\ninput y : i32[N]\n"
