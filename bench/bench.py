@@ -405,6 +405,8 @@ ABLATIONS = [
     ("--fuse=false", "models/gru_classifier.kiln", ("step",)),
     ("--fuse=false", "models/vae.kiln", ("step",)),
     ("--fuse=false", "models/lenet.kiln", ("infer",)),
+    ("--layout=false", "models/lenet.kiln", ("step",)),
+    ("--layout=false", "models/lenet.kiln", ("infer",)),
     ("--vectorize=false", "models/mlp.kiln", ("step",)),
 ]
 

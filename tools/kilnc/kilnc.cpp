@@ -52,6 +52,12 @@ cl::opt<bool> vectorize(
     cl::init(true));
 
 // Each optimization can be left out to measure what it brings.
+cl::opt<bool> layout(
+    "layout",
+    cl::desc("Compute unit-stride convolutions on their padded NCHW planes "
+             "in place (default true; --layout=false makes every "
+             "convolution an image-to-column product)"),
+    cl::init(true));
 cl::opt<bool> fuse(
     "fuse",
     cl::desc("Fuse chains of elementwise ops into one loop nest (default "
@@ -246,6 +252,16 @@ int main(int argc, char **argv) {
       kiln::summarizeModule(*module);
   if (failed(summary))
     return 1;
+  if (layout) {
+    mlir::PassManager pm(&context);
+    if (failed(mlir::applyPassManagerCLOptions(pm)))
+      return fail("bad pass manager options");
+    mlir::applyDefaultTimingPassManagerCLOptions(pm);
+    if (failed(kiln::addLayoutPasses(pm)))
+      return fail("cannot build the layout pipeline");
+    if (failed(pm.run(*module)))
+      return 1;
+  }
   // Each stage is its own pass manager, so that it can be printed; the
   // pass manager options (--mlir-print-ir-after-all, --mlir-timing, ...)
   // apply to all of them.

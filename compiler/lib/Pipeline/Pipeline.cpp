@@ -12,6 +12,8 @@
 static constexpr llvm::StringLiteral kDifferentiate =
     "kiln-autodiff,canonicalize,cse";
 
+static constexpr llvm::StringLiteral kLayout = "kiln-layout";
+
 static constexpr llvm::StringLiteral kLowerToLinalg =
     "kiln-lower-optimizers,kiln-lower-conv-gradients,"
     "kiln-lower-recurrent-gradients,"
@@ -58,6 +60,10 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
 
 llvm::LogicalResult kiln::addDifferentiatePasses(mlir::OpPassManager &pm) {
   return mlir::parsePassPipeline(kDifferentiate, pm);
+}
+
+llvm::LogicalResult kiln::addLayoutPasses(mlir::OpPassManager &pm) {
+  return mlir::parsePassPipeline(kLayout, pm);
 }
 
 llvm::LogicalResult kiln::addLowerToLinalgPasses(mlir::OpPassManager &pm) {

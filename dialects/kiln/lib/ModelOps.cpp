@@ -265,6 +265,15 @@ LogicalResult KilnDialect::verifyOperationAttribute(Operation *op,
       return op->emitOpError("'") << name << "' must be a string";
     return success();
   }
+  if (name == kLayoutAttrName) {
+    if (!isa<Conv2DOp, ConvTranspose2DOp, Conv2DFilterGradOp>(op))
+      return op->emitOpError("'")
+             << name << "' is only valid on convolutions and filter gradients";
+    auto layout = dyn_cast<StringAttr>(attr.getValue());
+    if (!layout || layout.getValue() != "planes")
+      return op->emitOpError("'") << name << "' must be \"planes\"";
+    return success();
+  }
   auto func = dyn_cast<FunctionOpInterface>(op);
   if (name == kEntryAttrName || name == kOptimizerAttrName ||
       name == kGroupAttrName) {

@@ -53,8 +53,8 @@ func.func @filter(%x: tensor<?x1x28x28xf32>, %g: tensor<?x8x26x26xf32>) -> tenso
 
 // -----
 
-// With channels in whole register tiles, a unit-stride filter gradient
-// reads the padded planes in place (rows 8 wide, one more row below for
+// In the planes layout, with channels in whole register tiles, a
+// unit-stride filter gradient reads the padded planes in place (rows 8 wide, one more row below for
 // the last taps) against the output gradient channels-last, zero in the
 // two columns past each row of 6: [KH, KW, C, F], transposed to the filter.
 // CHECK-DAG: #[[PLANES:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d2, d5 + d0 * 8 + d1)>
@@ -69,6 +69,6 @@ func.func @filter(%x: tensor<?x1x28x28xf32>, %g: tensor<?x8x26x26xf32>) -> tenso
 // CHECK: %[[SUM:.+]] = linalg.generic {indexing_maps = [#[[PLANES]], #[[PIXELS]], #[[TAPS]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[FLAT]], %[[ROWS]] : tensor<?x8x72xf32>, tensor<?x48x16xf32>) outs(%{{.+}} : tensor<3x3x8x16xf32>)
 // CHECK: linalg.transpose ins(%[[SUM]] : tensor<3x3x8x16xf32>) outs(%{{.+}} : tensor<16x8x3x3xf32>) permutation = [3, 2, 0, 1]
 func.func @filter_direct(%x: tensor<?x8x6x6xf32>, %g: tensor<?x16x6x6xf32>) -> tensor<16x8x3x3xf32> {
-  %0 = kiln.conv2d_filter_grad %x, %g {kernel = array<i64: 3, 3>, padding = array<i64: 1, 1>} : (tensor<?x8x6x6xf32>, tensor<?x16x6x6xf32>) -> tensor<16x8x3x3xf32>
+  %0 = kiln.conv2d_filter_grad %x, %g {kernel = array<i64: 3, 3>, kiln.layout = "planes", padding = array<i64: 1, 1>} : (tensor<?x8x6x6xf32>, tensor<?x16x6x6xf32>) -> tensor<16x8x3x3xf32>
   return %0 : tensor<16x8x3x3xf32>
 }

@@ -38,7 +38,8 @@ func.func @channels(%x: tensor<?x8x8x8xf32>, %w: tensor<16x8x3x3xf32>) -> tensor
 
 // -----
 
-// A unit-stride convolution reads the padded NCHW planes in place: output
+// A unit-stride convolution in the planes layout (chosen by kiln-layout)
+// reads the padded NCHW planes in place: output
 // pixel p = oh * 10 + ow of rows 10 wide (the padded width) reads tap
 // (i, j) at p + i * 10 + j. The 80 pixels round up to 96 (whole tiles of
 // 32), so the padding below grows until the last tile's reads stay inside
@@ -61,7 +62,21 @@ func.func @channels(%x: tensor<?x8x8x8xf32>, %w: tensor<16x8x3x3xf32>) -> tensor
 // CHECK: linalg.generic {{.+}} ins(%[[VALID]], %[[BIAS]] : tensor<?x16x8x8xf32>, tensor<16x1x1xf32>)
 // CHECK: arith.addf
 func.func @direct(%x: tensor<?x8x8x8xf32>, %w: tensor<16x8x3x3xf32>, %b: tensor<16xf32>) -> tensor<?x16x8x8xf32> {
-  %0 = kiln.conv2d %x, %w, %b {padding = array<i64: 1, 1>} : (tensor<?x8x8x8xf32>, tensor<16x8x3x3xf32>, tensor<16xf32>) -> tensor<?x16x8x8xf32>
+  %0 = kiln.conv2d %x, %w, %b {kiln.layout = "planes", padding = array<i64: 1, 1>} : (tensor<?x8x8x8xf32>, tensor<16x8x3x3xf32>, tensor<16xf32>) -> tensor<?x16x8x8xf32>
+  return %0 : tensor<?x16x8x8xf32>
+}
+
+// -----
+
+// Without a layout chosen, a unit-stride convolution is an image-to-column
+// product too.
+// CHECK-LABEL: func.func @unit_stride_patches
+// CHECK: linalg.transpose {{.*}} permutation = [0, 2, 3, 1]
+// CHECK: linalg.generic {{.*}}outs(%{{.+}} : tensor<?x8x8x3x3x8xf32>)
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-NOT: "reduction", "reduction", "reduction"
+func.func @unit_stride_patches(%x: tensor<?x8x8x8xf32>, %w: tensor<16x8x3x3xf32>) -> tensor<?x16x8x8xf32> {
+  %0 = kiln.conv2d %x, %w {padding = array<i64: 1, 1>} : (tensor<?x8x8x8xf32>, tensor<16x8x3x3xf32>) -> tensor<?x16x8x8xf32>
   return %0 : tensor<?x16x8x8xf32>
 }
 
@@ -90,7 +105,7 @@ func.func @grouped(%x: tensor<?x4x8x8xf32>, %w: tensor<8x2x3x3xf32>) -> tensor<?
 // CHECK: tensor.pad %{{.+}} low[0, 0, 2, 2] high[0, 0, 4, 2]
 // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
 func.func @transposed(%x: tensor<?x8x7x7xf32>, %w: tensor<8x4x4x4xf32>) -> tensor<?x4x14x14xf32> {
-  %0 = kiln.conv_transpose2d %x, %w {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x8x7x7xf32>, tensor<8x4x4x4xf32>) -> tensor<?x4x14x14xf32>
+  %0 = kiln.conv_transpose2d %x, %w {kiln.layout = "planes", stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x8x7x7xf32>, tensor<8x4x4x4xf32>) -> tensor<?x4x14x14xf32>
   return %0 : tensor<?x4x14x14xf32>
 }
 

@@ -9,6 +9,9 @@ namespace kiln {
 /// Train entries: autodiff and the optimizer step, still in the kiln dialect.
 llvm::LogicalResult addDifferentiatePasses(mlir::OpPassManager &pm);
 
+/// The layout each convolution is computed in, still in the kiln dialect.
+llvm::LogicalResult addLayoutPasses(mlir::OpPassManager &pm);
+
 /// kiln dialect -> linalg, tensor, arith, math, scf on tensors.
 llvm::LogicalResult addLowerToLinalgPasses(mlir::OpPassManager &pm);
 

@@ -132,8 +132,8 @@ def KilnLowerContractions : Pass<"kiln-lower-contractions"> {
 def KilnLowerConv : Pass<"kiln-lower-conv"> {
   let summary = "Lower convolution, pooling and resampling to linalg";
   let description = [{
-    A unit-stride `conv2d` is computed on the zero-padded input planes in
-    place: each plane flattened to rows of its padded width `Wp`, output
+    A `conv2d` that `kiln-layout` put in the planes layout (unit stride,
+    no groups) is computed on the zero-padded input planes in place: each plane flattened to rows of its padded width `Wp`, output
     pixel `p = oh * Wp + ow` reads filter tap `(i, j)` at
     `p + i * d * Wp + j * d`, so the convolution is one contraction
     `out[n, f, p] += w[f, c, i, j] * planes[n, c, p + tap]` over the window
@@ -142,14 +142,15 @@ def KilnLowerConv : Pass<"kiln-lower-conv"> {
     that every read stays inside), which are sliced off; the sum starts from
     zeros and the bias is added to the valid pixels, an elementwise op that
     fuses with the activation. No patch matrix is written and read back, and
-    neither input nor output is transposed. A strided `conv2d` is a matrix
+    neither input nor output is transposed. Any other `conv2d` is a matrix
     product (im2col): a generic gathers the patches as rows
     `[N, OH*OW, C*KH*KW]` from the channels-last input, a contraction
     multiplies them by the filter as `[C*KH*KW, F]` into the bias, and the
     pixel-major result is transposed back to NCHW. With groups it becomes
     `linalg.conv_2d_ngchw_fgchw`. `conv_transpose2d` spreads the input by the
     stride, pads it by `dilation * (k - 1) - padding`, and convolves (with a
-    unit stride, so directly) with the transposed, spatially flipped filter.
+    unit stride, so in the planes layout when marked) with the transposed,
+    spatially flipped filter.
     Max pooling whose windows tile the input is the maximum of one strided
     slice per tap; other pooling uses `linalg.pooling_nchw_max`/`_sum` over
     inputs padded with the reduction's identity; `avg_pool2d` divides by the
@@ -416,6 +417,36 @@ def KilnExpandCopies : Pass<"kiln-expand-copies"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::vector::VectorDialect",
                            "mlir::ub::UBDialect"];
+}
+
+def KilnLayout : Pass<"kiln-layout"> {
+  let summary = "Choose the data layout each convolution is computed in";
+  let description = [{
+    Runs on the kiln dialect, after autodiff and before lowering. Marks
+    each convolution that the padded NCHW planes suit (`kiln.conv2d` with
+    unit stride, `kiln.conv_transpose2d`, whose convolution of the
+    stride-spread input has unit stride, and `kiln.conv2d_filter_grad`
+    with unit stride; no groups) with `kiln.layout = "planes"`:
+    `kiln-lower-conv` and `kiln-lower-conv-gradients` then compute it on
+    the input planes read in place, flattened to rows of the padded width,
+    with neither input nor output transposed (the lowering still checks
+    that the shapes are static and, for a filter gradient, that the
+    channels fill register tiles). Unmarked convolutions are image-to-column
+    products over a channels-last copy of the input, the layout for strided
+    and grouped ones. `kilnc --layout=false` leaves the pass out, to
+    measure its effect.
+
+    Before:
+    ```mlir
+    %y = kiln.conv2d %x, %w, %b {padding = array<i64: 1, 1>} : ...
+    %z = kiln.conv2d %y, %v {stride = array<i64: 2, 2>} : ...
+    ```
+    After:
+    ```mlir
+    %y = kiln.conv2d %x, %w, %b {kiln.layout = "planes", padding = array<i64: 1, 1>} : ...
+    %z = kiln.conv2d %y, %v {stride = array<i64: 2, 2>} : ...
+    ```
+  }];
 }
 
 def KilnFuseElementwise : Pass<"kiln-fuse-elementwise"> {
@@ -690,9 +721,9 @@ def KilnLowerOptimizers : Pass<"kiln-lower-optimizers"> {
 def KilnLowerConvGradients : Pass<"kiln-lower-conv-gradients"> {
   let summary = "Lower the convolution family's backward ops to linalg";
   let description = [{
-    `kiln.conv2d_filter_grad` of a unit-stride convolution over channels in
-    whole register tiles (a multiple of 8) reads the padded input planes in
-    place, as the forward convolution does:
+    `kiln.conv2d_filter_grad` in the planes layout (`kiln-layout`), over
+    channels in whole register tiles (a multiple of 8), reads the padded
+    input planes in place, as the forward convolution does:
     `dw[i, j, c, f] += planes[n, c, p + tap] * dy[n, p, f]`, summed over
     every image and pixel, with the output gradient channels-last and zero
     in the columns past each row; the result `[KH, KW, C, F]` is transposed

@@ -1,8 +1,8 @@
 //===- Conv.cpp - The kiln-lower-conv pass --------------------------------===//
 //
-// The convolution family on NCHW tensors. A unit-stride convolution is a
-// contraction over the zero-padded input planes read in place
-// (DirectConv.cpp); any other is a matrix product of the im2col patches
+// The convolution family on NCHW tensors. A convolution kiln-layout marked
+// for the planes layout is a contraction over the zero-padded input planes
+// read in place (DirectConv.cpp); any other is a matrix product of the im2col patches
 // with the filter, or linalg's grouped convolution with groups. Either
 // accumulates into the broadcast bias. A transposed convolution is a
 // convolution of the stride-dilated, padded input with the transposed,
@@ -15,6 +15,7 @@
 #include "ConvUtils.h"
 #include "LoweringUtils.h"
 
+#include "kiln/Dialect/KilnDialect.h"
 #include "kiln/Dialect/KilnOps.h"
 #include "kiln/Transforms/Passes.h"
 
@@ -241,7 +242,8 @@ struct Conv2DPattern : OpRewritePattern<Conv2DOp> {
     Type element = resultType.getElementType();
     ArrayRef<int64_t> padding = op.getPadding();
     auto groups = static_cast<int64_t>(op.getGroups());
-    if (canConvolveDirectly(
+    if (op->hasAttr(KilnDialect::kLayoutAttrName) &&
+        canConvolveDirectly(
             cast<RankedTensorType>(op.getInput().getType()), resultType,
             op.getStride(), groups)) {
       rewriter.replaceOp(op, convolveDirect(rewriter, loc, op.getInput(),
@@ -333,7 +335,8 @@ struct ConvTranspose2DPattern : OpRewritePattern<ConvTranspose2DOp> {
             })
             .getResult(0);
     static constexpr int64_t kUnit[] = {1, 1};
-    if (canConvolveDirectly(cast<RankedTensorType>(dilated.getType()),
+    if (op->hasAttr(KilnDialect::kLayoutAttrName) &&
+        canConvolveDirectly(cast<RankedTensorType>(dilated.getType()),
                             resultType, kUnit, 1)) {
       rewriter.replaceOp(op, convolveDirect(rewriter, loc, dilated, low, high,
                                             flipped, op.getBias(), resultType,

@@ -1,8 +1,8 @@
 //===- ConvGradients.cpp - The kiln-lower-conv-gradients pass -------------===//
 //
 // The backward ops of the convolution family. A filter gradient is one
-// matrix product over every output pixel of every image: for a unit
-// stride, the padded input planes read in place at each filter tap times
+// matrix product over every output pixel of every image: in the planes
+// layout (kiln-layout), the padded input planes read in place at each tap times
 // the output gradient channels-last (DirectConv.cpp); otherwise the output
 // gradient as [F, N*OH*OW] times the input's im2col patches as
 // [N*OH*OW, KH*KW*C]. A max-pooling gradient first finds each window's
@@ -14,6 +14,7 @@
 #include "ConvUtils.h"
 #include "LoweringUtils.h"
 
+#include "kiln/Dialect/KilnDialect.h"
 #include "kiln/Dialect/KilnOps.h"
 #include "kiln/Transforms/Passes.h"
 
@@ -42,7 +43,8 @@ struct FilterGradPattern : OpRewritePattern<Conv2DFilterGradOp> {
     int64_t filters = resultType.getDimSize(0);
     int64_t channels = resultType.getDimSize(1);
     int64_t kh = resultType.getDimSize(2), kw = resultType.getDimSize(3);
-    if (canTakeFilterGradientDirectly(
+    if (op->hasAttr(KilnDialect::kLayoutAttrName) &&
+        canTakeFilterGradientDirectly(
             cast<RankedTensorType>(op.getInput().getType()), gradType,
             op.getStride())) {
       rewriter.replaceOp(op, filterGradientDirect(

@@ -238,3 +238,19 @@ func.func @unknown_result_attr() -> (tensor<f32> {kiln.result}) {
   %0 = kiln.constant dense<1.0> : tensor<f32>
   return %0 : tensor<f32>
 }
+
+// -----
+
+func.func @layout_value(%x: tensor<?x1x8x8xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<?x4x6x6xf32> {
+  // expected-error @+1 {{'kiln.conv2d' op 'kiln.layout' must be "planes"}}
+  %0 = kiln.conv2d %x, %w {kiln.layout = "nhwc"} : (tensor<?x1x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<?x4x6x6xf32>
+  return %0 : tensor<?x4x6x6xf32>
+}
+
+// -----
+
+func.func @layout_on_other_op(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{'kiln.relu' op 'kiln.layout' is only valid on convolutions and filter gradients}}
+  %0 = kiln.relu %x {kiln.layout = "planes"} : tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}

@@ -72,6 +72,10 @@ def Kiln_Dialect : Dialect {
     /// Marks a lowered op with the code-generation schedule that suits it
     /// ("contraction", ...).
     static constexpr ::llvm::StringLiteral kScheduleAttrName = "kiln.schedule";
+    /// Set by kiln-layout on a convolution (or its gradient) to be computed
+    /// on its padded NCHW planes in place ("planes") rather than through
+    /// image-to-column patches.
+    static constexpr ::llvm::StringLiteral kLayoutAttrName = "kiln.layout";
   }];
 }
 
