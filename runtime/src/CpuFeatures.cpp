@@ -4,11 +4,17 @@
 // runtime checks the instruction-set extensions whose absence would make
 // the code fault, using the compiler's cpuid builtins.
 //
+// KILN_HIDE_CPU_FEATURES (comma-separated LLVM names, e.g. "avx512f,avx2")
+// makes the runtime treat those features as absent: a module built for a
+// newer CPU can be tried on any host, and the refusal tested on every host.
+//
 //===----------------------------------------------------------------------===//
 
 #include "kiln/runtime/Module.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <sstream>
 
 namespace kiln::rt {
 
@@ -41,6 +47,19 @@ const Feature kFeatures[] = {{"", [] { return true; }}};
 #endif
 } // namespace
 
+namespace {
+bool hiddenByEnvironment(const std::string &name) {
+  const char *hidden = std::getenv("KILN_HIDE_CPU_FEATURES");
+  if (!hidden)
+    return false;
+  std::stringstream list(hidden);
+  for (std::string item; std::getline(list, item, ',');)
+    if (item == name)
+      return true;
+  return false;
+}
+} // namespace
+
 std::vector<std::string>
 missingCpuFeatures(const std::vector<std::string> &required) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -49,7 +68,8 @@ missingCpuFeatures(const std::vector<std::string> &required) {
   std::vector<std::string> missing;
   for (const std::string &name : required)
     for (const Feature &feature : kFeatures)
-      if (name == feature.llvmName && !feature.present())
+      if (name == feature.llvmName &&
+          (!feature.present() || hiddenByEnvironment(name)))
         missing.push_back(name);
   return missing;
 }

@@ -200,6 +200,35 @@ std::vector<Case> cases() {
                "param s : f64[3] = normal\nparam o : f64[3] = normal\n",
                "h = layer_norm(reshape(dense(x, w), [-1, 2, 3]), s, o)\n"
                "loss = mean(gelu(h, approximation=tanh) * h)")},
+      {"gelu_exact_erf",
+       opModel("c",
+               "input x : f64[N, 4]\ninput y : i32[N]\n"
+               "param w : f64[5, 4] = normal\n",
+               "h = dense(x, w)\n"
+               "loss = mean(gelu(h) * h) + mean(erf(h) * h)")},
+      // Depthwise (groups = channels) with stride and padding feeding a
+      // dilated convolution of two groups: both filter gradients, and the
+      // second convolution's grouped input gradient on the way to the
+      // first's.
+      {"grouped_conv",
+       opModel("c",
+               "input x : f64[N, 4, 7, 7]\ninput y : i32[N]\n"
+               "param w1 : f64[4, 1, 3, 3] = normal\n"
+               "param b1 : f64[4] = normal\n"
+               "param w2 : f64[6, 2, 3, 3] = normal\n",
+               "h = tanh(conv2d(x, w1, b1, stride=2, padding=1, groups=4))\n"
+               "g = conv2d(h, w2, padding=2, dilation=2, groups=2)\n"
+               "loss = mean(g * g * g)")},
+      {"grouped_conv_transpose",
+       opModel("c",
+               "input x : f64[N, 4, 3, 3]\ninput y : i32[N]\n"
+               "param w1 : f64[4, 2, 1, 1] = normal\n"
+               "param w2 : f64[4, 3, 3, 3] = normal\n"
+               "param b2 : f64[6] = normal\n",
+               "h = tanh(conv2d(x, w1, groups=2))\n"
+               "g = conv_transpose2d(h, w2, b2, stride=2, padding=1, "
+               "output_padding=1, groups=2)\n"
+               "loss = mean(g * g * g)")},
       {"max_min_gather",
        opModel("c",
                "input x : f64[N, 4]\ninput y : i32[N]\n"

@@ -11,6 +11,7 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
+  kiln::hideLibraryOptionsFromHelp();
   kiln::registerAllPasses();
   mlir::DialectRegistry registry;
   kiln::registerAllDialects(registry);

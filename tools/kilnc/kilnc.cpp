@@ -13,6 +13,7 @@
 #include "kiln/Frontend/Text/Parser.h"
 #include "kiln/Dialect/KilnOps.h"
 #include "kiln/InitAll.h"
+#include "kiln/Pipeline/CrashDiagnostics.h"
 #include "kiln/Pipeline/Pipeline.h"
 #include "kiln/Target/Kmod.h"
 #include "kiln/Target/NativeCode.h"
@@ -37,35 +38,37 @@
 namespace cl = llvm::cl;
 
 namespace {
+cl::OptionCategory kilncOptions("kilnc options");
+
 enum class EmitKind { Kiln, Train, Linalg, Vector, LLVMMLIR, LLVMIR, Asm, Obj, Kmod };
 
-cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.kiln>"));
+cl::opt<std::string> inputPath(cl::Positional, cl::cat(kilncOptions), cl::desc("<model.kiln>"));
 cl::opt<std::string> outputPath(
-    "o", cl::desc("Output file (default: stdout for text, MODEL.kmod for "
+    "o", cl::cat(kilncOptions), cl::desc("Output file (default: stdout for text, MODEL.kmod for "
                   "a module)"),
     cl::value_desc("file"));
 // For debugging the code generator: plain scalar loops, one thread.
 cl::opt<bool> vectorize(
     "vectorize",
-    cl::desc("Split for threads, tile and vectorize (default true; "
+    cl::cat(kilncOptions), cl::desc("Split for threads, tile and vectorize (default true; "
              "--vectorize=false leaves naive scalar loops)"),
     cl::init(true));
 
 // Each optimization can be left out to measure what it brings.
 cl::opt<bool> layout(
     "layout",
-    cl::desc("Compute unit-stride convolutions on their padded NCHW planes "
+    cl::cat(kilncOptions), cl::desc("Compute unit-stride convolutions on their padded NCHW planes "
              "in place (default true; --layout=false makes every "
              "convolution an image-to-column product)"),
     cl::init(true));
 cl::opt<bool> fuse(
     "fuse",
-    cl::desc("Fuse chains of elementwise ops into one loop nest (default "
+    cl::cat(kilncOptions), cl::desc("Fuse chains of elementwise ops into one loop nest (default "
              "true; --fuse=false leaves one loop nest per op)"),
     cl::init(true));
 
 cl::opt<EmitKind> emitKind(
-    "emit", cl::desc("What to produce"), cl::init(EmitKind::Kmod),
+    "emit", cl::cat(kilncOptions), cl::desc("What to produce"), cl::init(EmitKind::Kmod),
     cl::values(
         clEnumValN(EmitKind::Kiln, "kiln", "the model in the kiln dialect"),
         clEnumValN(EmitKind::Train, "train",
@@ -83,32 +86,43 @@ cl::opt<EmitKind> emitKind(
         clEnumValN(EmitKind::Kmod, "kmod", "a module for the runtime")));
 cl::opt<bool> inferenceOnly(
     "inference-only",
-    cl::desc("Leave out the train entries (no autodiff, no optimizer)"),
+    cl::cat(kilncOptions), cl::desc("Leave out the train entries (no autodiff, no optimizer)"),
     cl::init(false));
 cl::list<std::string> overrides(
-    "set", cl::desc("Override a config of the model: --set name=value"),
+    "set", cl::cat(kilncOptions), cl::desc("Override a config of the model: --set name=value"),
     cl::value_desc("name=value"));
 cl::list<std::string> optimizerOverrides(
     "optimizer",
-    cl::desc("Override a hyperparameter of every train entry's optimizer: "
+    cl::cat(kilncOptions), cl::desc("Override a hyperparameter of every train entry's optimizer: "
              "--optimizer momentum=0.5"),
     cl::value_desc("name=value"));
 // LLVM optimizes and compiles the module in this many parts, one thread
 // each (the code depends on the number, not on the host's cores).
 cl::opt<unsigned> codegenParts(
     "codegen-parts",
-    cl::desc("Optimize and compile a module in this many parts in parallel "
+    cl::cat(kilncOptions), cl::desc("Optimize and compile a module in this many parts in parallel "
              "(default 2; 1 keeps it whole)"),
     cl::init(2));
 cl::opt<std::string> targetCpu(
-    "target-cpu", cl::desc("CPU to compile for (default: this host's)"));
+    "target-cpu", cl::cat(kilncOptions), cl::desc("CPU to compile for (default: this host's)"));
 cl::opt<std::string> targetFeatures(
     "target-features",
-    cl::desc("CPU features to add or remove, e.g. -avx512f,+avx2"));
+    cl::cat(kilncOptions), cl::desc("CPU features to add or remove, e.g. -avx512f,+avx2"));
 cl::opt<bool> printBuiltins(
     "print-builtins",
-    cl::desc("Print the model language's built-in functions as a Markdown "
+    cl::cat(kilncOptions), cl::desc("Print the model language's built-in functions as a Markdown "
              "table and exit"));
+
+cl::opt<std::string> crashReproducer(
+    "crash-reproducer",
+    cl::cat(kilncOptions), cl::desc("Compile on one thread and, if a pass fails or crashes, write the "
+             "IR it ran on here (kilnc re-runs itself with this after a "
+             "crash, writing OUTPUT.reproducer.mlir)"),
+    cl::value_desc("file"));
+cl::opt<bool> testCrashInPass(
+    "test-crash-in-pass", cl::Hidden,
+    cl::desc("Crash in a pass after lowering to linalg (tests the crash "
+             "handling)"));
 
 int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "kilnc") << message << "\n";
@@ -166,6 +180,7 @@ int printModule(mlir::ModuleOp module, llvm::StringRef path) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  kiln::hideLibraryOptionsFromHelp();
   kiln::registerAllPasses();
   mlir::registerPassManagerCLOptions();
   mlir::registerDefaultTimingManagerCLOptions();
@@ -198,6 +213,19 @@ int main(int argc, char **argv) {
       output = path.str().str();
     }
   }
+  // A crash is reported, and a reproducer written beside the output.
+  bool rerunning = !crashReproducer.empty();
+  std::string reproducer = crashReproducer;
+  if (!rerunning) {
+    llvm::SmallString<128> path(output == "-"
+                                    ? llvm::sys::path::filename(inputPath)
+                                    : llvm::StringRef(output));
+    llvm::sys::path::replace_extension(path, "reproducer.mlir");
+    reproducer = path.str().str();
+  }
+  kiln::installCrashHandler(std::vector<std::string>(argv, argv + argc),
+                            reproducer, rerunning);
+  kiln::setCrashStage("the front end");
 
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
       llvm::MemoryBuffer::getFileOrSTDIN(inputPath, /*IsText=*/true);
@@ -215,6 +243,10 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   kiln::registerAllDialects(registry);
   mlir::MLIRContext context(registry);
+  // MLIR's crash recovery catches a crash on the thread that runs the pass
+  // manager only.
+  if (rerunning)
+    context.disableMultithreading();
   mlir::OwningOpRef<mlir::ModuleOp> module = kiln::text::emitModule(
       *model, context, sourceMgr, diagnostics, configOverrides);
   if (!module)
@@ -235,8 +267,10 @@ int main(int argc, char **argv) {
     for (mlir::func::FuncOp func : trainEntries)
       func.erase();
   }
+  kiln::setCrashStage("");
   {
     mlir::PassManager pm(&context);
+    kiln::instrumentForCrashes(pm, rerunning, reproducer);
     if (failed(mlir::applyPassManagerCLOptions(pm)) ||
         failed(kiln::addDifferentiatePasses(pm)))
       return fail("cannot build the autodiff pipeline");
@@ -254,6 +288,7 @@ int main(int argc, char **argv) {
     return 1;
   if (layout) {
     mlir::PassManager pm(&context);
+    kiln::instrumentForCrashes(pm, rerunning, reproducer);
     if (failed(mlir::applyPassManagerCLOptions(pm)))
       return fail("bad pass manager options");
     mlir::applyDefaultTimingPassManagerCLOptions(pm);
@@ -280,11 +315,14 @@ int main(int argc, char **argv) {
     // Linalg is shown once fused (unless fusion is off).
     bool fusionFollows = fuse && stage.build == kiln::addLowerToLinalgPasses;
     mlir::PassManager pm(&context);
+    kiln::instrumentForCrashes(pm, rerunning, reproducer);
     if (failed(mlir::applyPassManagerCLOptions(pm)))
       return fail("bad pass manager options");
     mlir::applyDefaultTimingPassManagerCLOptions(pm);
     if (failed(stage.build(pm)))
       return fail("cannot build the pass pipeline");
+    if (testCrashInPass && stage.build == kiln::addLowerToLinalgPasses)
+      pm.addPass(kiln::createTestCrashPass());
     if (failed(pm.run(*module)))
       return 1;
     if (emitKind == stage.printAfter && !fusionFollows)
@@ -294,6 +332,7 @@ int main(int argc, char **argv) {
   kiln::TargetDescription target =
       kiln::describeTarget(targetCpu, targetFeatures);
   llvm::SmallVector<llvm::SmallVector<char>> objects;
+  kiln::setCrashStage("LLVM's optimization and code generation");
   if (emitKind == EmitKind::Kmod) {
     mlir::FailureOr<llvm::SmallVector<llvm::SmallVector<char>>> compiled =
         kiln::compileToObjects(*module, target, codegenParts);
@@ -321,6 +360,7 @@ int main(int argc, char **argv) {
     return writeOutput(output, llvm::StringRef(code->data(), code->size()));
   }
 
+  kiln::setCrashStage("linking the shared object");
   std::string linkError;
   mlir::FailureOr<llvm::SmallVector<char>> shared =
       kiln::linkSharedObject(objects, linkError);

@@ -17,6 +17,12 @@ void registerAllDialects(mlir::DialectRegistry &registry);
 /// Kiln's passes and MLIR's upstream passes.
 void registerAllPasses();
 
+/// Moves the command-line options every LLVM backend registers when the
+/// library loads (hundreds of -aarch64-*, -amdgpu-*, ...) from --help to
+/// --help-hidden, where they still work. Call it before registering the
+/// options a tool means to show: only options present now are hidden.
+void hideLibraryOptionsFromHelp();
+
 } // namespace kiln
 
 #endif // KILN_INITALL_H

@@ -55,7 +55,7 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     "llvm.func(expand-strided-metadata,lower-affine,convert-scf-to-cf,"
     "kiln-approximate-math,canonicalize,"
     "convert-vector-to-llvm{vector-contract-lowering=outerproduct}),"
-    "convert-to-llvm,reconcile-unrealized-casts,"
+    "kiln-math-to-libm,convert-to-llvm,reconcile-unrealized-casts,"
     "kiln-emit-entry-abi";
 
 llvm::LogicalResult kiln::addDifferentiatePasses(mlir::OpPassManager &pm) {

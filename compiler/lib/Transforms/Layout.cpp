@@ -39,7 +39,7 @@ struct LayoutPass : kiln::impl::KilnLayoutBase<LayoutPass> {
         if (conv.getGroups() == 1)
           mark(op);
       } else if (auto grad = dyn_cast<kiln::Conv2DFilterGradOp>(op)) {
-        if (isUnit(grad.getStride()))
+        if (grad.getGroups() == 1 && isUnit(grad.getStride()))
           mark(op);
       }
     });

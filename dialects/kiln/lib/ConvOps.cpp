@@ -297,7 +297,18 @@ LogicalResult Conv2DFilterGradOp::inferReturnTypes(
   if (input.getElementType() != gradOutput.getElementType())
     return emitInferenceError(loc, getOperationName(),
                               "input and grad_output element types differ");
-  int64_t filters = gradOutput.getDimSize(1);
+  int64_t filters = gradOutput.getDimSize(1), channels = input.getDimSize(1);
+  int64_t groups = adaptor.getGroups();
+  if (groups < 1)
+    return emitInferenceError(loc, getOperationName(),
+                              "groups must be positive, got ", groups);
+  for (auto [what, count] :
+       {std::pair<StringRef, int64_t>{"input channels", channels},
+        {"grad_output channels", filters}})
+    if (shape::isDynamic(count) || count % groups != 0)
+      return emitInferenceError(loc, getOperationName(), what, " (",
+                                count, ") do not divide into ", groups,
+                                " group(s)");
   shape::Shape forward = {input.getDimSize(0), filters, 0, 0};
   for (int d = 0; d < 2; ++d)
     forward[2 + d] = shape::windowOutputSize(
@@ -305,8 +316,8 @@ LogicalResult Conv2DFilterGradOp::inferReturnTypes(
         adaptor.getPadding()[d], adaptor.getDilation()[d]);
   if (failed(checkGradOutput(checker, input.clone(forward), gradOutput)))
     return failure();
-  inferred.push_back(input.clone(
-      {filters, input.getDimSize(1), kernel[0], kernel[1]}));
+  inferred.push_back(
+      input.clone({filters, channels / groups, kernel[0], kernel[1]}));
   return success();
 }
 

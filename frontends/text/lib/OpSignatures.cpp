@@ -16,7 +16,7 @@ std::vector<OpSignature> buildSignatures() {
   // Unary math and activations.
   for (llvm::StringRef name :
        {"neg", "abs", "exp", "log", "sqrt", "rsqrt", "relu", "sigmoid",
-        "tanh", "softplus", "stop_gradient", "zeros_like", "ones_like"})
+        "tanh", "softplus", "erf", "stop_gradient", "zeros_like", "ones_like"})
     add({name, "", {"input"}, {}});
   add({"leaky_relu", "", {"input"}, {{"alpha", K::Float}}});
   add({"elu", "", {"input"}, {{"alpha", K::Float}}});

@@ -344,10 +344,13 @@ def KilnLowerReductions : Pass<"kiln-lower-reductions"> {
 def KilnApproximateMath : Pass<"kiln-approximate-math"> {
   let summary = "Approximate f32 transcendental functions with polynomials";
   let description = [{
-    Rewrites `math.exp`, `expm1`, `log`, `log1p`, `log2`, `tanh`, `erf` and
-    `rsqrt` on f32 (scalars and vectors) into MLIR's polynomial
+    Rewrites `math.exp`, `expm1`, `log`, `log1p`, `log2`, `tanh`, `erf`,
+    `sin` and `cos` on f32 (scalars and vectors) into MLIR's polynomial
     approximations, accurate to a few ULP. They vectorize, and the compiled
-    module does not call libm for them. Other types are left alone.
+    module does not call libm for them. Other types are left alone, and so
+    is `math.rsqrt`: upstream's approximation of it emits AVX intrinsics
+    (`x86vector`) for 8-lane vectors, which would tie the module to AVX;
+    LLVM lowers it to a vector square root and division instead.
 
     Before:
     ```mlir
@@ -358,6 +361,29 @@ def KilnApproximateMath : Pass<"kiln-approximate-math"> {
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::vector::VectorDialect",
                            "mlir::math::MathDialect"];
+}
+
+def KilnMathToLibm : Pass<"kiln-math-to-libm", "mlir::ModuleOp"> {
+  let summary = "Call the C library for math functions LLVM cannot lower";
+  let description = [{
+    Turns f64 `math.erf` and `math.erfc` (scalars and vectors, lane by
+    lane) into calls to the C library's `erf` and `erfc`: LLVM has no
+    intrinsic for them, and `kiln-approximate-math` approximates f32 only.
+    Every other math op is left for `convert-to-llvm`.
+
+    Before:
+    ```mlir
+    %y = math.erf %x : f64
+    ```
+    After:
+    ```mlir
+    func.func private @erf(f64) -> f64 attributes {llvm.readnone}
+    %y = call @erf(%x) : (f64) -> f64
+    ```
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::arith::ArithDialect"];
 }
 
 def KilnEmitEntryAbi : Pass<"kiln-emit-entry-abi", "mlir::ModuleOp"> {

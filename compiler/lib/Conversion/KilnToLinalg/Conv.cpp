@@ -180,35 +180,9 @@ Value convolve(OpBuilder &b, Location loc, Value input, Value weight,
                             dilation);
   SmallVector<Value> sizes = batchOnlySizes(b, loc, resultType, input);
   Value init = biasInit(b, loc, resultType, bias, sizes);
-  auto inputType = cast<RankedTensorType>(input.getType());
-  auto weightType = cast<RankedTensorType>(weight.getType());
-  // Splits dimension `dim` into [groups, dim / groups].
-  auto split = [&](Value value, RankedTensorType type, int64_t dim) -> Value {
-    SmallVector<int64_t> shape(type.getShape());
-    int64_t perGroup = shape[dim] / groups;
-    shape[dim] = perGroup;
-    shape.insert(shape.begin() + dim, groups);
-    SmallVector<ReassociationIndices> groupsOf;
-    SmallVector<OpFoldResult> outputShape;
-    for (int64_t d = 0, r = 0; d < type.getRank(); ++d) {
-      if (d == dim) {
-        groupsOf.push_back({r, r + 1});
-        outputShape.push_back(b.getIndexAttr(groups));
-        outputShape.push_back(b.getIndexAttr(perGroup));
-        r += 2;
-        continue;
-      }
-      groupsOf.push_back({r++});
-      outputShape.push_back(type.isDynamicDim(d)
-                                ? OpFoldResult(dimOf(b, loc, value, d))
-                                : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
-    }
-    return tensor::ExpandShapeOp::create(b, loc, type.clone(shape), value,
-                                         groupsOf, outputShape);
-  };
-  Value groupedInput = split(input, inputType, 1);
+  Value groupedInput = splitIntoGroups(b, loc, input, 1, groups);
   // The op wants the filter as [F / groups, groups, C / groups, KH, KW].
-  Value splitWeight = split(weight, weightType, 0);
+  Value splitWeight = splitIntoGroups(b, loc, weight, 0, groups);
   auto splitType = cast<RankedTensorType>(splitWeight.getType());
   SmallVector<int64_t> perm = {1, 0, 2, 3, 4};
   SmallVector<int64_t> permuted;
@@ -221,7 +195,7 @@ Value convolve(OpBuilder &b, Location loc, Value input, Value weight,
           perm)
           .getResult()
           .front();
-  Value groupedInit = split(init, resultType, 1);
+  Value groupedInit = splitIntoGroups(b, loc, init, 1, groups);
   Value grouped =
       linalg::Conv2DNgchwFgchwOp::create(
           b, loc, TypeRange{groupedInit.getType()},
@@ -231,6 +205,47 @@ Value convolve(OpBuilder &b, Location loc, Value input, Value weight,
   return tensor::CollapseShapeOp::create(
       b, loc, resultType, grouped,
       ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+}
+
+/// A transposed convolution's filter [C, F/G, KH, KW] as the filter of the
+/// equivalent convolution, [F, C/G, KH, KW], flipped in both spatial
+/// dimensions: flipped[g*F/G + f, c, i, j] = w[g*C/G + c, f, KH-1-i, KW-1-j].
+/// With groups, the copy runs over [G, F/G, C/G, KH, KW] and is collapsed.
+Value flippedTransposedFilter(OpBuilder &b, Location loc, Value weight,
+                              int64_t groups) {
+  MLIRContext *context = b.getContext();
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  int64_t channels = weightType.getDimSize(0) / groups;
+  int64_t filters = weightType.getDimSize(1);
+  int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  bool grouped = groups != 1;
+  unsigned rank = grouped ? 5 : 4, first = grouped ? 1 : 0;
+  SmallVector<int64_t> shape = {filters, channels, kh, kw};
+  AffineExpr channel = d(first + 1);
+  if (grouped) {
+    shape.insert(shape.begin(), groups);
+    channel = d(0) * channels + channel;
+  }
+  auto flippedType = RankedTensorType::get(shape, weightType.getElementType());
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(rank, 0,
+                     {channel, d(first), kh - 1 - d(first + 2),
+                      kw - 1 - d(first + 3)},
+                     context),
+      AffineMap::getMultiDimIdentityMap(rank, context)};
+  Value flipped =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{flippedType}, ValueRange{weight},
+          ValueRange{emptyTensor(b, loc, flippedType, {})}, maps,
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            linalg::YieldOp::create(nb, l, args[0]);
+          })
+          .getResult(0);
+  if (!grouped)
+    return flipped;
+  return collapse(b, loc, flipped, {{0, 1}, {2}, {3}, {4}});
 }
 
 struct Conv2DPattern : OpRewritePattern<Conv2DOp> {
@@ -265,11 +280,7 @@ struct ConvTranspose2DPattern : OpRewritePattern<ConvTranspose2DOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvTranspose2DOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getGroups() != 1)
-      return rewriter.notifyMatchFailure(
-          op, "grouped transposed convolution is not supported");
     Location loc = op.getLoc();
-    MLIRContext *context = rewriter.getContext();
     auto resultType = cast<RankedTensorType>(op.getType());
     Type element = resultType.getElementType();
     Value input = op.getInput();
@@ -316,28 +327,15 @@ struct ConvTranspose2DPattern : OpRewritePattern<ConvTranspose2DOp> {
       low[d] = edge;
       high[d] = edge + outputPadding[d];
     }
-    // 3. The filter [C, F, KH, KW] transposed to [F, C, KH, KW] and flipped.
-    int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
-    auto flippedType = RankedTensorType::get(
-        {weightType.getDimSize(1), weightType.getDimSize(0), kh, kw}, element);
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(4, 0, {d(1), d(0), kh - 1 - d(2), kw - 1 - d(3)},
-                       context),
-        AffineMap::getMultiDimIdentityMap(4, context)};
-    Value flipped =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{flippedType}, ValueRange{op.getWeight()},
-            ValueRange{emptyTensor(rewriter, loc, flippedType, {})}, maps,
-            SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
-            [](OpBuilder &b, Location l, ValueRange args) {
-              linalg::YieldOp::create(b, l, args[0]);
-            })
-            .getResult(0);
+    // 3. The filter [C, F/G, KH, KW] transposed to [F, C/G, KH, KW] group
+    //    by group and flipped.
+    auto groups = static_cast<int64_t>(op.getGroups());
+    Value flipped = flippedTransposedFilter(rewriter, loc, op.getWeight(),
+                                            groups);
     static constexpr int64_t kUnit[] = {1, 1};
     if (op->hasAttr(KilnDialect::kLayoutAttrName) &&
         canConvolveDirectly(cast<RankedTensorType>(dilated.getType()),
-                            resultType, kUnit, 1)) {
+                            resultType, kUnit, groups)) {
       rewriter.replaceOp(op, convolveDirect(rewriter, loc, dilated, low, high,
                                             flipped, op.getBias(), resultType,
                                             dilation));
@@ -346,7 +344,7 @@ struct ConvTranspose2DPattern : OpRewritePattern<ConvTranspose2DOp> {
     Value padded = padSpatial(rewriter, loc, dilated, low, high, zero);
     rewriter.replaceOp(op, convolve(rewriter, loc, padded, flipped,
                                     op.getBias(), resultType, kUnit, dilation,
-                                    1));
+                                    groups));
     return success();
   }
 };

@@ -5,7 +5,9 @@
 // layout (kiln-layout), the padded input planes read in place at each tap times
 // the output gradient channels-last (DirectConv.cpp); otherwise the output
 // gradient as [F, N*OH*OW] times the input's im2col patches as
-// [N*OH*OW, KH*KW*C]. A max-pooling gradient first finds each window's
+// [N*OH*OW, KH*KW*C]. With groups, one contraction over every group
+// reads the padded input and the output gradient split into groups in
+// place. A max-pooling gradient first finds each window's
 // first maximum, then lets every input position take its window's gradient
 // if it is that maximum.
 //
@@ -30,6 +32,41 @@ using namespace kiln;
 using namespace kiln::lowering;
 
 namespace {
+
+/// The filter gradient of a grouped convolution of the padded NCHW `input`:
+///   dw[g, f, c, i, j] = Σ_{n, oh, ow} x[n, g, c, oh*sh + i*dh, ow*sw + j*dw]
+///                                    · dy[n, g, f, oh, ow]
+/// over the channels split into [G, C/G] and [G, F/G], collapsed back to
+/// [F, C/G, KH, KW]. Depthwise filters are tiny, so one contraction beats
+/// G patch matrices.
+Value groupedFilterGradient(OpBuilder &b, Location loc, Value input,
+                            Value gradOutput, RankedTensorType resultType,
+                            ArrayRef<int64_t> stride,
+                            ArrayRef<int64_t> dilation, int64_t groups) {
+  MLIRContext *context = b.getContext();
+  Type element = resultType.getElementType();
+  int64_t filtersPerGroup = resultType.getDimSize(0) / groups;
+  SmallVector<int64_t> shape = {groups, filtersPerGroup,
+                                resultType.getDimSize(1),
+                                resultType.getDimSize(2),
+                                resultType.getDimSize(3)};
+  auto groupedType = RankedTensorType::get(shape, element);
+  Value init = filledTensor(b, loc, groupedType, {},
+                            scalarConstant(b, loc, element, 0));
+  // Loops (g, f, c, i, j | n, oh, ow).
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(8, 0,
+                     {d(5), d(0), d(2), d(6) * stride[0] + d(3) * dilation[0],
+                      d(7) * stride[1] + d(4) * dilation[1]},
+                     context),
+      AffineMap::get(8, 0, {d(5), d(0), d(1), d(6), d(7)}, context),
+      AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, context)};
+  Value product = contract(b, loc, splitIntoGroups(b, loc, input, 1, groups),
+                           splitIntoGroups(b, loc, gradOutput, 1, groups),
+                           init, maps, 8, 3);
+  return collapse(b, loc, product, {{0, 1}, {2}, {3}, {4}});
+}
 
 struct FilterGradPattern : OpRewritePattern<Conv2DFilterGradOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -56,6 +93,13 @@ struct FilterGradPattern : OpRewritePattern<Conv2DFilterGradOp> {
     Value input = padSpatial(rewriter, loc, op.getInput(), op.getPadding(),
                              op.getPadding(),
                              scalarConstant(rewriter, loc, element, 0));
+    if (auto groups = static_cast<int64_t>(op.getGroups()); groups != 1) {
+      rewriter.replaceOp(op, groupedFilterGradient(
+                                 rewriter, loc, input, op.getGradOutput(),
+                                 resultType, op.getStride(), op.getDilation(),
+                                 groups));
+      return success();
+    }
     Value patches =
         im2colPatches(rewriter, loc, input, kh, kw,
                       RankedTensorType::get({gradType.getDimSize(0),

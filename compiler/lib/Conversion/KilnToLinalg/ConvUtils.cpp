@@ -27,6 +27,30 @@ Value kiln::lowering::padSpatial(OpBuilder &b, Location loc, Value input,
                                value);
 }
 
+Value kiln::lowering::splitIntoGroups(OpBuilder &b, Location loc, Value value,
+                                      int64_t dim, int64_t groups) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  int64_t perGroup = shape[dim] / groups;
+  shape[dim] = perGroup;
+  shape.insert(shape.begin() + dim, groups);
+  SmallVector<ReassociationIndices> reassociation;
+  SmallVector<OpFoldResult> outputShape;
+  for (int64_t d = 0, r = 0; d < type.getRank(); ++d) {
+    if (d == dim) {
+      reassociation.push_back({r, r + 1});
+      outputShape.push_back(b.getIndexAttr(groups));
+      outputShape.push_back(b.getIndexAttr(perGroup));
+      r += 2;
+      continue;
+    }
+    reassociation.push_back({r++});
+    outputShape.push_back(sizeOrAttr(b, loc, value, d));
+  }
+  return tensor::ExpandShapeOp::create(b, loc, type.clone(shape), value,
+                                       reassociation, outputShape);
+}
+
 Value kiln::lowering::channelsLast(OpBuilder &b, Location loc, Value input) {
   auto type = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> shape = {type.getDimSize(0), type.getDimSize(2),

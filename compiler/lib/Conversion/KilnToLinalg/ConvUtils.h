@@ -13,6 +13,11 @@ mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc,
                        mlir::Value input, llvm::ArrayRef<int64_t> low,
                        llvm::ArrayRef<int64_t> high, mlir::Value value);
 
+/// `value` with dimension `dim` split into [groups, size / groups]: the
+/// channels of a grouped convolution, group-major.
+mlir::Value splitIntoGroups(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value value, int64_t dim, int64_t groups);
+
 /// NCHW `input` as NHWC. A single channel needs no data movement.
 mlir::Value channelsLast(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Value input);

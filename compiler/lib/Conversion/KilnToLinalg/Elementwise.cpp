@@ -61,6 +61,7 @@ Value buildScalar(OpBuilder &b, Location loc, Operation *op, ValueRange args,
       .Case([&](SqrtOp) -> Value { return math::SqrtOp::create(b, loc, x); })
       .Case([&](RsqrtOp) -> Value { return math::RsqrtOp::create(b, loc, x); })
       .Case([&](TanhOp) -> Value { return math::TanhOp::create(b, loc, x); })
+      .Case([&](ErfOp) -> Value { return math::ErfOp::create(b, loc, x); })
       .Case([&](ReluOp) -> Value {
         return arith::MaximumFOp::create(b, loc, x, constantLike(b, loc, x, 0));
       })
@@ -327,6 +328,7 @@ struct LowerElementwisePass
                  ElementwisePattern<SqrtOp>, ElementwisePattern<RsqrtOp>,
                  ElementwisePattern<ReluOp>, ElementwisePattern<SigmoidOp>,
                  ElementwisePattern<TanhOp>, ElementwisePattern<SoftplusOp>,
+                 ElementwisePattern<ErfOp>,
                  ElementwisePattern<LeakyReluOp>, ElementwisePattern<EluOp>,
                  ElementwisePattern<GeluOp>, ElementwisePattern<ClampOp>,
                  ElementwisePattern<AddOp>, ElementwisePattern<SubOp>,
@@ -340,7 +342,7 @@ struct LowerElementwisePass
     ConversionTarget target(*context);
     target.addIllegalOp<
         NegOp, AbsOp, ExpOp, LogOp, SqrtOp, RsqrtOp, ReluOp, SigmoidOp, TanhOp,
-        SoftplusOp, LeakyReluOp, EluOp, GeluOp, ClampOp, AddOp, SubOp, MulOp,
+        SoftplusOp, ErfOp, LeakyReluOp, EluOp, GeluOp, ClampOp, AddOp, SubOp, MulOp,
         DivOp, PowOp, MinimumOp, MaximumOp, CompareOp, SelectOp, CastOp,
         ZerosLikeOp, OnesLikeOp, FullLikeOp, FullOp, ConstantOp,
         StopGradientOp>();

@@ -3,6 +3,9 @@
 // A convolution's input gradient is the transposed convolution of the
 // output gradient with the same filter; its filter gradient is a product
 // of the input's patches and the output gradient (kiln.conv2d_filter_grad).
+// Groups carry over unchanged: a grouped convolution's filter, [F, C/G, ...],
+// is also the filter of the grouped transposed convolution from F channels
+// back to C, and the other way round.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,9 +20,6 @@ namespace kiln::gradients {
 template <>
 LogicalResult gradientOf(Conv2DOp op, GradientBuilder &g, ValueRange dys,
                          SmallVectorImpl<Value> &dxs) {
-  if (op.getGroups() != 1)
-    return op.emitOpError("gradients of grouped convolutions are not "
-                          "supported yet");
   Value dy = dys[0], x = op.getInput(), weight = op.getWeight();
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(weight.getType());
@@ -39,12 +39,12 @@ LogicalResult gradientOf(Conv2DOp op, GradientBuilder &g, ValueRange dys,
       g.b, g.loc, dy, weight, Value(), g.b.getDenseI64ArrayAttr(stride),
       g.b.getDenseI64ArrayAttr(padding),
       g.b.getDenseI64ArrayAttr(outputPadding),
-      g.b.getDenseI64ArrayAttr(dilation), g.b.getI64IntegerAttr(1)));
+      g.b.getDenseI64ArrayAttr(dilation), op.getGroupsAttr()));
   dxs.push_back(Conv2DFilterGradOp::create(
       g.b, g.loc, x, dy,
       g.b.getDenseI64ArrayAttr({wType.getDimSize(2), wType.getDimSize(3)}),
       g.b.getDenseI64ArrayAttr(stride), g.b.getDenseI64ArrayAttr(padding),
-      g.b.getDenseI64ArrayAttr(dilation)));
+      g.b.getDenseI64ArrayAttr(dilation), op.getGroupsAttr()));
   if (op.getBias())
     dxs.push_back(g.sum(dy, {0, 2, 3}, false));
   return success();
@@ -57,18 +57,16 @@ LogicalResult gradientOf(Conv2DOp op, GradientBuilder &g, ValueRange dys,
 template <>
 LogicalResult gradientOf(ConvTranspose2DOp op, GradientBuilder &g,
                          ValueRange dys, SmallVectorImpl<Value> &dxs) {
-  if (op.getGroups() != 1)
-    return op.emitOpError("gradients of grouped transposed convolutions are "
-                          "not supported yet");
   Value dy = dys[0];
   auto wType = cast<RankedTensorType>(op.getWeight().getType());
   dxs.push_back(Conv2DOp::create(
       g.b, g.loc, dy, op.getWeight(), Value(), op.getStrideAttr(),
-      op.getPaddingAttr(), op.getDilationAttr(), g.b.getI64IntegerAttr(1)));
+      op.getPaddingAttr(), op.getDilationAttr(), op.getGroupsAttr()));
   dxs.push_back(Conv2DFilterGradOp::create(
       g.b, g.loc, dy, op.getInput(),
       g.b.getDenseI64ArrayAttr({wType.getDimSize(2), wType.getDimSize(3)}),
-      op.getStrideAttr(), op.getPaddingAttr(), op.getDilationAttr()));
+      op.getStrideAttr(), op.getPaddingAttr(), op.getDilationAttr(),
+      op.getGroupsAttr()));
   if (op.getBias())
     dxs.push_back(g.sum(dy, {0, 2, 3}, false));
   return success();

@@ -7,6 +7,8 @@
 
 #include "GradientBuilder.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace kiln;
 using namespace kiln::gradients;
@@ -40,6 +42,10 @@ UNARY_RULE(ReluOp,
 UNARY_RULE(SigmoidOp, g.mul(dy, g.mul(y, g.rsub(1, y))))
 UNARY_RULE(TanhOp, g.mul(dy, g.rsub(1, g.mul(y, y))))
 UNARY_RULE(SoftplusOp, g.mul(dy, SigmoidOp::create(g.b, g.loc, x)))
+// erf'(x) = 2/sqrt(pi) e^(-x^2).
+UNARY_RULE(ErfOp, g.mul(dy, g.scale(ExpOp::create(g.b, g.loc,
+                                                  g.neg(g.mul(x, x))),
+                                    M_2_SQRTPI)))
 UNARY_RULE(LeakyReluOp,
            g.select(g.compare(ComparePredicate::gt, x, g.scalarLike(x, 0)),
                     dy, g.scale(dy, op.getAlpha().convertToDouble())))
@@ -58,15 +64,25 @@ UNARY_RULE(LogSoftmaxOp,
                            g.sum(dy, {static_cast<int64_t>(op.getAxis())}, true))))
 #undef UNARY_RULE
 
-/// GELU's tanh form: y = x/2 (1 + tanh(u)), u = √(2/π) (x + 0.044715 x³).
-/// The exact form needs the error function, which the dialect lacks.
+/// The exact GELU, y = x Φ(x): y' = Φ(x) + x φ(x), with the normal
+/// distribution's CDF Φ(x) = (1 + erf(x/√2)) / 2 and density
+/// φ(x) = e^(-x²/2) / √(2π).
+/// The tanh form: y = x/2 (1 + tanh(u)), u = √(2/π) (x + 0.044715 x³).
 template <>
 LogicalResult gradientOf(GeluOp op, GradientBuilder &g, ValueRange dys,
                          SmallVectorImpl<Value> &dxs) {
-  if (op.getApproximation() != GeluApproximation::tanh)
-    return op.emitOpError("gradients of the exact GELU are not supported yet; "
-                          "use approximation=tanh");
   Value x = op.getInput();
+  if (op.getApproximation() == GeluApproximation::exact) {
+    Value cdf = g.scale(
+        g.add(g.scalarLike(x, 1),
+              ErfOp::create(g.b, g.loc, g.scale(x, M_SQRT1_2))),
+        0.5);
+    Value density = g.scale(
+        ExpOp::create(g.b, g.loc, g.scale(g.mul(x, x), -0.5)),
+        0.5 * M_2_SQRTPI * M_SQRT1_2);
+    dxs.push_back(g.mul(dys[0], g.add(cdf, g.mul(x, density))));
+    return success();
+  }
   const double k = 0.7978845608028654, c = 0.044715;
   Value x2 = g.mul(x, x);
   Value t = TanhOp::create(
@@ -210,7 +226,7 @@ LogicalResult gradientOf(CastOp op, GradientBuilder &g, ValueRange dys,
 
 void attachElementwiseGradients(MLIRContext &context) {
   attach<NegOp, AbsOp, ExpOp, LogOp, SqrtOp, RsqrtOp, ReluOp, SigmoidOp,
-         TanhOp, SoftplusOp, LeakyReluOp, EluOp, GeluOp, SoftmaxOp, LogSoftmaxOp,
+         TanhOp, SoftplusOp, ErfOp, LeakyReluOp, EluOp, GeluOp, SoftmaxOp, LogSoftmaxOp,
          ClampOp, StopGradientOp, ZerosLikeOp, OnesLikeOp, FullLikeOp,
          CompareOp, AddOp, SubOp, MulOp, DivOp, PowOp, MinimumOp, MaximumOp,
          SelectOp, CastOp>(context);

@@ -16,6 +16,14 @@ func.func @filter_grad_mismatch(%x: tensor<?x1x28x28xf32>, %g: tensor<?x8x27x27x
 
 // -----
 
+func.func @filter_grad_groups(%x: tensor<?x6x8x8xf32>, %g: tensor<?x4x6x6xf32>) -> tensor<4x2x3x3xf32> {
+  // expected-error @+1 {{'kiln.conv2d_filter_grad' op grad_output channels (4) do not divide into 3 group(s)}}
+  %0 = kiln.conv2d_filter_grad %x, %g {kernel = array<i64: 3, 3>, groups = 3 : i64} : (tensor<?x6x8x8xf32>, tensor<?x4x6x6xf32>) -> tensor<4x2x3x3xf32>
+  return %0 : tensor<4x2x3x3xf32>
+}
+
+// -----
+
 func.func @pool_grad_mismatch(%x: tensor<?x4x8x8xf32>, %g: tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32> {
   // expected-error @+1 {{'kiln.max_pool2d_grad' op grad_output has shape [?, 4, 8, 8] but the forward op gives [?, 4, 4, 4]}}
   %0 = kiln.max_pool2d_grad %x, %g {kernel = array<i64: 2, 2>} : (tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>

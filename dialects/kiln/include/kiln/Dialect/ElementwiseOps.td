@@ -38,6 +38,9 @@ def Kiln_SigmoidOp : Kiln_UnaryOp<"sigmoid", Kiln_FloatTensor,
 def Kiln_TanhOp : Kiln_UnaryOp<"tanh", Kiln_FloatTensor, "tanh(x)">;
 def Kiln_SoftplusOp : Kiln_UnaryOp<"softplus", Kiln_FloatTensor,
                                    "ln(1 + e^x)">;
+def Kiln_ErfOp : Kiln_UnaryOp<"erf", Kiln_FloatTensor,
+                              "erf(x) = 2/sqrt(pi) * integral of e^-t^2 "
+                              "from 0 to x">;
 
 def Kiln_LeakyReluOp : Kiln_UnaryOp<"leaky_relu", Kiln_FloatTensor,
                                     "x > 0 ? x : alpha * x"> {

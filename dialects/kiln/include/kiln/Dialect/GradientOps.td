@@ -37,18 +37,21 @@ def Kiln_ExpandReducedOp : Kiln_InferredOp<"expand_reduced"> {
 }
 
 def Kiln_Conv2DFilterGradOp : Kiln_InferredOp<"conv2d_filter_grad"> {
-  let summary = "gradient of an ungrouped conv2d with respect to its filter";
+  let summary = "gradient of conv2d with respect to its filter";
   let description = [{
     `input` is the convolution's input `[N, C, H, W]`, `grad_output` the
     gradient of its output `[N, F, OH, OW]`; the result is the gradient of
-    the filter, `[F, C, kernel[0], kernel[1]]`. `stride`, `padding` and
-    `dilation` are the convolution's.
+    the filter, `[F, C / groups, kernel[0], kernel[1]]`. `stride`,
+    `padding`, `dilation` and `groups` are the convolution's: filter `f`
+    of group `g = f / (F / groups)` sees only the input channels of that
+    group.
   }];
   let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$grad_output,
                    DenseI64ArrayAttr:$kernel,
                    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$stride,
                    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$padding,
-                   DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilation);
+                   DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilation,
+                   DefaultValuedAttr<I64Attr, "1">:$groups);
   let results = (outs Kiln_FloatTensor:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
