@@ -24,7 +24,7 @@ CMAKE_FLAGS := \
   -DLLVM_USE_LINKER=lld \
   -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir
 
-.PHONY: all deps configure build test demo bench docs clean
+.PHONY: all deps configure build test demo bench conformance docs clean
 
 all: build
 
@@ -103,6 +103,14 @@ $(TRAIN_TARGETS): train-%: build
 	$(BUILD_DIR)/bin/kilnc models/$*.kiln -o $(RUNS)/$*.kmod
 	$(BUILD_DIR)/bin/kiln-run train $(RUNS)/$*.kmod $(TRAIN_ARGS_$*) \
 	  --checkpoint $(RUNS)/$*.ckpt --json | tee $(RUNS)/$*.json
+
+# Generated models checked against PyTorch twins (docs/conformance.md);
+# `make test` runs the first 100 seeds. CONFORMANCE_ARGS="--first 5000".
+CONFORMANCE_COUNT ?= 2000
+conformance: build
+	/usr/bin/python3 tests/conformance/random_models.py \
+	  --kilnc $(BUILD_DIR)/bin/kilnc --kiln-run $(BUILD_DIR)/bin/kiln-run \
+	  --count $(CONFORMANCE_COUNT) $(CONFORMANCE_ARGS)
 
 bench: build
 	LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \

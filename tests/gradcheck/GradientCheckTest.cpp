@@ -214,10 +214,14 @@ std::vector<Case> cases() {
        opModel("c",
                "input x : f64[N, 4, 7, 7]\ninput y : i32[N]\n"
                "param w1 : f64[4, 1, 3, 3] = normal\n"
+               "param w0 : f64[4, 4, 1, 1] = normal\n"
                "param b1 : f64[4] = normal\n"
                "param w2 : f64[6, 2, 3, 3] = normal\n",
                "h = tanh(conv2d(x, w1, b1, stride=2, padding=1, groups=4))\n"
-               "g = conv2d(h, w2, padding=2, dilation=2, groups=2)\n"
+               // A 1 x 1 convolution padded wider than its kernel: the
+               // input gradient crops instead of padding.
+               "k = conv2d(h, w0, padding=1)\n"
+               "g = conv2d(k, w2, padding=2, dilation=2, groups=2)\n"
                "loss = mean(g * g * g)")},
       {"grouped_conv_transpose",
        opModel("c",

@@ -315,18 +315,28 @@ struct ConvTranspose2DPattern : OpRewritePattern<ConvTranspose2DOp> {
       dilated = tensor::InsertSliceOp::create(rewriter, loc, input, zeros,
                                               offsets, inputSizes, strides);
     }
-    // 2. Pad by dilation * (kernel - 1) - padding (crop when negative),
-    //    plus the output padding at the end.
-    SmallVector<int64_t> low(2), high(2);
+    // 2. Pad by dilation * (kernel - 1) - padding, plus the output padding
+    //    at the end; a negative amount (padding wider than the dilated
+    //    kernel, as in the input gradient of a padded 1 x 1 convolution)
+    //    crops instead.
+    SmallVector<int64_t> low(2), high(2), cropLow(2, 0), cropHigh(2, 0);
     for (int d = 0; d < 2; ++d) {
       int64_t edge = dilation[d] * (weightType.getDimSize(2 + d) - 1) -
                      padding[d];
-      if (edge < 0)
-        return rewriter.notifyMatchFailure(
-            op, "padding larger than the dilated kernel is not supported");
       low[d] = edge;
       high[d] = edge + outputPadding[d];
+      if (low[d] < 0) {
+        cropLow[d] = -low[d];
+        low[d] = 0;
+      }
+      if (high[d] < 0) {
+        cropHigh[d] = -high[d];
+        high[d] = 0;
+      }
     }
+    if (llvm::any_of(cropLow, [](int64_t c) { return c != 0; }) ||
+        llvm::any_of(cropHigh, [](int64_t c) { return c != 0; }))
+      dilated = cropSpatial(rewriter, loc, dilated, cropLow, cropHigh);
     // 3. The filter [C, F/G, KH, KW] transposed to [F, C/G, KH, KW] group
     //    by group and flipped.
     auto groups = static_cast<int64_t>(op.getGroups());

@@ -27,6 +27,25 @@ Value kiln::lowering::padSpatial(OpBuilder &b, Location loc, Value input,
                                value);
 }
 
+Value kiln::lowering::cropSpatial(OpBuilder &b, Location loc, Value input,
+                                  ArrayRef<int64_t> low,
+                                  ArrayRef<int64_t> high) {
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0)), sizes, strides(
+                                                                  4, b.getIndexAttr(1));
+  for (int64_t d = 0; d < 4; ++d) {
+    if (d >= 2) {
+      offsets[d] = b.getIndexAttr(low[d - 2]);
+      shape[d] -= low[d - 2] + high[d - 2];
+    }
+    sizes.push_back(d < 2 ? sizeOrAttr(b, loc, input, d)
+                          : OpFoldResult(b.getIndexAttr(shape[d])));
+  }
+  return tensor::ExtractSliceOp::create(b, loc, type.clone(shape), input,
+                                        offsets, sizes, strides);
+}
+
 Value kiln::lowering::splitIntoGroups(OpBuilder &b, Location loc, Value value,
                                       int64_t dim, int64_t groups) {
   auto type = cast<RankedTensorType>(value.getType());

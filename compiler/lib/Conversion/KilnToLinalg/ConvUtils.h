@@ -13,6 +13,12 @@ mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc,
                        mlir::Value input, llvm::ArrayRef<int64_t> low,
                        llvm::ArrayRef<int64_t> high, mlir::Value value);
 
+/// NCHW `input` with `low`/`high` rows and columns cut off its spatial
+/// edges (static spatial sizes).
+mlir::Value cropSpatial(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value input, llvm::ArrayRef<int64_t> low,
+                        llvm::ArrayRef<int64_t> high);
+
 /// `value` with dimension `dim` split into [groups, size / groups]: the
 /// channels of a grouped convolution, group-major.
 mlir::Value splitIntoGroups(mlir::OpBuilder &b, mlir::Location loc,

@@ -1,0 +1,460 @@
+#!/usr/bin/env python3
+"""Differential testing with generated models (in the spirit of NNSmith).
+
+Each seed gives a reproducible random DAG of ops with consistent shapes:
+dense layers and activations, residual adds and products, concatenated
+branches, shared weights, broadcasting against parameters, layer norm,
+softmax, attention blocks (activation x activation matmuls), convolution
+stacks with stride, padding, dilation and groups, batch norm, pooling, one
+or two losses and several outputs. The generator writes the model as
+.kiln source and builds a PyTorch twin from the same description. Kiln
+compiles the source (any compiler failure on the valid model is a
+failure; a signal is a crash) and runs its inference entry and one SGD
+step from the same parameters and inputs; the twin, in f64, gives the
+reference outputs and updated parameters.
+
+A failing seed is shrunk: the same seed with fewer ops (the generator draws
+op by op, so a shorter model is a prefix of the longer one) down to the
+smallest that still fails, and its .kiln file is printed.
+
+Usage: random_models.py --kilnc PATH --kiln-run PATH --count N [--first S]
+"""
+
+import argparse
+import collections
+import concurrent.futures
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+SIZES = [1, 2, 3, 7, 8, 15, 16, 17, 31, 32, 33, 64, 100]
+ACTIVATIONS = {
+    "relu": F.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
+    "softplus": F.softplus, "erf": torch.erf,
+    "gelu": F.gelu, "elu": F.elu,
+    "gelu(approximation=tanh)": lambda x: F.gelu(x, approximate="tanh"),
+    "leaky_relu(alpha=0.1)": lambda x: F.leaky_relu(x, 0.1),
+}
+LR = 0.1
+RTOL = 2e-3
+
+
+class Value:
+    def __init__(self, name, shape, fn):
+        self.name, self.shape, self.fn = name, tuple(shape), fn
+
+
+class Model:
+    """A generated model: .kiln lines and the twin's functions, op by op."""
+
+    def __init__(self, seed, max_ops):
+        self.rng = random.Random(seed)
+        self.seed, self.max_ops = seed, max_ops
+        self.lines, self.params, self.buffers = [], {}, {}
+        self.values, self.features = [], collections.Counter()
+        self.counter = 0
+        self.batch = self.rng.choice([1, 3, 5]) if max_ops else 3
+
+    # Names and declarations.
+    def fresh(self, prefix):
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def param(self, shape, init="normal", buffer=False):
+        name = self.fresh("p")
+        kind = "buffer" if buffer else "param"
+        self.lines.append(f"{kind} {name} : f32[{', '.join(map(str, shape))}]"
+                          f" = {init}")
+        if buffer:
+            self.buffers[name] = (tuple(shape), init)
+        else:
+            self.params[name] = tuple(shape)
+        return name
+
+    def bind(self, expression, shape, fn, feature):
+        name = self.fresh("v")
+        self.lines.append(f"{name} = {expression}")
+        value = Value(name, shape, fn)
+        self.values.append(value)
+        self.features[feature] += 1
+        return value
+
+    def pick(self, rank=None, shape=None):
+        choices = [v for v in self.values
+                   if (rank is None or len(v.shape) == rank) and
+                   (shape is None or v.shape == shape)]
+        return self.rng.choice(choices) if choices else None
+
+    # Ops on features [N, F].
+    def dense(self, x):
+        out = self.rng.choice(SIZES)
+        w = self.param([out, x.shape[1]])
+        if self.rng.random() < 0.7:
+            b = self.param([out])
+            return self.bind(f"dense({x.name}, {w}, {b})", (None, out),
+                             lambda e, p: F.linear(e[x.name], p[w], p[b]),
+                             "dense")
+        return self.bind(f"dense({x.name}, {w})", (None, out),
+                         lambda e, p: F.linear(e[x.name], p[w]), "dense")
+
+    def activation(self, x):
+        kiln = self.rng.choice(list(ACTIVATIONS))
+        fn = ACTIVATIONS[kiln]
+        call, _, options = kiln.partition("(")
+        text = f"{call}({x.name}" + (", " + options if options else ")")
+        return self.bind(text, x.shape, lambda e, p: fn(e[x.name]),
+                         "activation:" + call)
+
+    def binary(self, x):
+        other = self.pick(shape=x.shape)
+        if other is None or other is x:
+            return None
+        op, fn = self.rng.choice([("+", torch.add), ("-", torch.sub),
+                                  ("*", torch.mul)])
+        return self.bind(f"{x.name} {op} {other.name}", x.shape,
+                         lambda e, p: fn(e[x.name], e[other.name]),
+                         "residual" if op == "+" else "binary")
+
+    def broadcast(self, x):
+        shape = [x.shape[-1]] if self.rng.random() < 0.5 else \
+            [1] * (len(x.shape) - 1) + [x.shape[-1]]
+        s = self.param(shape)
+        return self.bind(f"{x.name} * {s}", x.shape,
+                         lambda e, p: e[x.name] * p[s], "broadcast")
+
+    def concat(self, x):
+        other = self.pick(rank=2)
+        if other is None:
+            return None
+        return self.bind(f"concat({x.name}, {other.name}, axis=1)",
+                         (None, x.shape[1] + other.shape[1]),
+                         lambda e, p: torch.cat([e[x.name], e[other.name]], 1),
+                         "concat")
+
+    def layer_norm(self, x):
+        g, b = self.param([x.shape[-1]]), self.param([x.shape[-1]])
+        return self.bind(f"layer_norm({x.name}, {g}, {b})", x.shape,
+                         lambda e, p: F.layer_norm(e[x.name], (x.shape[-1],),
+                                                   p[g], p[b]),
+                         "layer_norm")
+
+    def softmax(self, x):
+        return self.bind(f"softmax({x.name})", x.shape,
+                         lambda e, p: torch.softmax(e[x.name], -1), "softmax")
+
+    def shared_dense(self, x):
+        """The same weight applied to two values of one width."""
+        other = self.pick(shape=x.shape)
+        out = self.rng.choice(SIZES)
+        w = self.param([out, x.shape[1]])
+        a = self.bind(f"dense({x.name}, {w})", (None, out),
+                      lambda e, p: F.linear(e[x.name], p[w]), "shared_weight")
+        if other is None or other is x:
+            return a
+        b = self.bind(f"dense({other.name}, {w})", (None, out),
+                      lambda e, p: F.linear(e[other.name], p[w]),
+                      "shared_weight")
+        return self.bind(f"{a.name} + {b.name}", (None, out),
+                         lambda e, p: e[a.name] + e[b.name], "residual")
+
+    def attention(self, x):
+        """Self-attention over [N, T, D] = x reshaped: softmax(q k^T) v."""
+        tokens = self.rng.choice([2, 3, 4])
+        width = self.rng.choice([4, 8, 16])
+        wq = self.param([tokens * width, x.shape[1]])
+        h = self.bind(f"reshape(dense({x.name}, {wq}), [-1, {tokens}, {width}])",
+                      (None, tokens, width),
+                      lambda e, p: F.linear(e[x.name], p[wq]).reshape(
+                          -1, tokens, width), "attention")
+        s = self.bind(f"softmax(matmul({h.name}, {h.name}, transpose_b=true) "
+                      f"* {1 / width ** 0.5})",
+                      (None, tokens, tokens),
+                      lambda e, p: torch.softmax(
+                          e[h.name] @ e[h.name].transpose(1, 2) /
+                          width ** 0.5, -1), "attention")
+        o = self.bind(f"matmul({s.name}, {h.name})", (None, tokens, width),
+                      lambda e, p: e[s.name] @ e[h.name], "attention")
+        return self.bind(f"flatten({o.name})", (None, tokens * width),
+                         lambda e, p: e[o.name].flatten(1), "attention")
+
+    # Ops on maps [N, C, H, W].
+    def conv(self, x):
+        c, h, w = x.shape[1:]
+        kernel = self.rng.choice([1, 2, 3])
+        stride = self.rng.choice([1, 1, 2])
+        dilation = self.rng.choice([1, 1, 2])
+        padding = self.rng.choice([0, 1])
+        span = dilation * (kernel - 1) + 1
+        if min(h, w) + 2 * padding < span:
+            return None
+        groups = self.rng.choice([g for g in [1, 1, 2, c] if c % g == 0])
+        per_group = self.rng.choice([1, 2, 3, 4])
+        filters = groups * per_group
+        weight = self.param([filters, c // groups, kernel, kernel])
+        bias = self.param([filters]) if self.rng.random() < 0.5 else None
+        out = [(s + 2 * padding - span) // stride + 1 for s in (h, w)]
+        text = (f"conv2d({x.name}, {weight}" + (f", {bias}" if bias else "") +
+                f", stride={stride}, padding={padding}, dilation={dilation}, "
+                f"groups={groups})")
+        feature = "depthwise_conv" if groups == c and c > 1 else \
+            "grouped_conv" if groups > 1 else "conv"
+        return self.bind(text, (None, filters, *out),
+                         lambda e, p: F.conv2d(e[x.name], p[weight],
+                                               p[bias] if bias else None,
+                                               stride, padding, dilation,
+                                               groups), feature)
+
+    def batch_norm(self, x):
+        c = x.shape[1]
+        g, b = self.param([c], "ones"), self.param([c], "zeros")
+        m = self.param([c], "zeros", buffer=True)
+        v = self.param([c], "ones", buffer=True)
+
+        def fn(e, p):
+            return F.batch_norm(e[x.name], p[m], p[v], p[g], p[b],
+                                training=e["@training"])
+        return self.bind(f"batch_norm({x.name}, {g}, {b}, {m}, {v})", x.shape,
+                         fn, "batch_norm")
+
+    def pool(self, x):
+        h, w = x.shape[2:]
+        if min(h, w) < 2:
+            return None
+        kind = self.rng.choice(["max", "avg"])
+        fn = F.max_pool2d if kind == "max" else F.avg_pool2d
+        return self.bind(f"{kind}_pool2d({x.name}, kernel=2)",
+                         (None, x.shape[1], h // 2, w // 2),
+                         lambda e, p: fn(e[x.name], 2), kind + "_pool")
+
+    def to_features(self, x):
+        if self.rng.random() < 0.5:
+            return self.bind(f"flatten(global_avg_pool2d({x.name}))",
+                             (None, x.shape[1]),
+                             lambda e, p: e[x.name].mean((2, 3)),
+                             "global_avg_pool")
+        size = x.shape[1] * x.shape[2] * x.shape[3]
+        return self.bind(f"flatten({x.name})", (None, size),
+                         lambda e, p: e[x.name].flatten(1), "flatten")
+
+    def generate(self):
+        rng = self.rng
+        images = rng.random() < 0.4
+        if images:
+            shape = (None, rng.choice([1, 2, 3, 4]), rng.choice([5, 7, 8, 9]),
+                     rng.choice([5, 6, 8]))
+        else:
+            shape = (None, rng.choice(SIZES))
+        self.inputs = {"x": shape}
+        self.lines.append(f"input x : f32[N, {', '.join(map(str, shape[1:]))}]")
+        self.values.append(Value("x", shape, lambda e, p: e["x"]))
+        current = self.values[0]
+        for _ in range(self.max_ops):
+            if len(current.shape) == 4:
+                step = rng.choice([self.conv, self.conv, self.batch_norm,
+                                   self.activation, self.pool, self.binary,
+                                   self.to_features])
+            else:
+                step = rng.choice([self.dense, self.dense, self.activation,
+                                   self.activation, self.binary,
+                                   self.broadcast, self.concat,
+                                   self.layer_norm, self.softmax,
+                                   self.shared_dense, self.attention])
+            result = step(current)
+            if result is not None:
+                current = result
+        if len(current.shape) == 4:
+            current = self.to_features(current)
+        # Losses: cross-entropy on a classifier head, sometimes plus a
+        # regression loss on another value.
+        classes = rng.choice([2, 3, 10])
+        head = self.dense_to(current, classes)
+        self.lines.append("input label : i32[N]")
+        self.inputs["label"] = (None,)
+        self.lines.append(f"ce = softmax_cross_entropy({head.name}, label)")
+        losses = ["ce"]
+        if rng.random() < 0.4:
+            target = self.pick(rank=2)
+            self.inputs["target"] = target.shape
+            self.lines.append(f"input target : f32[N, {target.shape[1]}]")
+            self.lines.append(f"reg = mse({target.name}, target)")
+            losses.append("reg")
+            self.regression = target
+        else:
+            self.regression = None
+        self.lines.append("loss = " + " + 0.5 * ".join(losses))
+        self.head = head
+        self.outputs = [head] + ([current] if current is not head else [])
+        self.lines.append(f"output logits = {head.name}")
+        if current is not head and rng.random() < 0.5:
+            self.lines.append(f"output hidden = {current.name}")
+        else:
+            self.outputs = [head]
+        self.lines.append(f"train step minimize loss using sgd(lr={LR})")
+        return f"model m{self.seed}\n" + "\n".join(self.lines) + "\n"
+
+    def dense_to(self, x, out):
+        w, b = self.param([out, x.shape[1]]), self.param([out])
+        return self.bind(f"dense({x.name}, {w}, {b})", (None, out),
+                         lambda e, p: F.linear(e[x.name], p[w], p[b]),
+                         "dense")
+
+    # The twin.
+    def evaluate(self, params, inputs, training):
+        env = dict(inputs)
+        env["@training"] = training
+        for value in self.values[1:]:
+            env[value.name] = value.fn(env, params)
+        loss = F.cross_entropy(env[self.head.name], inputs["label"].long())
+        if self.regression is not None:
+            loss = loss + 0.5 * F.mse_loss(env[self.regression.name],
+                                           inputs["target"])
+        return env, loss
+
+
+def run(command):
+    result = subprocess.run(command, capture_output=True, text=True)
+    return result.returncode, result.stdout + result.stderr
+
+
+def compare(what, ours, reference, scale=None):
+    scale = max(float(np.abs(reference).max()) if scale is None else scale,
+                1e-3)
+    error = float(np.abs(ours - reference).max()) / scale
+    return [] if error <= RTOL else [f"{what}: relative error {error:.2e}"]
+
+
+def check(args, seed, max_ops, work):
+    """Failures of one generated model ([] when it passes)."""
+    model = Model(seed, max_ops)
+    source = model.generate()
+    base = os.path.join(work, f"m{seed}-{max_ops}")
+    with open(base + ".kiln", "w") as f:
+        f.write(source)
+    status, log = run([args.kilnc, base + ".kiln", "-o", base + ".kmod"])
+    if status != 0:
+        kind = "crash" if status < 0 or "internal compiler error" in log \
+            else "compile error"
+        return model, [f"{kind}: {log.strip()[-2000:]}"]
+
+    rng = np.random.default_rng(seed)
+    params = {name: rng.standard_normal(shape).astype(np.float32) * 0.5
+              for name, shape in model.params.items()}
+    for name, (shape, init) in model.buffers.items():
+        params[name] = (np.zeros if init == "zeros" else np.ones)(
+            shape, np.float32)
+    inputs = {"x": rng.standard_normal(
+        (model.batch,) + model.inputs["x"][1:]).astype(np.float32),
+        "label": rng.integers(0, model.head.shape[1],
+                              model.batch).astype(np.int32)}
+    if "target" in model.inputs:
+        inputs["target"] = rng.standard_normal(
+            (model.batch,) + model.inputs["target"][1:]).astype(np.float32)
+    pdir, idir = base + "-params", base + "-inputs"
+    os.makedirs(pdir, exist_ok=True)
+    os.makedirs(idir, exist_ok=True)
+    for name, value in params.items():
+        np.save(os.path.join(pdir, name + ".npy"), value)
+    feeds = []
+    for name, value in inputs.items():
+        np.save(os.path.join(idir, name + ".npy"), value)
+        feeds += ["--input", f"{name}={os.path.join(idir, name + '.npy')}"]
+    failures = []
+
+    # Inference, with the running statistics.
+    out = base + "-out"
+    status, log = run([args.kiln_run, "infer", base + ".kmod", "--params",
+                       pdir, "--output-dir", out] + feeds[:2])
+    torch_params = {k: torch.tensor(v, dtype=torch.float64)
+                    for k, v in params.items()}
+    torch_inputs = {k: torch.tensor(v).double() if v.dtype == np.float32
+                    else torch.tensor(v) for k, v in inputs.items()}
+    if status != 0:
+        return model, [f"infer failed: {log.strip()[-2000:]}"]
+    env, _ = model.evaluate(torch_params, torch_inputs, training=False)
+    names = {"logits": model.head}
+    if len(model.outputs) > 1:
+        names["hidden"] = model.outputs[1]
+    for output, value in names.items():
+        path = os.path.join(out, output + ".npy")
+        if os.path.exists(path):
+            failures += compare(f"output {output}", np.load(path),
+                                env[value.name].detach().numpy())
+
+    # One SGD step: the updated parameters.
+    after = base + "-after"
+    status, log = run([args.kiln_run, "infer", base + ".kmod", "--entry",
+                       "step", "--steps", "1", "--params", pdir,
+                       "--dump-params", after] + feeds)
+    if status != 0:
+        return model, failures + [f"step failed: {log.strip()[-2000:]}"]
+    trained = {k: torch_params[k].clone().requires_grad_(True)
+               for k in model.params}
+    _, loss = model.evaluate({**torch_params, **trained}, torch_inputs,
+                             training=True)
+    loss.backward()
+    for name, tensor in trained.items():
+        if tensor.grad is None:
+            continue
+        update = (LR * tensor.grad).numpy()
+        ours = params[name] - np.load(os.path.join(after, name + ".npy"))
+        failures += compare(f"update of {name}", ours, update,
+                            scale=float(np.abs(update).max()) +
+                            1e-4 * float(np.abs(params[name]).max()))
+    return model, failures
+
+
+def shrink(args, seed, max_ops, work):
+    """The fewest ops with which `seed` still fails."""
+    smallest = max_ops
+    for ops in range(0, max_ops):
+        _, failures = check(args, seed, ops, work)
+        if failures:
+            smallest = ops
+            break
+    model = Model(seed, smallest)
+    return smallest, model.generate()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--kilnc", required=True)
+    parser.add_argument("--kiln-run", required=True)
+    parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--first", type=int, default=1)
+    parser.add_argument("--max-ops", type=int, default=8)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    args = parser.parse_args()
+    seeds = range(args.first, args.first + args.count)
+    features, failed = collections.Counter(), []
+    with tempfile.TemporaryDirectory() as work, \
+            concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        results = pool.map(lambda s: (s, *check(args, s, args.max_ops, work)),
+                           seeds)
+        for seed, model, failures in results:
+            features.update(model.features)
+            if failures:
+                failed.append(seed)
+                print(f"FAIL seed {seed}:")
+                for failure in failures:
+                    print("     " + failure)
+        for seed in failed:
+            ops, source = shrink(args, seed, args.max_ops, work)
+            print(f"\nseed {seed} shrunk to {ops} ops "
+                  f"(random_models.py --first {seed} --count 1 "
+                  f"--max-ops {ops}):\n{source}")
+    print("\nfeature counts over the generated models:")
+    for feature, count in sorted(features.items()):
+        print(f"  {feature:28} {count}")
+    print(f"{args.count - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
