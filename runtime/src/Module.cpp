@@ -312,6 +312,7 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
           a.type = readType(argument->type());
           a.paramIndex = argument->param_index();
           a.stateIndex = argument->state_index();
+          a.indexBound = argument->index_bound();
           if (!checkArgument(spec, a, module->params_, error))
             return nullptr;
           spec.arguments.push_back(std::move(a));

@@ -64,8 +64,39 @@ void copyStrided(const uint8_t *base, const int64_t *sizes,
                 strides + 1, rank - 1, elementSize, out);
 }
 
+/// The first input that fixed the batch size, to name beside a second one
+/// that disagrees.
+struct BatchSource {
+  int64_t size = -1;
+  const ArgumentSpec *spec = nullptr;
+  const Tensor *tensor = nullptr;
+};
+
+/// Class labels and table indices must lie in [0, bound): the code
+/// indexes with them unchecked.
+bool checkIndexBound(const ArgumentSpec &spec, const Tensor &tensor,
+                     std::string &error) {
+  if (spec.indexBound <= 0)
+    return true;
+  for (int64_t i = 0, n = tensor.numElements(); i < n; ++i) {
+    int64_t value = tensor.dtype == DType::I32
+                        ? int64_t(tensor.data<int32_t>()[i])
+                        : tensor.dtype == DType::I64 ? tensor.data<int64_t>()[i]
+                                                     : 0;
+    if (value < 0 || value >= spec.indexBound) {
+      error = "input '" + spec.name + "' has value " +
+              std::to_string(value) + " at element " + std::to_string(i) +
+              "; it must lie in [0, " + std::to_string(spec.indexBound) +
+              ") (the model indexes " + std::to_string(spec.indexBound) +
+              " classes or table rows with it)";
+      return false;
+    }
+  }
+  return true;
+}
+
 bool checkInput(const ArgumentSpec &spec, const Tensor &tensor,
-                int64_t &batch, std::string &error) {
+                BatchSource &batch, std::string &error) {
   if (tensor.dtype != spec.type.dtype) {
     error = "input '" + spec.name + "' must be " +
             dtypeName(spec.type.dtype) + ", got " + dtypeName(tensor.dtype);
@@ -76,12 +107,14 @@ bool checkInput(const ArgumentSpec &spec, const Tensor &tensor,
     int64_t want = spec.type.shape[i];
     if (want >= 0) {
       matches = tensor.shape[i] == want;
-    } else if (batch < 0) {
-      batch = tensor.shape[i];
-    } else if (batch != tensor.shape[i]) {
-      error = "input '" + spec.name + "' has batch " +
-              std::to_string(tensor.shape[i]) + " but another input has " +
-              std::to_string(batch);
+    } else if (batch.size < 0) {
+      batch = {tensor.shape[i], &spec, &tensor};
+    } else if (batch.size != tensor.shape[i]) {
+      error = "inputs disagree on the batch size: '" + spec.name +
+              "' has shape " + formatShape(tensor.shape) + " (batch " +
+              std::to_string(tensor.shape[i]) + ") but '" + batch.spec->name +
+              "' has shape " + formatShape(batch.tensor->shape) + " (batch " +
+              std::to_string(batch.size) + ")";
       return false;
     }
   }
@@ -91,7 +124,7 @@ bool checkInput(const ArgumentSpec &spec, const Tensor &tensor,
             formatShape(tensor.shape);
     return false;
   }
-  return true;
+  return checkIndexBound(spec, tensor, error);
 }
 } // namespace
 
@@ -196,7 +229,7 @@ bool Session::run(const std::string &name,
   key.data<int64_t>()[1] =
       counter ? trainStep : static_cast<int64_t>(options.step);
 
-  int64_t batch = -1;
+  BatchSource batch;
   std::vector<std::vector<int64_t>> descriptors;
   std::set<uintptr_t> argumentMemory = {kGlobalAllocation};
   for (const ArgumentSpec &argument : entry->arguments) {

@@ -318,8 +318,17 @@ class Model:
         return env, loss
 
 
+COMPILE_TIMEOUT_S = 300
+
+
 def run(command):
-    result = subprocess.run(command, capture_output=True, text=True)
+    """(status, output); a command still running after COMPILE_TIMEOUT_S is
+    a hang (status None)."""
+    try:
+        result = subprocess.run(command, capture_output=True, text=True,
+                                timeout=COMPILE_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return None, f"no result after {COMPILE_TIMEOUT_S} s (a hang)"
     return result.returncode, result.stdout + result.stderr
 
 
@@ -339,7 +348,8 @@ def check(args, seed, max_ops, work):
         f.write(source)
     status, log = run([args.kilnc, base + ".kiln", "-o", base + ".kmod"])
     if status != 0:
-        kind = "crash" if status < 0 or "internal compiler error" in log \
+        kind = "hang" if status is None else \
+            "crash" if status < 0 or "internal compiler error" in log \
             else "compile error"
         return model, [f"{kind}: {log.strip()[-2000:]}"]
 

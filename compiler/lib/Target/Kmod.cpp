@@ -72,7 +72,7 @@ std::vector<uint8_t> kiln::serializeKmod(const ModuleSummary &summary,
       arguments.push_back(fb::CreateArgumentDirect(
           builder, role, argument.name.c_str(),
           buildType(builder, argument.type), argument.paramIndex,
-          argument.stateIndex));
+          argument.stateIndex, argument.indexBound));
     }
     std::vector<flatbuffers::Offset<fb::Result>> results;
     for (const ResultSummary &result : entry.results)

@@ -33,6 +33,40 @@ static FailureOr<kiln::TensorSpec> specOf(Operation *where, Type type) {
 }
 
 
+/// The bound an integer input's values must stay under, from the ops that
+/// index with it directly: the class count of a class loss's labels, the
+/// indexed dimension of a gather's table (the tightest when several). The
+/// runtime checks it, since the code would read out of bounds.
+static int64_t indexBoundOf(Value input) {
+  int64_t bound = 0;
+  auto tighten = [&](Value shaped, int64_t dim) {
+    auto type = dyn_cast<RankedTensorType>(shaped.getType());
+    if (!type || dim < 0 || dim >= type.getRank() || type.isDynamicDim(dim))
+      return;
+    int64_t size = type.getDimSize(dim);
+    bound = bound ? std::min(bound, size) : size;
+  };
+  for (OpOperand &use : input.getUses()) {
+    Operation *user = use.getOwner();
+    auto classes = [&](auto loss) {
+      if (loss.getLabels() == input)
+        tighten(loss.getInput(),
+                cast<RankedTensorType>(loss.getInput().getType()).getRank() -
+                    1);
+    };
+    if (auto loss = dyn_cast<kiln::SoftmaxCrossEntropyLossOp>(user))
+      classes(loss);
+    else if (auto loss = dyn_cast<kiln::NllLossOp>(user))
+      classes(loss);
+    else if (auto loss = dyn_cast<kiln::HingeLossOp>(user))
+      classes(loss);
+    else if (auto gather = dyn_cast<kiln::GatherOp>(user);
+             gather && gather.getIndices() == input)
+      tighten(gather.getTable(), gather.getAxis());
+  }
+  return bound;
+}
+
 FailureOr<kiln::ModuleSummary> kiln::summarizeModule(ModuleOp module) {
   ModuleSummary summary;
   summary.name = module.getSymName().value_or("model").str();
@@ -92,6 +126,7 @@ FailureOr<kiln::ModuleSummary> kiln::summarizeModule(ModuleOp module) {
                      i, KilnDialect::kInputArgAttrName)) {
         argument.role = ArgumentSummary::Role::Input;
         argument.name = input.str();
+        argument.indexBound = indexBoundOf(func.getArgument(i));
       } else if (auto slot = func.getArgAttrOfType<StringAttr>(
                      i, KilnDialect::kStateArgAttrName)) {
         auto of = func.getArgAttrOfType<FlatSymbolRefAttr>(

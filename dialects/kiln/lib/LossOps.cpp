@@ -51,6 +51,13 @@ LogicalResult kiln::detail::inferClassLoss(std::optional<Location> loc,
   auto labelType = getRankedType(labels);
   if (!inputType || !labelType)
     return emitInferenceError(loc, opName, "operands must be ranked tensors");
+  // The usual mistake: labels read from a float file or declared f32.
+  if (!labelType.getElementType().isInteger(32) &&
+      !labelType.getElementType().isInteger(64))
+    return emitInferenceError(
+        loc, opName, "labels must be i32 or i64 class indices, got ",
+        labelType.getElementType(),
+        ": declare them as integers, e.g. `input label : i32[N]`");
   if (inputType.getRank() != 2)
     return emitInferenceError(loc, opName,
                               "input must be [batch, classes], got shape ",

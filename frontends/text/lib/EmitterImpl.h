@@ -13,6 +13,7 @@
 
 #include "kiln/Frontend/Text/Emitter.h"
 #include "kiln/Frontend/Text/OpSignatures.h"
+#include "kiln/Dialect/KilnDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -103,6 +104,9 @@ private:
                                                     bool allowBatch);
   bool declareParam(const ParamDecl &param, const DefDecl *def);
   bool declareInputsParamsAndDefs();
+  /// Inputs and parameters (def parameters as `def.name`) whose
+  /// declaration failed and was reported.
+  llvm::StringSet<> undeclared;
   bool declareBindings();
 
   // Constants (Constants.cpp).
@@ -122,6 +126,9 @@ private:
                    llvm::ArrayRef<mlir::NamedAttribute> resultAttrs);
   bool emitCheckEntry();
   bool emitInferEntry();
+  /// The optimizer of a train statement, after checking its name, group
+  /// and options (null when one is wrong; the mistakes are reported).
+  kiln::OptimizerAttr checkTrainDecl(const TrainDecl &train);
   bool emitTrainEntry(const TrainDecl &train);
   /// `<train>_loss`: the train entry's loss computed as inference does
   /// (no dropout, batch norm with its running statistics), so that the

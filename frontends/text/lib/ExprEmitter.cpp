@@ -121,7 +121,8 @@ FailureOr<Value> ModelEmitter::emitName(const Expr &expr, Type elementHint) {
   if (scope) {
     if (Value value = scope->values.lookup(name))
       return value;
-    if (scope->poisoned.count(name))
+    if (scope->poisoned.count(name) ||
+        undeclared.count((scope->def->name + "." + name).str()))
       return failure();
     auto param = params.find((scope->def->name + "." + name).str());
     if (param != params.end())
@@ -138,7 +139,7 @@ FailureOr<Value> ModelEmitter::emitName(const Expr &expr, Type elementHint) {
   } else {
     if (Value value = entry->values.lookup(name))
       return value;
-    if (entry->poisoned.count(name))
+    if (entry->poisoned.count(name) || undeclared.count(name))
       return failure();
     if (inputs.count(name))
       return inputArgument(name);

@@ -289,14 +289,23 @@ bool ModelEmitter::declareInputsParamsAndDefs() {
     std::optional<RankedTensorType> type =
         resolveType(input.type, /*allowBatch=*/true);
     if (!type) {
+      undeclared.insert(input.name);
       ok = false;
       continue;
     }
     inputs[input.name] =
         InputInfo{*type, static_cast<unsigned>(inputs.size()), input.loc};
   }
+  // A declaration that failed was reported; its uses fail quietly, so the
+  // bindings still get checked for mistakes of their own.
+  auto declare = [&](const ParamDecl &param, const DefDecl *def) {
+    if (declareParam(param, def))
+      return true;
+    undeclared.insert(def ? def->name + "." + param.name : param.name);
+    return false;
+  };
   for (const ParamDecl &param : model.params)
-    ok &= declareParam(param, nullptr);
+    ok &= declare(param, nullptr);
   for (const DefDecl &def : model.defs) {
     if (!declareName(def.name, def.loc)) {
       ok = false;
@@ -304,7 +313,7 @@ bool ModelEmitter::declareInputsParamsAndDefs() {
     }
     defs[def.name] = &def;
     for (const ParamDecl &param : def.params)
-      ok &= declareParam(param, &def);
+      ok &= declare(param, &def);
   }
   return ok;
 }
@@ -523,7 +532,11 @@ bool ModelEmitter::emitInferEntry() {
   return ok;
 }
 
-bool ModelEmitter::emitTrainEntry(const TrainDecl &train) {
+OptimizerAttr ModelEmitter::checkTrainDecl(const TrainDecl &train) {
+  auto error = [&](llvm::SMLoc where, const llvm::Twine &message) {
+    this->error(where, message);
+    return OptimizerAttr();
+  };
   if (train.name == "infer")
     return (error(train.loc, "'infer' is the inference entry's name; "
                                       "choose another name for a train entry"));
@@ -561,7 +574,7 @@ bool ModelEmitter::emitTrainEntry(const TrainDecl &train) {
     }
     std::optional<Constant> value = evaluateConstant(*option.value);
     if (!value)
-      return false;
+      return {};
     options.push_back(builder.getNamedAttr(
         option.keyword, builder.getF64FloatAttr(value->value)));
   }
@@ -569,8 +582,12 @@ bool ModelEmitter::emitTrainEntry(const TrainDecl &train) {
     return InFlightDiagnostic(
         mlir::emitError(loc(train.optimizerLoc)));
   };
-  OptimizerAttr optimizer = OptimizerAttr::getChecked(
-      emitOptionError, &context, *kind, builder.getDictionaryAttr(options));
+  return OptimizerAttr::getChecked(emitOptionError, &context, *kind,
+                                   builder.getDictionaryAttr(options));
+}
+
+bool ModelEmitter::emitTrainEntry(const TrainDecl &train) {
+  OptimizerAttr optimizer = checkTrainDecl(train);
   if (!optimizer)
     return false;
 
@@ -647,8 +664,15 @@ OwningOpRef<ModuleOp> ModelEmitter::emit(const ConfigOverrides &overrides) {
   bool ok = declareConfigs(overrides);
   ok &= declareInputsParamsAndDefs();
   ok &= declareBindings();
-  if (!ok || !emitCheckEntry())
+  // The bindings and train statements are checked even after a
+  // declaration failed: every independent mistake is reported in one run.
+  ok &= emitCheckEntry();
+  if (!ok) {
+    for (const TrainDecl &train : model.trains)
+      if (!diagnostics.atLimit())
+        (void)checkTrainDecl(train);
     return nullptr;
+  }
   ok = emitInferEntry();
   for (const TrainDecl &train : model.trains)
     ok &= emitTrainEntry(train);

@@ -39,6 +39,9 @@ struct ArgumentSummary {
   TensorSpec type;
   int paramIndex = -1; ///< Param and State: the parameter
   int stateIndex = -1; ///< State: the slot in the entry's state
+  /// Input: values must lie in [0, indexBound) (class labels, table
+  /// indices); 0 when unbounded.
+  int64_t indexBound = 0;
 };
 
 struct ResultSummary {

@@ -56,7 +56,7 @@ mlir::Value convolveDirect(mlir::OpBuilder &b, mlir::Location loc,
                            llvm::ArrayRef<int64_t> dilation);
 
 /// Whether filterGradientDirect applies: as canConvolveDirectly, with
-/// input channels in whole register tiles.
+/// input channels in whole register tiles and more than one filter.
 bool canTakeFilterGradientDirectly(mlir::RankedTensorType input,
                                    mlir::RankedTensorType gradOutput,
                                    llvm::ArrayRef<int64_t> stride);

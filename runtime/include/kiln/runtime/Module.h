@@ -41,6 +41,9 @@ struct ArgumentSpec {
   TensorSpec type;
   int paramIndex = -1;
   int stateIndex = -1;
+  /// An integer input's values must lie in [0, indexBound) (class labels,
+  /// table indices); 0 when unbounded.
+  int64_t indexBound = 0;
 };
 
 struct ResultSpec {
