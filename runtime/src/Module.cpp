@@ -255,6 +255,8 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
       spec.low = param->low();
       spec.high = param->high();
       spec.gain = param->gain();
+      spec.fanIn = param->fan_in();
+      spec.fanOut = param->fan_out();
       spec.group = str(param->group());
       spec.buffer = param->buffer();
       if (!isStorableShape(spec.type.shape)) {

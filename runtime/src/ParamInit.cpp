@@ -2,7 +2,8 @@
 //
 // The initializers of kiln.param, with PyTorch's fan conventions:
 // for a shape [out, in, k...], fan_in = in * prod(k) and
-// fan_out = out * prod(k).
+// fan_out = out * prod(k) — unless the module records the fans of what the
+// tensor is (a recurrent weight: per direction and gate matrix).
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,6 +52,10 @@ void initializeParam(const ParamSpec &spec, uint64_t seed, uint32_t index,
   auto kind = static_cast<InitKind>(spec.init);
   double fanIn, fanOut;
   fans(spec.type.shape, fanIn, fanOut);
+  if (spec.fanIn > 0 && spec.fanOut > 0) {
+    fanIn = spec.fanIn;
+    fanOut = spec.fanOut;
+  }
   // Uniform draws are low + width * u; normal draws are mean + scale * n.
   bool normal = false;
   double low = 0, width = 0, mean = 0, scale = 0, constant = 0;

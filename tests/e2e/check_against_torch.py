@@ -187,6 +187,33 @@ def ref_lenet(p, i):
     return {"probs": F.linear(h, p["fc2.w"], p["fc2.b"]).softmax(1)}
 
 
+def conv_bn_relu(p, prefix, x, **conv):
+    h = F.conv2d(x, p[prefix + ".w"], **conv)
+    return F.relu(F.batch_norm(h, p[prefix + ".m"], p[prefix + ".v"],
+                               p[prefix + ".g"], p[prefix + ".b"],
+                               training=False))
+
+
+def ref_cifar_cnn(p, i):
+    h = i["image"]
+    for block in ("c1", "c2", "c3"):
+        h = F.max_pool2d(conv_bn_relu(p, block, h, padding=1), 2)
+    return {"logits": F.linear(h.flatten(1), p["fc.w"], p["fc.b"])}
+
+
+def ref_mobilenet(p, i):
+    def separable(block, x, stride):
+        h = conv_bn_relu(p, block + ".dw", x, stride=stride, padding=1,
+                         groups=x.shape[1])
+        return conv_bn_relu(p, block + ".pw", h)
+    stem = conv_bn_relu(p, "stem", i["image"], padding=1)
+    h1 = separable("block1", stem, 2)
+    h2 = h1 + separable("block2", h1, 1)
+    h3 = separable("block3", h2, 2)
+    logits = F.linear(h3.mean((2, 3)), p["fc.w"], p["fc.b"])
+    return {"probs": logits.softmax(1)}
+
+
 def ref_recurrent_classifier(kind, bidirectional):
     def ref(p, i):
         cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind]
@@ -276,6 +303,10 @@ MODELS = {
                 "label": ints(5, "N")}, ref_losses),
     "mlp": ("models/mlp.kiln", {"image": unit("N", 784)}, ref_mlp),
     "lenet": ("models/lenet.kiln", {"image": unit("N", 1, 28, 28)}, ref_lenet),
+    "cifar_cnn": ("tests/e2e/ops/cifar_cnn.kiln",
+                  {"image": unit("N", 3, 32, 32)}, ref_cifar_cnn),
+    "mobilenet": ("models/mobilenet.kiln", {"image": unit("N", 1, 28, 28)},
+                  ref_mobilenet),
     "rnn_classifier": ("models/rnn_classifier.kiln",
                        {"image": unit("N", 1, 28, 28)},
                        ref_recurrent_classifier("lstm", False)),

@@ -71,6 +71,22 @@ TEST(ParamInit, GlorotUniformStaysInItsBound) {
   EXPECT_NEAR(std, bound / std::sqrt(3.0), 0.01);
 }
 
+TEST(ParamInit, RecordedFansOverrideTheShapeRule) {
+  // A GRU's w_ih [2, 3*64, 28] as the compiler records it: per direction
+  // and gate a [64, 28] matrix, fan_in 28 and fan_out 64.
+  ParamSpec spec = param(5, {2, 192, 28});
+  spec.fanIn = 28;
+  spec.fanOut = 64;
+  Tensor tensor;
+  initializeParam(spec, 1, 0, tensor);
+  double bound = std::sqrt(6.0 / (28 + 64)), mean;
+  double std = stddev(tensor, mean);
+  for (int64_t i = 0; i < tensor.numElements(); ++i)
+    ASSERT_LE(std::fabs(tensor.data<float>()[i]), bound);
+  // The shape rule's bound, sqrt(6 / (192*28 + 2*28)), is 5x smaller.
+  EXPECT_NEAR(std, bound / std::sqrt(3.0), 0.01);
+}
+
 TEST(ParamInit, SameSeedSameValuesOtherSeedOthers) {
   Tensor a, b, c;
   initializeParam(param(3, {100}), 7, 2, a);

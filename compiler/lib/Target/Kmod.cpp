@@ -55,7 +55,8 @@ std::vector<uint8_t> kiln::serializeKmod(const ModuleSummary &summary,
     params.push_back(fb::CreateParamDirect(
         builder, param.name.c_str(), buildType(builder, param.type),
         toFlatInit(param.init), param.value, param.mean, param.std, param.low,
-        param.high, param.gain, param.group.c_str(), param.buffer));
+        param.high, param.gain, param.group.c_str(), param.buffer,
+        param.fanIn, param.fanOut));
 
   static_assert(static_cast<int>(ArgumentSummary::Role::Step) ==
                   static_cast<int>(fb::ArgRole::Step) &&

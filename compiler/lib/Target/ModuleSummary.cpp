@@ -67,6 +67,43 @@ static int64_t indexBoundOf(Value input) {
   return bound;
 }
 
+/// The fans of a parameter used as a recurrent cell's weight: w_ih
+/// [D, G*H, F] and w_hh [D, G*H, H] hold one [H, F] or [H, H] matrix per
+/// direction and gate, each initialized as PyTorch initializes one matrix.
+/// PyTorch's rule on the stacked shape would take fan_in = G*H*F.
+static std::optional<std::pair<double, double>>
+recurrentFans(ModuleOp module, StringRef symbol) {
+  std::optional<std::pair<double, double>> fans;
+  for (auto func : module.getOps<func::FuncOp>())
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+      auto param = func.getArgAttrOfType<FlatSymbolRefAttr>(
+          i, kiln::KilnDialect::kParamArgAttrName);
+      if (!param || param.getValue() != symbol)
+        continue;
+      Value argument = func.getArgument(i);
+      for (Operation *user : argument.getUsers()) {
+        auto record = [&](auto cell) {
+          Value weight = argument;
+          if (cell.getWIh() != weight && cell.getWHh() != weight)
+            return;
+          auto type = cast<RankedTensorType>(weight.getType());
+          int64_t gates = cell.kGateCount;
+          if (type.getRank() != 3 || type.getDimSize(1) % gates != 0)
+            return;
+          fans = {double(type.getDimSize(2)),
+                  double(type.getDimSize(1) / gates)};
+        };
+        if (auto cell = dyn_cast<kiln::RnnOp>(user))
+          record(cell);
+        else if (auto cell = dyn_cast<kiln::GruOp>(user))
+          record(cell);
+        else if (auto cell = dyn_cast<kiln::LstmOp>(user))
+          record(cell);
+      }
+    }
+  return fans;
+}
+
 FailureOr<kiln::ModuleSummary> kiln::summarizeModule(ModuleOp module) {
   ModuleSummary summary;
   summary.name = module.getSymName().value_or("model").str();
@@ -90,6 +127,8 @@ FailureOr<kiln::ModuleSummary> kiln::summarizeModule(ModuleOp module) {
     info.gain = read(param.getGainAttr(), 0);
     info.group = param.getGroup().value_or("").str();
     info.buffer = param.getBuffer();
+    if (auto fans = recurrentFans(module, info.name))
+      std::tie(info.fanIn, info.fanOut) = *fans;
     paramIndex[info.name] = summary.params.size();
     summary.params.push_back(std::move(info));
   }

@@ -30,6 +30,8 @@ struct ParamSummary {
   double value = 0, mean = 0, std = 1, low = 0, high = 1, gain = 0;
   std::string group;
   bool buffer = false;
+  /// Fans for the fan-based initializers; 0: PyTorch's rule on the shape.
+  double fanIn = 0, fanOut = 0;
 };
 
 struct ArgumentSummary {

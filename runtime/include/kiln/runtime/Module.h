@@ -31,6 +31,9 @@ struct ParamSpec {
   double value = 0, mean = 0, std = 1, low = 0, high = 1, gain = 0;
   std::string group;
   bool buffer = false;
+  /// Fans the compiler recorded for the fan-based initializers; 0: PyTorch's
+  /// rule on the shape ([out, in, k...]).
+  double fanIn = 0, fanOut = 0;
 };
 
 struct ArgumentSpec {
