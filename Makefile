@@ -82,6 +82,7 @@ FASHION := --data fashion-mnist
 TRAIN_ARGS_mlp := $(FASHION) --epochs 3
 TRAIN_ARGS_lenet := $(FASHION) --epochs 3
 TRAIN_ARGS_mobilenet := $(FASHION) --epochs 1
+TRAIN_ARGS_cnn32 := $(FASHION) --epochs 1
 TRAIN_ARGS_rnn_classifier := $(FASHION) --epochs 2 --lr 0.003
 TRAIN_ARGS_gru_classifier := $(FASHION) --epochs 2 --lr 0.003
 TRAIN_ARGS_bilstm_classifier := $(FASHION) --epochs 2 --lr 0.003
