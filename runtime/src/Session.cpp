@@ -294,7 +294,9 @@ bool Session::run(const std::string &name,
   }
 
   outputs.clear();
-  std::set<uintptr_t> freed;
+  // Results may alias one allocation (an output and a reshape of it), so
+  // every result is copied out before any allocation is freed.
+  std::set<uintptr_t> allocations;
   const int64_t *word = resultBuffer.data();
   for (const ResultSpec &result : entry->results) {
     if (!isReturned(result))
@@ -308,11 +310,13 @@ bool Session::run(const std::string &name,
     uint8_t *out = tensor.bytes.data();
     copyStrided(aligned + word[2] * int64_t(elementSize), word + 3,
                 word + 3 + rank, rank, elementSize, out);
-    if (!argumentMemory.count(allocated) && freed.insert(allocated).second)
-      std::free(reinterpret_cast<void *>(allocated));
+    if (!argumentMemory.count(allocated))
+      allocations.insert(allocated);
     outputs.push_back(std::move(tensor));
     word += descriptorWords(rank);
   }
+  for (uintptr_t allocated : allocations)
+    std::free(reinterpret_cast<void *>(allocated));
   if (counter)
     counter->data<int64_t>()[0] = trainStep;
   return true;

@@ -60,7 +60,9 @@ class Model:
         self.lines, self.params, self.buffers = [], {}, {}
         self.values, self.features = [], collections.Counter()
         self.counter = 0
-        self.batch = self.rng.choice([1, 3, 5]) if max_ops else 3
+        # Batches below, at and past the 8-row register tile and the dot
+        # form's threshold.
+        self.batch = self.rng.choice([1, 3, 9, 17])
 
     # Names and declarations.
     def fresh(self, prefix):
@@ -88,7 +90,8 @@ class Model:
 
     def pick(self, rank=None, shape=None):
         choices = [v for v in self.values
-                   if (rank is None or len(v.shape) == rank) and
+                   if not (v.name == "x" and hasattr(self, "vocabulary")) and
+                   (rank is None or len(v.shape) == rank) and
                    (shape is None or v.shape == shape)]
         return self.rng.choice(choices) if choices else None
 
@@ -184,6 +187,52 @@ class Model:
         return self.bind(f"flatten({o.name})", (None, tokens * width),
                          lambda e, p: e[o.name].flatten(1), "attention")
 
+    # Sequences [N, T, F]: recurrent layers, embeddings.
+    def recurrent_layer(self, seq):
+        """One rnn/gru/lstm layer (maybe bidirectional) over `seq`."""
+        cell = self.rng.choice(["rnn", "gru", "lstm"])
+        gates = {"rnn": 1, "gru": 3, "lstm": 4}[cell]
+        directions = self.rng.choice([1, 2])
+        hidden = self.rng.choice([1, 3, 8, 16])
+        features, tokens = seq.shape[2], seq.shape[1]
+        w_ih = self.param([directions, gates * hidden, features])
+        w_hh = self.param([directions, gates * hidden, hidden])
+        b_ih = self.param([directions, gates * hidden])
+        b_hh = self.param([directions, gates * hidden])
+        out = self.fresh("v")
+        extra = self.fresh("v"), self.fresh("v")
+        bound = [out, extra[0]] + ([extra[1]] if cell == "lstm" else [])
+        options = ", bidirectional=true" if directions == 2 else ""
+        self.lines.append(f"{', '.join(bound)} = {cell}({seq.name}, {w_ih}, "
+                          f"{w_hh}, {b_ih}, {b_hh}{options})")
+
+        def fn(e, p):
+            return run_recurrent(cell, e[seq.name], p[w_ih], p[w_hh],
+                                 p[b_ih], p[b_hh])
+        value = Value(out, (None, tokens, directions * hidden), fn)
+        self.values.append(value)
+        self.features[f"{cell}{'_bidirectional' if directions == 2 else ''}"] += 1
+        return value
+
+    def recurrent(self, x):
+        """x [N, F] as a sequence of T steps, one or two stacked layers,
+        flattened back."""
+        tokens = next((t for t in (4, 3, 2) if x.shape[1] % t == 0), None)
+        if tokens is None:
+            return None
+        seq = self.bind(f"reshape({x.name}, [-1, {tokens}, {x.shape[1] // tokens}])",
+                        (None, tokens, x.shape[1] // tokens),
+                        lambda e, p: e[x.name].reshape(-1, tokens,
+                                                       x.shape[1] // tokens),
+                        "sequence")
+        seq = self.recurrent_layer(seq)
+        if self.rng.random() < 0.3:
+            seq = self.recurrent_layer(seq)
+            self.features["stacked_recurrent"] += 1
+        return self.bind(f"flatten({seq.name})",
+                         (None, seq.shape[1] * seq.shape[2]),
+                         lambda e, p: e[seq.name].flatten(1), "flatten")
+
     # Ops on maps [N, C, H, W].
     def conv(self, x):
         c, h, w = x.shape[1:]
@@ -245,7 +294,10 @@ class Model:
 
     def generate(self):
         rng = self.rng
-        images = rng.random() < 0.4
+        start = rng.random()
+        images = start < 0.4
+        if start > 0.85:
+            return self.generate_from_tokens()
         if images:
             shape = (None, rng.choice([1, 2, 3, 4]), rng.choice([5, 7, 8, 9]),
                      rng.choice([5, 6, 8]))
@@ -254,7 +306,30 @@ class Model:
         self.inputs = {"x": shape}
         self.lines.append(f"input x : f32[N, {', '.join(map(str, shape[1:]))}]")
         self.values.append(Value("x", shape, lambda e, p: e["x"]))
-        current = self.values[0]
+        return self.generate_ops(self.values[0])
+
+    def generate_from_tokens(self):
+        """Token ids [N, T] through an embedding table, maybe a recurrent
+        layer, then the usual ops."""
+        rng = self.rng
+        tokens, vocabulary = rng.choice([2, 5]), rng.choice([3, 17, 50])
+        width = rng.choice([4, 8])
+        self.vocabulary = vocabulary
+        self.inputs = {"x": (None, tokens)}
+        self.lines.append(f"input x : i32[N, {tokens}]")
+        self.values.append(Value("x", (None, tokens), lambda e, p: e["x"]))
+        table = self.param([vocabulary, width])
+        seq = self.bind(f"gather({table}, x)", (None, tokens, width),
+                        lambda e, p: p[table][e["x"].long()], "embedding")
+        if rng.random() < 0.5:
+            seq = self.recurrent_layer(seq)
+        return self.generate_ops(
+            self.bind(f"flatten({seq.name})",
+                      (None, seq.shape[1] * seq.shape[2]),
+                      lambda e, p: e[seq.name].flatten(1), "flatten"))
+
+    def generate_ops(self, current):
+        rng = self.rng
         for _ in range(self.max_ops):
             if len(current.shape) == 4:
                 step = rng.choice([self.conv, self.conv, self.batch_norm,
@@ -265,7 +340,8 @@ class Model:
                                    self.activation, self.binary,
                                    self.broadcast, self.concat,
                                    self.layer_norm, self.softmax,
-                                   self.shared_dense, self.attention])
+                                   self.shared_dense, self.attention,
+                                   self.recurrent])
             result = step(current)
             if result is not None:
                 current = result
@@ -321,6 +397,36 @@ class Model:
 COMPILE_TIMEOUT_S = 300
 
 
+def run_recurrent(cell, seq, w_ih, w_hh, b_ih, b_hh):
+    """PyTorch's rnn/gru/lstm formulas, step by step: [N, T, D*H]."""
+    outputs = []
+    for d in range(w_ih.shape[0]):
+        hidden = w_hh.shape[2]
+        h = seq.new_zeros(seq.shape[0], hidden)
+        c = seq.new_zeros(seq.shape[0], hidden)
+        steps = range(seq.shape[1]) if d == 0 else \
+            reversed(range(seq.shape[1]))
+        out = [None] * seq.shape[1]
+        for t in steps:
+            gi = seq[:, t] @ w_ih[d].T + b_ih[d]
+            gh = h @ w_hh[d].T + b_hh[d]
+            if cell == "rnn":
+                h = torch.tanh(gi + gh)
+            elif cell == "gru":
+                ir, iz, in_ = gi.chunk(3, 1)
+                hr, hz, hn = gh.chunk(3, 1)
+                r, z = torch.sigmoid(ir + hr), torch.sigmoid(iz + hz)
+                n = torch.tanh(in_ + r * hn)
+                h = (1 - z) * n + z * h
+            else:
+                i, f, g, o = (gi + gh).chunk(4, 1)
+                c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+                h = torch.sigmoid(o) * torch.tanh(c)
+            out[t] = h
+        outputs.append(torch.stack(out, 1))
+    return torch.cat(outputs, 2)
+
+
 def run(command):
     """(status, output); a command still running after COMPILE_TIMEOUT_S is
     a hang (status None)."""
@@ -359,8 +465,13 @@ def check(args, seed, max_ops, work):
     for name, (shape, init) in model.buffers.items():
         params[name] = (np.zeros if init == "zeros" else np.ones)(
             shape, np.float32)
-    inputs = {"x": rng.standard_normal(
-        (model.batch,) + model.inputs["x"][1:]).astype(np.float32),
+    if hasattr(model, "vocabulary"):
+        x = rng.integers(0, model.vocabulary,
+                         (model.batch,) + model.inputs["x"][1:]).astype(np.int32)
+    else:
+        x = rng.standard_normal(
+            (model.batch,) + model.inputs["x"][1:]).astype(np.float32)
+    inputs = {"x": x,
         "label": rng.integers(0, model.head.shape[1],
                               model.batch).astype(np.int32)}
     if "target" in model.inputs:
