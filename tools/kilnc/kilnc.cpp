@@ -42,33 +42,41 @@ cl::OptionCategory kilncOptions("kilnc options");
 
 enum class EmitKind { Kiln, Train, Linalg, Vector, LLVMMLIR, LLVMIR, Asm, Obj, Kmod };
 
-cl::opt<std::string> inputPath(cl::Positional, cl::cat(kilncOptions), cl::desc("<model.kiln>"));
+cl::opt<std::string> inputPath(cl::Positional, cl::cat(kilncOptions),
+                               cl::desc("<model.kiln>"));
 cl::opt<std::string> outputPath(
-    "o", cl::cat(kilncOptions), cl::desc("Output file (default: stdout for text, MODEL.kmod for "
-                  "a module)"),
+    "o",
+    cl::cat(kilncOptions),
+    cl::desc("Output file (default: stdout for text, MODEL.kmod for "
+             "a module)"),
     cl::value_desc("file"));
 // For debugging the code generator: plain scalar loops, one thread.
 cl::opt<bool> vectorize(
     "vectorize",
-    cl::cat(kilncOptions), cl::desc("Split for threads, tile and vectorize (default true; "
+    cl::cat(kilncOptions),
+    cl::desc("Split for threads, tile and vectorize (default true; "
              "--vectorize=false leaves naive scalar loops)"),
     cl::init(true));
 
 // Each optimization can be left out to measure what it brings.
 cl::opt<bool> layout(
     "layout",
-    cl::cat(kilncOptions), cl::desc("Compute unit-stride convolutions on their padded NCHW planes "
+    cl::cat(kilncOptions),
+    cl::desc("Compute unit-stride convolutions on their padded NCHW planes "
              "in place (default true; --layout=false makes every "
              "convolution an image-to-column product)"),
     cl::init(true));
 cl::opt<bool> fuse(
     "fuse",
-    cl::cat(kilncOptions), cl::desc("Fuse chains of elementwise ops into one loop nest (default "
+    cl::cat(kilncOptions),
+    cl::desc("Fuse chains of elementwise ops into one loop nest (default "
              "true; --fuse=false leaves one loop nest per op)"),
     cl::init(true));
 
 cl::opt<EmitKind> emitKind(
-    "emit", cl::cat(kilncOptions), cl::desc("What to produce"), cl::init(EmitKind::Kmod),
+    "emit",
+    cl::cat(kilncOptions),
+    cl::desc("What to produce"), cl::init(EmitKind::Kmod),
     cl::values(
         clEnumValN(EmitKind::Kiln, "kiln", "the model in the kiln dialect"),
         clEnumValN(EmitKind::Train, "train",
@@ -86,36 +94,46 @@ cl::opt<EmitKind> emitKind(
         clEnumValN(EmitKind::Kmod, "kmod", "a module for the runtime")));
 cl::opt<bool> inferenceOnly(
     "inference-only",
-    cl::cat(kilncOptions), cl::desc("Leave out the train entries (no autodiff, no optimizer)"),
+    cl::cat(kilncOptions),
+    cl::desc("Leave out the train entries (no autodiff, no optimizer)"),
     cl::init(false));
 cl::list<std::string> overrides(
-    "set", cl::cat(kilncOptions), cl::desc("Override a config of the model: --set name=value"),
+    "set",
+    cl::cat(kilncOptions),
+    cl::desc("Override a config of the model: --set name=value"),
     cl::value_desc("name=value"));
 cl::list<std::string> optimizerOverrides(
     "optimizer",
-    cl::cat(kilncOptions), cl::desc("Override a hyperparameter of every train entry's optimizer: "
+    cl::cat(kilncOptions),
+    cl::desc("Override a hyperparameter of every train entry's optimizer: "
              "--optimizer momentum=0.5"),
     cl::value_desc("name=value"));
 // LLVM optimizes and compiles the module in this many parts, one thread
 // each (the code depends on the number, not on the host's cores).
 cl::opt<unsigned> codegenParts(
     "codegen-parts",
-    cl::cat(kilncOptions), cl::desc("Optimize and compile a module in this many parts in parallel "
+    cl::cat(kilncOptions),
+    cl::desc("Optimize and compile a module in this many parts in parallel "
              "(default 2; 1 keeps it whole)"),
     cl::init(2));
 cl::opt<std::string> targetCpu(
-    "target-cpu", cl::cat(kilncOptions), cl::desc("CPU to compile for (default: this host's)"));
+    "target-cpu",
+    cl::cat(kilncOptions),
+    cl::desc("CPU to compile for (default: this host's)"));
 cl::opt<std::string> targetFeatures(
     "target-features",
-    cl::cat(kilncOptions), cl::desc("CPU features to add or remove, e.g. -avx512f,+avx2"));
+    cl::cat(kilncOptions),
+    cl::desc("CPU features to add or remove, e.g. -avx512f,+avx2"));
 cl::opt<bool> printBuiltins(
     "print-builtins",
-    cl::cat(kilncOptions), cl::desc("Print the model language's built-in functions as a Markdown "
+    cl::cat(kilncOptions),
+    cl::desc("Print the model language's built-in functions as a Markdown "
              "table and exit"));
 
 cl::opt<std::string> crashReproducer(
     "crash-reproducer",
-    cl::cat(kilncOptions), cl::desc("Compile on one thread and, if a pass fails or crashes, write the "
+    cl::cat(kilncOptions),
+    cl::desc("Compile on one thread and, if a pass fails or crashes, write the "
              "IR it ran on here (kilnc re-runs itself with this after a "
              "crash, writing OUTPUT.reproducer.mlir)"),
     cl::value_desc("file"));
