@@ -105,10 +105,14 @@ $(TRAIN_TARGETS): train-%: build
 	$(BUILD_DIR)/bin/kiln-run train $(RUNS)/$*.kmod $(TRAIN_ARGS_$*) \
 	  --checkpoint $(RUNS)/$*.ckpt --json | tee $(RUNS)/$*.json
 
-# Generated models checked against PyTorch twins (docs/conformance.md);
-# `make test` runs the first 100 seeds. CONFORMANCE_ARGS="--first 5000".
+# The op matrix (every op, size, batch and pass configuration) and
+# generated models, both checked against PyTorch (docs/conformance.md);
+# `make test` runs a slice of each. CONFORMANCE_ARGS="--first 5000" picks
+# other seeds.
 CONFORMANCE_COUNT ?= 2000
 conformance: build
+	/usr/bin/python3 tests/conformance/op_matrix.py --full \
+	  --kilnc $(BUILD_DIR)/bin/kilnc --kiln-run $(BUILD_DIR)/bin/kiln-run
 	/usr/bin/python3 tests/conformance/random_models.py \
 	  --kilnc $(BUILD_DIR)/bin/kilnc --kiln-run $(BUILD_DIR)/bin/kiln-run \
 	  --count $(CONFORMANCE_COUNT) $(CONFORMANCE_ARGS)

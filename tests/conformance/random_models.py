@@ -25,14 +25,15 @@ import collections
 import concurrent.futures
 import os
 import random
-import re
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 
 SIZES = [1, 2, 3, 7, 8, 15, 16, 17, 31, 32, 33, 64, 100]
 ACTIVATIONS = {
@@ -63,6 +64,9 @@ class Model:
         # Batches below, at and past the 8-row register tile and the dot
         # form's threshold.
         self.batch = self.rng.choice([1, 3, 9, 17])
+        # Some models have no dynamic batch: every shape is static.
+        self.batch_text = str(self.batch) if self.rng.random() < 0.15 \
+            else "N"
 
     # Names and declarations.
     def fresh(self, prefix):
@@ -304,7 +308,8 @@ class Model:
         else:
             shape = (None, rng.choice(SIZES))
         self.inputs = {"x": shape}
-        self.lines.append(f"input x : f32[N, {', '.join(map(str, shape[1:]))}]")
+        self.lines.append(f"input x : f32[{self.batch_text}, "
+                          f"{', '.join(map(str, shape[1:]))}]")
         self.values.append(Value("x", shape, lambda e, p: e["x"]))
         return self.generate_ops(self.values[0])
 
@@ -316,7 +321,7 @@ class Model:
         width = rng.choice([4, 8])
         self.vocabulary = vocabulary
         self.inputs = {"x": (None, tokens)}
-        self.lines.append(f"input x : i32[N, {tokens}]")
+        self.lines.append(f"input x : i32[{self.batch_text}, {tokens}]")
         self.values.append(Value("x", (None, tokens), lambda e, p: e["x"]))
         table = self.param([vocabulary, width])
         seq = self.bind(f"gather({table}, x)", (None, tokens, width),
@@ -347,23 +352,38 @@ class Model:
                 current = result
         if len(current.shape) == 4:
             current = self.to_features(current)
-        # Losses: cross-entropy on a classifier head, sometimes plus a
-        # regression loss on another value.
+        # Losses: a classifier head's, sometimes plus a second loss on
+        # another value and a weight penalty.
         classes = rng.choice([2, 3, 10])
         head = self.dense_to(current, classes)
-        self.lines.append("input label : i32[N]")
+        self.lines.append(f"input label : i32[{self.batch_text}]")
         self.inputs["label"] = (None,)
-        self.lines.append(f"ce = softmax_cross_entropy({head.name}, label)")
+        self.head_loss = rng.choice(["softmax_cross_entropy",
+                                     "softmax_cross_entropy", "nll", "hinge"])
+        logits = f"log_softmax({head.name})" if self.head_loss == "nll" \
+            else head.name
+        self.lines.append(f"ce = {self.head_loss}({logits}, label)")
+        self.features["loss:" + self.head_loss] += 1
         losses = ["ce"]
+        self.regression = None
         if rng.random() < 0.4:
             target = self.pick(rank=2)
             self.inputs["target"] = target.shape
-            self.lines.append(f"input target : f32[N, {target.shape[1]}]")
-            self.lines.append(f"reg = mse({target.name}, target)")
+            self.regression_loss = rng.choice(["mse", "l1", "bce_with_logits"])
+            self.lines.append(f"input target : f32[{self.batch_text}, "
+                              f"{target.shape[1]}]")
+            self.lines.append(f"reg = {self.regression_loss}({target.name}, "
+                              f"target)")
+            self.features["loss:" + self.regression_loss] += 1
             losses.append("reg")
             self.regression = target
-        else:
-            self.regression = None
+        self.penalty = None
+        if rng.random() < 0.2:
+            self.penalty = rng.choice(sorted(self.params))
+            self.lines.append(f"penalty = sum({self.penalty} * "
+                              f"{self.penalty})")
+            self.features["loss:weight_penalty"] += 1
+            losses.append("penalty")
         self.lines.append("loss = " + " + 0.5 * ".join(losses))
         self.head = head
         self.outputs = [head] + ([current] if current is not head else [])
@@ -387,14 +407,20 @@ class Model:
         env["@training"] = training
         for value in self.values[1:]:
             env[value.name] = value.fn(env, params)
-        loss = F.cross_entropy(env[self.head.name], inputs["label"].long())
+        head, label = env[self.head.name], inputs["label"].long()
+        loss = {"softmax_cross_entropy": lambda: F.cross_entropy(head, label),
+                "nll": lambda: F.nll_loss(torch.log_softmax(head, 1), label),
+                "hinge": lambda: F.multi_margin_loss(head, label)}[
+                    self.head_loss]()
         if self.regression is not None:
-            loss = loss + 0.5 * F.mse_loss(env[self.regression.name],
-                                           inputs["target"])
+            value, target = env[self.regression.name], inputs["target"]
+            loss = loss + 0.5 * {
+                "mse": F.mse_loss, "l1": F.l1_loss,
+                "bce_with_logits": F.binary_cross_entropy_with_logits}[
+                    self.regression_loss](value, target)
+        if self.penalty is not None:
+            loss = loss + 0.5 * (params[self.penalty] ** 2).sum()
         return env, loss
-
-
-COMPILE_TIMEOUT_S = 300
 
 
 def run_recurrent(cell, seq, w_ih, w_hh, b_ih, b_hh):
@@ -427,21 +453,8 @@ def run_recurrent(cell, seq, w_ih, w_hh, b_ih, b_hh):
     return torch.cat(outputs, 2)
 
 
-def run(command):
-    """(status, output); a command still running after COMPILE_TIMEOUT_S is
-    a hang (status None)."""
-    try:
-        result = subprocess.run(command, capture_output=True, text=True,
-                                timeout=COMPILE_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        return None, f"no result after {COMPILE_TIMEOUT_S} s (a hang)"
-    return result.returncode, result.stdout + result.stderr
-
-
 def compare(what, ours, reference, scale=None):
-    scale = max(float(np.abs(reference).max()) if scale is None else scale,
-                1e-3)
-    error = float(np.abs(ours - reference).max()) / scale
+    error = harness.relative_error(ours, reference, scale)
     return [] if error <= RTOL else [f"{what}: relative error {error:.2e}"]
 
 
@@ -450,14 +463,9 @@ def check(args, seed, max_ops, work):
     model = Model(seed, max_ops)
     source = model.generate()
     base = os.path.join(work, f"m{seed}-{max_ops}")
-    with open(base + ".kiln", "w") as f:
-        f.write(source)
-    status, log = run([args.kilnc, base + ".kiln", "-o", base + ".kmod"])
-    if status != 0:
-        kind = "hang" if status is None else \
-            "crash" if status < 0 or "internal compiler error" in log \
-            else "compile error"
-        return model, [f"{kind}: {log.strip()[-2000:]}"]
+    failure = harness.compile_module(args.kilnc, source, base)
+    if failure:
+        return model, [failure]
 
     rng = np.random.default_rng(seed)
     params = {name: rng.standard_normal(shape).astype(np.float32) * 0.5
@@ -475,29 +483,25 @@ def check(args, seed, max_ops, work):
         "label": rng.integers(0, model.head.shape[1],
                               model.batch).astype(np.int32)}
     if "target" in model.inputs:
-        inputs["target"] = rng.standard_normal(
-            (model.batch,) + model.inputs["target"][1:]).astype(np.float32)
-    pdir, idir = base + "-params", base + "-inputs"
-    os.makedirs(pdir, exist_ok=True)
-    os.makedirs(idir, exist_ok=True)
-    for name, value in params.items():
-        np.save(os.path.join(pdir, name + ".npy"), value)
-    feeds = []
-    for name, value in inputs.items():
-        np.save(os.path.join(idir, name + ".npy"), value)
-        feeds += ["--input", f"{name}={os.path.join(idir, name + '.npy')}"]
+        shape = (model.batch,) + model.inputs["target"][1:]
+        inputs["target"] = (rng.uniform(0, 1, shape) if
+                            model.regression_loss == "bce_with_logits" else
+                            rng.standard_normal(shape)).astype(np.float32)
+    pdir = base + "-params"
+    harness.save_arrays(pdir, params)
+    feeds = harness.save_arrays(base + "-inputs", inputs)
     failures = []
 
     # Inference, with the running statistics.
     out = base + "-out"
-    status, log = run([args.kiln_run, "infer", base + ".kmod", "--params",
-                       pdir, "--output-dir", out] + feeds[:2])
+    failure = harness.run_entry(args.kiln_run, base + ".kmod", pdir,
+                                feeds[:2], output_dir=out)
     torch_params = {k: torch.tensor(v, dtype=torch.float64)
                     for k, v in params.items()}
     torch_inputs = {k: torch.tensor(v).double() if v.dtype == np.float32
                     else torch.tensor(v) for k, v in inputs.items()}
-    if status != 0:
-        return model, [f"infer failed: {log.strip()[-2000:]}"]
+    if failure:
+        return model, [failure]
     env, _ = model.evaluate(torch_params, torch_inputs, training=False)
     names = {"logits": model.head}
     if len(model.outputs) > 1:
@@ -510,11 +514,10 @@ def check(args, seed, max_ops, work):
 
     # One SGD step: the updated parameters.
     after = base + "-after"
-    status, log = run([args.kiln_run, "infer", base + ".kmod", "--entry",
-                       "step", "--steps", "1", "--params", pdir,
-                       "--dump-params", after] + feeds)
-    if status != 0:
-        return model, failures + [f"step failed: {log.strip()[-2000:]}"]
+    failure = harness.run_entry(args.kiln_run, base + ".kmod", pdir, feeds,
+                                entry="step", dump_params=after)
+    if failure:
+        return model, failures + [failure]
     trained = {k: torch_params[k].clone().requires_grad_(True)
                for k in model.params}
     _, loss = model.evaluate({**torch_params, **trained}, torch_inputs,

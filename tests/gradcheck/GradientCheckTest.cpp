@@ -241,6 +241,27 @@ std::vector<Case> cases() {
                "e = gather(t, y)\n"
                "loss = sum(max(h, axes=[1])) + mean(min(h * e, axes=[0], keepdims=true))"
                " + mean(e * e)")},
+      // Overlapping and padded windows: gradients of several windows add
+      // up in one input pixel.
+      {"overlapping_pools",
+       opModel("c",
+               "input x : f64[N, 2, 7, 6]\ninput y : i32[N]\n"
+               "param w : f64[3, 2, 1, 1] = normal\n",
+               "h = tanh(conv2d(x, w))\n"
+               "m = max_pool2d(h, kernel=3, stride=2, padding=1)\n"
+               "a = avg_pool2d(h, kernel=3, stride=1, padding=1, "
+               "count_include_pad=false)\n"
+               "b = avg_pool2d(h, kernel=[2, 3], stride=[1, 2], padding=[1, 1])\n"
+               "loss = mean(m * m * m) + mean(a * a * a) + mean(b * b)")},
+      {"strided_slice_gather_axis_concat",
+       opModel("c",
+               "input x : f64[N, 4]\ninput y : i32[N]\n"
+               "param w : f64[9, 4] = normal\nparam t : f64[3, 5] = normal\n",
+               "h = dense(x, w)\n"
+               "s = slice(h, axes=[1], starts=[1], ends=[9], steps=[3])\n"
+               "e = gather(t, y, axis=1)\n"
+               "c = concat(s, e, axis=-1)\n"
+               "loss = mean(c * c * c)")},
       {"dropout",
        opModel("c", kDense,
                "h = dense(x, w, b)\nloss = mean(dropout(h, rate=0.3) * h)")},

@@ -61,8 +61,13 @@ static int64_t indexBoundOf(Value input) {
     else if (auto loss = dyn_cast<kiln::HingeLossOp>(user))
       classes(loss);
     else if (auto gather = dyn_cast<kiln::GatherOp>(user);
-             gather && gather.getIndices() == input)
-      tighten(gather.getTable(), gather.getAxis());
+             gather && gather.getIndices() == input) {
+      // The attribute is signed; its accessor returns it as unsigned.
+      auto axis = static_cast<int64_t>(gather.getAxis());
+      int64_t rank =
+          cast<RankedTensorType>(gather.getTable().getType()).getRank();
+      tighten(gather.getTable(), axis < 0 ? axis + rank : axis);
+    }
   }
   return bound;
 }

@@ -313,7 +313,7 @@ LogicalResult ConstantOp::inferReturnTypes(MLIRContext *,
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
-LogicalResult FullOp::inferReturnTypes(MLIRContext *,
+LogicalResult FullOp::inferReturnTypes(MLIRContext *context,
                                        std::optional<Location> loc,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &inferred) {
@@ -322,8 +322,8 @@ LogicalResult FullOp::inferReturnTypes(MLIRContext *,
     return emitInferenceError(loc, getOperationName(),
                               "shape must be static and non-negative, got ",
                               shape::format(shape));
-  if (!adaptor.getDtypeAttr())
-    return emitInferenceError(loc, getOperationName(), "needs a 'dtype'");
-  inferred.push_back(RankedTensorType::get(shape, adaptor.getDtype()));
+  Type element = adaptor.getDtype() ? *adaptor.getDtype()
+                                    : Float32Type::get(context);
+  inferred.push_back(RankedTensorType::get(shape, element));
   return success();
 }

@@ -757,8 +757,8 @@ def KilnLowerConvGradients : Pass<"kiln-lower-conv-gradients"> {
     `[F, N*OH*OW]` with the input's im2col patches `[N*OH*OW, KH*KW*C]`,
     reshaped to `[F, C, KH, KW]`. `kiln.max_pool2d_grad` becomes two
     generics: each window's first maximum (as an offset in the window), then
-    every input position taking its window's gradient if it is that
-    maximum, zero otherwise; when the windows tile the input both are
+    every input position summing, over the windows it lies in (one per
+    tap), the gradients of those it is the maximum of; when the windows tile the input both are
     elementwise (over one strided slice per tap, and over the input seen as
     `[N, C, OH, KH, OW, KW]`).
   }];

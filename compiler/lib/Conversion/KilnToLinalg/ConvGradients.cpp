@@ -275,8 +275,6 @@ struct MaxPoolGradPattern : OpRewritePattern<MaxPool2DGradOp> {
     ArrayRef<int64_t> kernel = op.getKernel();
     ArrayRef<int64_t> stride = op.getStride().value_or(kernel);
     ArrayRef<int64_t> padding = op.getPadding(), dilation = op.getDilation();
-    if (stride[0] < kernel[0] || stride[1] < kernel[1])
-      return rewriter.notifyMatchFailure(op, "overlapping windows");
     Value grad = op.getGradOutput();
     auto gradType = cast<RankedTensorType>(grad.getType());
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
@@ -342,9 +340,11 @@ struct MaxPoolGradPattern : OpRewritePattern<MaxPool2DGradOp> {
             })
             .getResult(1);
 
-    // 2. Every input position: the gradient of the window it lies in, if it
-    //    is that window's maximum.
-    int64_t outH = gradType.getDimSize(2), outW = gradType.getDimSize(3);
+    // 2. Every input position: the sum of the gradients of the windows it
+    //    lies in whose first maximum it is. Tap (kh, kw) of window (oh, ow)
+    //    reads position oh * stride + kh * dilation - padding (per axis), so
+    //    each tap names at most one window; overlapping windows add up.
+    int64_t outSizes[2] = {gradType.getDimSize(2), gradType.getDimSize(3)};
     Value result =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{inputType}, ValueRange{},
@@ -355,56 +355,58 @@ struct MaxPoolGradPattern : OpRewritePattern<MaxPool2DGradOp> {
               auto constant = [&](int64_t v) -> Value {
                 return arith::ConstantIndexOp::create(b, l, v);
               };
+              auto compare = [&](arith::CmpIPredicate predicate, Value lhs,
+                                 Value rhs) -> Value {
+                return arith::CmpIOp::create(b, l, predicate, lhs, rhs);
+              };
               Value n = linalg::IndexOp::create(b, l, 0);
               Value c = linalg::IndexOp::create(b, l, 1);
-              Value inside = arith::ConstantIntOp::create(b, l, 1, 1);
-              SmallVector<Value> window, offset;
-              int64_t outSizes[2] = {outH, outW};
+              // Per axis and tap: the window that tap reads this position
+              // from, and whether there is one.
+              SmallVector<Value> windows[2], valid[2];
               for (int dim = 0; dim < 2; ++dim) {
-                Value position = arith::AddIOp::create(
-                    b, l, linalg::IndexOp::create(b, l, 2 + dim),
-                    constant(padding[dim]));
-                Value w = arith::DivUIOp::create(b, l, position,
-                                                 constant(stride[dim]));
-                Value r = arith::RemUIOp::create(b, l, position,
-                                                 constant(stride[dim]));
-                Value k = arith::DivUIOp::create(b, l, r, constant(dilation[dim]));
-                auto ult = [&](Value lhs, Value rhs) -> Value {
-                  return arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
-                                               lhs, rhs);
-                };
-                Value onTap = arith::CmpIOp::create(
-                    b, l, arith::CmpIPredicate::eq,
-                    arith::RemUIOp::create(b, l, r, constant(dilation[dim])),
-                    constant(0));
-                inside = arith::AndIOp::create(b, l, inside, onTap);
-                inside = arith::AndIOp::create(b, l, inside,
-                                               ult(k, constant(kernel[dim])));
-                inside = arith::AndIOp::create(
-                    b, l, inside, ult(w, constant(outSizes[dim])));
-                // Positions past the last window read a valid window and
-                // are masked out.
-                window.push_back(arith::MinUIOp::create(
-                    b, l, w, constant(outSizes[dim] - 1)));
-                offset.push_back(k);
+                Value position = linalg::IndexOp::create(b, l, 2 + dim);
+                for (int64_t k = 0; k < kernel[dim]; ++k) {
+                  Value start = arith::SubIOp::create(
+                      b, l, position,
+                      constant(k * dilation[dim] - padding[dim]));
+                  Value window = arith::DivSIOp::create(
+                      b, l, start, constant(stride[dim]));
+                  Value ok = arith::AndIOp::create(
+                      b, l,
+                      compare(arith::CmpIPredicate::sge, start, constant(0)),
+                      compare(arith::CmpIPredicate::eq,
+                              arith::RemSIOp::create(b, l, start,
+                                                     constant(stride[dim])),
+                              constant(0)));
+                  ok = arith::AndIOp::create(
+                      b, l, ok,
+                      compare(arith::CmpIPredicate::slt, window,
+                              constant(outSizes[dim])));
+                  windows[dim].push_back(
+                      arith::SelectOp::create(b, l, ok, window, constant(0)));
+                  valid[dim].push_back(ok);
+                }
               }
-              Value tap = arith::AddIOp::create(
-                  b, l,
-                  arith::MulIOp::create(b, l, offset[0], constant(kernel[1])),
-                  offset[1]);
-              Value best = tensor::ExtractOp::create(
-                  b, l, argmax, ValueRange{n, c, window[0], window[1]});
-              Value isMax = arith::CmpIOp::create(
-                  b, l, arith::CmpIPredicate::eq, best,
-                  arith::IndexCastOp::create(b, l, i32, tap));
-              Value g = tensor::ExtractOp::create(
-                  b, l, grad, ValueRange{n, c, window[0], window[1]});
-              Value take = arith::AndIOp::create(b, l, inside, isMax);
-              linalg::YieldOp::create(
-                  b, l,
-                  arith::SelectOp::create(b, l, take, g,
-                                          scalarConstant(b, l, element, 0))
-                      .getResult());
+              Value sum = scalarConstant(b, l, element, 0);
+              for (int64_t kh = 0; kh < kernel[0]; ++kh)
+                for (int64_t kw = 0; kw < kernel[1]; ++kw) {
+                  SmallVector<Value, 4> at{n, c, windows[0][kh], windows[1][kw]};
+                  Value best = tensor::ExtractOp::create(b, l, argmax, at);
+                  Value isMax = arith::CmpIOp::create(
+                      b, l, arith::CmpIPredicate::eq, best,
+                      scalarConstant(b, l, i32, kh * kernel[1] + kw));
+                  Value take = arith::AndIOp::create(
+                      b, l, arith::AndIOp::create(b, l, valid[0][kh],
+                                                  valid[1][kw]),
+                      isMax);
+                  Value g = tensor::ExtractOp::create(b, l, grad, at);
+                  sum = arith::AddFOp::create(
+                      b, l, sum,
+                      arith::SelectOp::create(b, l, take, g,
+                                              scalarConstant(b, l, element, 0)));
+                }
+              linalg::YieldOp::create(b, l, sum);
             })
             .getResult(0);
     rewriter.replaceOp(op, result);

@@ -144,15 +144,7 @@ struct RecurrentPattern : OpRewritePattern<OpTy> {
       Value bHh = sliceLeading(rewriter, loc, op.getBHh(), dirIndex);
       Value projected =
           projectInputs(rewriter, loc, Kind, flatX, wIh, bIh, bHh, rows);
-      Value sequence = tensor::ExpandShapeOp::create(
-          rewriter, loc,
-          RankedTensorType::get({xType.getDimSize(0), xType.getDimSize(1),
-                                 gateWidth},
-                                element),
-          projected, ArrayRef<ReassociationIndices>{{0, 1}, {2}},
-          ArrayRef<OpFoldResult>{sizeOrAttr(rewriter, loc, x, 0),
-                                 sizeOrAttr(rewriter, loc, x, 1),
-                                 rewriter.getIndexAttr(gateWidth)});
+      Value sequence = expandToSteps(rewriter, loc, projected, x, gateWidth);
 
       // The loop overwrites its states in place, so each starts in a buffer
       // of its own: a copy of the caller's initial state, or zeros.

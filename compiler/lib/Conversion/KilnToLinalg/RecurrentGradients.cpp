@@ -191,12 +191,7 @@ struct RecurrentGradPattern : OpRewritePattern<RecurrentGradOp> {
           {xType.getDimSize(0), xType.getDimSize(1), width}, element);
     };
     auto expand = [&](Value flatValue, int64_t width) -> Value {
-      return tensor::ExpandShapeOp::create(
-          rewriter, loc, sequenceType(width), flatValue,
-          ArrayRef<ReassociationIndices>{{0, 1}, {2}},
-          ArrayRef<OpFoldResult>{sizeOrAttr(rewriter, loc, x, 0),
-                                 sizeOrAttr(rewriter, loc, x, 1),
-                                 rewriter.getIndexAttr(width)});
+      return expandToSteps(rewriter, loc, flatValue, x, width);
     };
     SmallVector<Value> sequenceSizes = {s.batch, s.steps, Value()};
     Value xFlat = collapse(rewriter, loc, x, {{0, 1}, {2}});

@@ -108,3 +108,21 @@ Value kiln::lowering::projectInputs(OpBuilder &b, Location loc, Cell cell,
   return matmulTransposed(b, loc, inputs, wIh,
                           broadcastRows(b, loc, inputBias, rows, type));
 }
+
+Value kiln::lowering::expandToSteps(OpBuilder &b, Location loc, Value flat,
+                                    Value sequence, int64_t width) {
+  auto sequenceType = cast<RankedTensorType>(sequence.getType());
+  int64_t batch = sequenceType.getDimSize(0);
+  int64_t steps = sequenceType.getDimSize(1);
+  Type element = cast<RankedTensorType>(flat.getType()).getElementType();
+  // expand_shape wants a static collapsed size when every expanded size is.
+  if (!ShapedType::isDynamic(batch) && !ShapedType::isDynamic(steps))
+    flat = tensor::CastOp::create(
+        b, loc, RankedTensorType::get({batch * steps, width}, element), flat);
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({batch, steps, width}, element), flat,
+      ArrayRef<ReassociationIndices>{{0, 1}, {2}},
+      ArrayRef<OpFoldResult>{sizeOrAttr(b, loc, sequence, 0),
+                             sizeOrAttr(b, loc, sequence, 1),
+                             b.getIndexAttr(width)});
+}

@@ -42,6 +42,13 @@ mlir::Value projectInputs(mlir::OpBuilder &b, mlir::Location loc, Cell cell,
                           mlir::Value inputs, mlir::Value wIh, mlir::Value bIh,
                           mlir::Value bHh, mlir::Value rows);
 
+/// `flat` [N * T, width], computed with a dynamic row count, as the
+/// sequence [N, T, width] of `sequence` [N, T, ...]; a static N and T give
+/// static rows first.
+mlir::Value expandToSteps(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value flat, mlir::Value sequence,
+                          int64_t width);
+
 /// Gate `gate` [N, H] of a [N, G*H] tensor of gates.
 mlir::Value gateSlice(mlir::OpBuilder &b, mlir::Location loc, mlir::Value gates,
                       int64_t gate, int64_t hidden);

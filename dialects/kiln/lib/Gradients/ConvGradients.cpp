@@ -72,22 +72,69 @@ LogicalResult gradientOf(ConvTranspose2DOp op, GradientBuilder &g,
   return success();
 }
 
-/// Average pooling over windows that tile the input: every pixel gets its
-/// window's gradient divided by the window's size.
+/// How many input pixels (not padding) each output of an average pooling
+/// read, as a [1, 1, OH, OW] constant: the divisor without padded zeros.
+static Value windowCounts(GradientBuilder &g, AvgPool2DOp op) {
+  auto xType = cast<RankedTensorType>(op.getInput().getType());
+  auto yType = cast<RankedTensorType>(op.getType());
+  ArrayRef<int64_t> kernel = op.getKernel();
+  ArrayRef<int64_t> stride = op.getStride().value_or(kernel);
+  ArrayRef<int64_t> padding = op.getPadding();
+  SmallVector<int64_t> covered[2];
+  for (int d = 0; d < 2; ++d)
+    for (int64_t o = 0; o < yType.getDimSize(2 + d); ++o) {
+      int64_t begin = o * stride[d] - padding[d];
+      int64_t end = std::min(begin + kernel[d], xType.getDimSize(2 + d));
+      covered[d].push_back(end - std::max<int64_t>(begin, 0));
+    }
+  auto countType = RankedTensorType::get(
+      {1, 1, yType.getDimSize(2), yType.getDimSize(3)}, yType.getElementType());
+  SmallVector<Attribute> counts;
+  for (int64_t rows : covered[0])
+    for (int64_t columns : covered[1])
+      counts.push_back(
+          g.b.getFloatAttr(yType.getElementType(), double(rows * columns)));
+  return ConstantOp::create(g.b, g.loc,
+                            DenseElementsAttr::get(countType, counts));
+}
+
+/// Average pooling: every pixel gets the sum of the gradients of the
+/// windows it lies in, each divided by its window's divisor. Windows that
+/// tile the input spread each gradient over its block; in general the sum
+/// is a depthwise transposed convolution with a filter of ones.
 template <>
 LogicalResult gradientOf(AvgPool2DOp op, GradientBuilder &g, ValueRange dys,
                          SmallVectorImpl<Value> &dxs) {
   ArrayRef<int64_t> kernel = op.getKernel();
   ArrayRef<int64_t> stride = op.getStride().value_or(kernel);
+  ArrayRef<int64_t> padding = op.getPadding();
   auto xType = cast<RankedTensorType>(op.getInput().getType());
   auto yType = cast<RankedTensorType>(op.getType());
-  if (stride != kernel || llvm::any_of(op.getPadding(),
-                                       [](int64_t p) { return p != 0; }))
-    return op.emitOpError("gradients of average pooling are supported for "
-                          "windows that tile the input (stride = kernel, no "
-                          "padding)");
+  double windowSize = double(kernel[0] * kernel[1]);
+  bool padded = llvm::any_of(padding, [](int64_t p) { return p != 0; });
+  if (stride != kernel || padded) {
+    Value scaled = padded && !op.getCountIncludePad()
+                       ? DivOp::create(g.b, g.loc, dys[0], windowCounts(g, op))
+                             .getResult()
+                       : g.scale(dys[0], 1.0 / windowSize);
+    int64_t channels = xType.getDimSize(1);
+    Value ones = FullOp::create(
+        g.b, g.loc, g.b.getDenseI64ArrayAttr({channels, 1, kernel[0], kernel[1]}),
+        g.b.getF64FloatAttr(1.0), TypeAttr::get(xType.getElementType()));
+    SmallVector<int64_t> outputPadding(2);
+    for (int d = 0; d < 2; ++d)
+      outputPadding[d] = xType.getDimSize(2 + d) -
+                         ((yType.getDimSize(2 + d) - 1) * stride[d] -
+                          2 * padding[d] + kernel[d]);
+    dxs.push_back(ConvTranspose2DOp::create(
+        g.b, g.loc, scaled, ones, Value(), g.b.getDenseI64ArrayAttr(stride),
+        g.b.getDenseI64ArrayAttr(padding),
+        g.b.getDenseI64ArrayAttr(outputPadding),
+        g.b.getDenseI64ArrayAttr({1, 1}), g.b.getI64IntegerAttr(channels)));
+    return success();
+  }
   Value spread = UpsampleNearest2DOp::create(
-      g.b, g.loc, g.scale(dys[0], 1.0 / double(kernel[0] * kernel[1])),
+      g.b, g.loc, g.scale(dys[0], 1.0 / windowSize),
       g.b.getDenseI64ArrayAttr(kernel));
   // Rows and columns past the last window get nothing.
   int64_t high[2];
@@ -105,11 +152,6 @@ LogicalResult gradientOf(AvgPool2DOp op, GradientBuilder &g, ValueRange dys,
 template <>
 LogicalResult gradientOf(MaxPool2DOp op, GradientBuilder &g, ValueRange dys,
                          SmallVectorImpl<Value> &dxs) {
-  ArrayRef<int64_t> kernel = op.getKernel();
-  ArrayRef<int64_t> stride = op.getStride().value_or(kernel);
-  if (stride[0] < kernel[0] || stride[1] < kernel[1])
-    return op.emitOpError("gradients of max pooling with overlapping windows "
-                          "are not supported yet");
   dxs.push_back(MaxPool2DGradOp::create(
       g.b, g.loc, op.getInput(), dys[0], op.getKernelAttr(),
       op.getStrideAttr(), op.getPaddingAttr(), op.getDilationAttr()));

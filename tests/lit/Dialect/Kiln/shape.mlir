@@ -57,5 +57,8 @@ func.func @constants() {
   %1 = kiln.constant dense<7> : tensor<i64>
   // CHECK: kiln.full {dtype = i32, shape = array<i64: 2, 3>, value = 4.000000e+00 : f64} : tensor<2x3xi32>
   %2 = kiln.full {shape = array<i64: 2, 3>, value = 4.0 : f64, dtype = i32} : tensor<2x3xi32>
+  // Without a dtype the element type is f32.
+  // CHECK: kiln.full {shape = array<i64: 4>, value = 5.000000e-01 : f64} : tensor<4xf32>
+  %3 = kiln.full {shape = array<i64: 4>, value = 0.5 : f64} : tensor<4xf32>
   return
 }

@@ -61,8 +61,9 @@ def Kiln_MaxPool2DGradOp : Kiln_InferredOp<"max_pool2d_grad"> {
   let description = [{
     Routes each element of `grad_output` to the position of its window's
     maximum in `input` (the first one in row-major order when several are
-    equal, as PyTorch does); other positions get zero. The attributes are
-    the pooling's. Windows must not overlap (`stride` at least `kernel`).
+    equal, as PyTorch does); other positions get zero. Where windows
+    overlap, a position that is the maximum of several gets the sum of
+    their gradients. The attributes are the pooling's.
   }];
   let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$grad_output,
                    DenseI64ArrayAttr:$kernel,

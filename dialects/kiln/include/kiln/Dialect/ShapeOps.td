@@ -141,11 +141,12 @@ def Kiln_ConstantOp : Kiln_InferredOp<"constant", [ConstantLike]> {
 def Kiln_FullOp : Kiln_InferredOp<"full"> {
   let summary = "a tensor of one value and a static shape";
   let description = [{
-    A tensor of shape `shape` and element type `dtype`, every element
-    `value`. For shapes that follow a dynamic batch use `kiln.full_like`.
+    A tensor of shape `shape` and element type `dtype` (default `f32`),
+    every element `value`. For shapes that follow a dynamic batch use
+    `kiln.full_like`.
   }];
   let arguments = (ins DenseI64ArrayAttr:$shape, F64Attr:$value,
-                   TypeAttrOf<Kiln_Element>:$dtype);
+                   OptionalAttr<TypeAttrOf<Kiln_Element>>:$dtype);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "attr-dict `:` type($result)";
 }
