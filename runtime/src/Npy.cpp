@@ -2,7 +2,10 @@
 
 #include "kiln/runtime/Npy.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <fstream>
 #include <sstream>
 
@@ -27,16 +30,114 @@ const char *descrOf(DType dtype) {
   return "";
 }
 
-bool dtypeOf(const std::string &descr, DType &dtype) {
-  static const std::pair<const char *, DType> known[] = {
-      {"<f4", DType::F32}, {"<f8", DType::F64}, {"<i4", DType::I32},
-      {"<i8", DType::I64}, {"|b1", DType::I1},  {"|u1", DType::I1}};
-  for (auto [name, type] : known)
-    if (descr == name) {
-      dtype = type;
-      return true;
+struct ElementInfo {
+  char kind;     // NumPy's type character: b, u, i or f.
+  int bytes;
+  NpyElement element;
+  DType widened; // What the runtime holds it as.
+  const char *name;
+};
+
+const ElementInfo kElements[] = {
+    {'b', 1, NpyElement::Bool, DType::I1, "bool"},
+    {'u', 1, NpyElement::U8, DType::I32, "uint8"},
+    {'i', 1, NpyElement::I8, DType::I32, "int8"},
+    {'u', 2, NpyElement::U16, DType::I32, "uint16"},
+    {'i', 2, NpyElement::I16, DType::I32, "int16"},
+    {'i', 4, NpyElement::I32, DType::I32, "int32"},
+    {'i', 8, NpyElement::I64, DType::I64, "int64"},
+    {'f', 2, NpyElement::F16, DType::F32, "float16"},
+    {'f', 4, NpyElement::F32, DType::F32, "float32"},
+    {'f', 8, NpyElement::F64, DType::F64, "float64"},
+};
+
+/// The element of a descr such as '<f4' or '|u1', and whether its bytes
+/// are big endian.
+const ElementInfo *elementOf(const std::string &descr, bool &bigEndian) {
+  if (descr.size() < 3)
+    return nullptr;
+  char order = descr[0];
+  if (order != '<' && order != '>' && order != '|' && order != '=')
+    return nullptr;
+  int bytes = std::atoi(descr.c_str() + 2);
+  for (const ElementInfo &info : kElements)
+    if (info.kind == descr[1] && info.bytes == bytes &&
+        std::to_string(bytes) == descr.substr(2)) {
+      bigEndian = order == '>' && bytes > 1;
+      return &info;
     }
-  return false;
+  return nullptr;
+}
+
+float halfToFloat(uint16_t half) {
+  uint32_t sign = uint32_t(half >> 15) << 31;
+  int exponent = (half >> 10) & 0x1f;
+  uint32_t mantissa = half & 0x3ff;
+  uint32_t bits;
+  if (exponent == 0x1f) {
+    bits = sign | 0x7f800000u | (mantissa << 13);
+  } else if (exponent != 0) {
+    bits = sign | uint32_t(exponent + 112) << 23 | (mantissa << 13);
+  } else if (mantissa == 0) {
+    bits = sign;
+  } else {
+    // A subnormal half is a normal float.
+    int shift = 0;
+    while (!(mantissa & 0x400)) {
+      mantissa <<= 1;
+      ++shift;
+    }
+    bits = sign | uint32_t(113 - shift) << 23 | ((mantissa & 0x3ff) << 13);
+  }
+  float value;
+  std::memcpy(&value, &bits, 4);
+  return value;
+}
+
+/// The stored elements widened exactly to the runtime's type.
+void widen(const ElementInfo &info, bool bigEndian,
+           std::vector<uint8_t> &stored, Tensor &tensor) {
+  int64_t count = tensor.numElements();
+  if (bigEndian)
+    for (int64_t i = 0; i < count; ++i)
+      std::reverse(stored.begin() + i * info.bytes,
+                   stored.begin() + (i + 1) * info.bytes);
+  if (dtypeSize(info.widened) == size_t(info.bytes)) {
+    tensor.bytes = std::move(stored);
+    if (info.element == NpyElement::Bool)
+      for (uint8_t &b : tensor.bytes)
+        b = b != 0;
+    return;
+  }
+  tensor.bytes.assign(size_t(count) * dtypeSize(info.widened), 0);
+  const uint8_t *from = stored.data();
+  for (int64_t i = 0; i < count; ++i, from += info.bytes) {
+    switch (info.element) {
+    case NpyElement::U8:
+      tensor.data<int32_t>()[i] = from[0];
+      break;
+    case NpyElement::I8:
+      tensor.data<int32_t>()[i] = static_cast<int8_t>(from[0]);
+      break;
+    case NpyElement::U16:
+    case NpyElement::I16: {
+      uint16_t v;
+      std::memcpy(&v, from, 2);
+      tensor.data<int32_t>()[i] = info.element == NpyElement::U16
+                                      ? int32_t(v)
+                                      : int32_t(static_cast<int16_t>(v));
+      break;
+    }
+    case NpyElement::F16: {
+      uint16_t v;
+      std::memcpy(&v, from, 2);
+      tensor.data<float>()[i] = halfToFloat(v);
+      break;
+    }
+    default:
+      break;
+    }
+  }
 }
 
 /// The value of `key` in the header dict: a quoted string, True/False, or a
@@ -72,7 +173,15 @@ bool findValue(const std::string &header, const std::string &key,
 }
 } // namespace
 
-bool readNpy(const std::string &path, Tensor &tensor, std::string &error) {
+const char *npyElementName(NpyElement element) {
+  for (const ElementInfo &info : kElements)
+    if (info.element == element)
+      return info.name;
+  return "";
+}
+
+bool readNpy(const std::string &path, Tensor &tensor, std::string &error,
+             NpyElement *stored) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = "cannot open '" + path + "'";
@@ -122,11 +231,17 @@ bool readNpy(const std::string &path, Tensor &tensor, std::string &error) {
     error = "'" + path + "' has a malformed header";
     return false;
   }
-  if (!dtypeOf(descr, tensor.dtype)) {
+  bool bigEndian = false;
+  const ElementInfo *info = elementOf(descr, bigEndian);
+  if (!info) {
     error = "'" + path + "' holds dtype '" + descr +
-            "'; supported are float32, float64, int32, int64 and bool";
+            "'; supported are float16, float32, float64, int8, uint8, "
+            "int16, uint16, int32, int64 and bool";
     return false;
   }
+  tensor.dtype = info->widened;
+  if (stored)
+    *stored = info->element;
   if (fortran.find("True") != std::string::npos) {
     error = "'" + path + "' is in Fortran order; save it in C order";
     return false;
@@ -146,14 +261,91 @@ bool readNpy(const std::string &path, Tensor &tensor, std::string &error) {
     }
     tensor.shape.push_back(value);
   }
-  size_t bytes = static_cast<size_t>(tensor.numElements()) *
-                 dtypeSize(tensor.dtype);
-  tensor.bytes.resize(bytes);
-  if (!in.read(reinterpret_cast<char *>(tensor.bytes.data()), bytes)) {
+  size_t bytes = static_cast<size_t>(tensor.numElements()) * info->bytes;
+  std::vector<uint8_t> data(bytes);
+  if (!in.read(reinterpret_cast<char *>(data.data()), bytes)) {
     error = "'" + path + "' is truncated: expected " + std::to_string(bytes) +
             " bytes of data for shape " + formatShape(tensor.shape);
     return false;
   }
+  widen(*info, bigEndian, data, tensor);
+  return true;
+}
+
+bool convertForInput(Tensor &tensor, NpyElement stored, DType want,
+                     const std::string &what, std::string &error) {
+  if (tensor.dtype == want)
+    return true;
+  int64_t count = tensor.numElements();
+  bool storedFloat = stored == NpyElement::F16 || stored == NpyElement::F32 ||
+                     stored == NpyElement::F64;
+  auto integerAt = [&](int64_t i) -> int64_t {
+    switch (tensor.dtype) {
+    case DType::I32:
+      return tensor.data<int32_t>()[i];
+    case DType::I64:
+      return tensor.data<int64_t>()[i];
+    case DType::I1:
+      return tensor.data<uint8_t>()[i];
+    default:
+      return 0;
+    }
+  };
+  auto refuse = [&](const std::string &advice) {
+    error = what + " holds " + npyElementName(stored) + " values but is " +
+            dtypeName(want) + ": " + advice;
+    return false;
+  };
+  if (want == DType::F32 || want == DType::F64) {
+    // uint8 is how images are stored: pixels scaled to [0, 1], as the data
+    // sets are. Other integers have no such convention.
+    if (!storedFloat && stored != NpyElement::U8)
+      return refuse(std::string("convert them to float32 (and scale them) "
+                                "first, e.g. x.astype(np.float32); uint8 "
+                                "pixels are scaled to [0, 1]"));
+    Tensor converted(want, tensor.shape);
+    for (int64_t i = 0; i < count; ++i) {
+      double value = stored == NpyElement::U8 ? integerAt(i) / 255.0
+                     : tensor.dtype == DType::F32 ? tensor.data<float>()[i]
+                                                  : tensor.data<double>()[i];
+      if (want == DType::F32)
+        converted.data<float>()[i] = static_cast<float>(value);
+      else
+        converted.data<double>()[i] = value;
+    }
+    tensor = std::move(converted);
+    return true;
+  }
+  if (storedFloat)
+    return refuse(std::string("class labels, token ids and masks are "
+                              "integers; convert them with x.astype(np.") +
+                  (want == DType::I64 ? "int64" : want == DType::I1
+                                                      ? "bool_"
+                                                      : "int32") +
+                  ")");
+  Tensor converted(want, tensor.shape);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t value = integerAt(i);
+    if (want == DType::I64) {
+      converted.data<int64_t>()[i] = value;
+    } else if (want == DType::I32) {
+      if (value < std::numeric_limits<int32_t>::min() ||
+          value > std::numeric_limits<int32_t>::max()) {
+        error = what + ": element " + std::to_string(i) + " is " +
+                std::to_string(value) + ", outside the range of i32";
+        return false;
+      }
+      converted.data<int32_t>()[i] = static_cast<int32_t>(value);
+    } else {
+      if (value != 0 && value != 1) {
+        error = what + ": element " + std::to_string(i) + " is " +
+                std::to_string(value) + "; an i1 input takes 0 and 1";
+        return false;
+      }
+      converted.data<uint8_t>()[i] = static_cast<uint8_t>(value);
+    }
+  }
+  tensor = std::move(converted);
   return true;
 }
 

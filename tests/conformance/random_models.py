@@ -266,6 +266,8 @@ class Model:
 
     def batch_norm(self, x):
         c = x.shape[1]
+        if self.batch * x.shape[2] * x.shape[3] < 2:
+            return None  # Batch statistics of one value are undefined.
         g, b = self.param([c], "ones"), self.param([c], "zeros")
         m = self.param([c], "zeros", buffer=True)
         v = self.param([c], "ones", buffer=True)
@@ -534,11 +536,19 @@ def check(args, seed, max_ops, work):
     return model, failures
 
 
+def checked(args, seed, max_ops, work):
+    """check(), with a failure of the test itself reported as one."""
+    try:
+        return check(args, seed, max_ops, work)
+    except Exception as exception:  # noqa: BLE001 - reported, not hidden
+        return Model(seed, max_ops), [f"test error: {exception!r}"]
+
+
 def shrink(args, seed, max_ops, work):
     """The fewest ops with which `seed` still fails."""
     smallest = max_ops
     for ops in range(0, max_ops):
-        _, failures = check(args, seed, ops, work)
+        _, failures = checked(args, seed, ops, work)
         if failures:
             smallest = ops
             break
@@ -559,8 +569,8 @@ def main():
     features, failed = collections.Counter(), []
     with tempfile.TemporaryDirectory() as work, \
             concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        results = pool.map(lambda s: (s, *check(args, s, args.max_ops, work)),
-                           seeds)
+        results = pool.map(lambda s: (s, *checked(args, s, args.max_ops,
+                                                  work)), seeds)
         for seed, model, failures in results:
             features.update(model.features)
             if failures:

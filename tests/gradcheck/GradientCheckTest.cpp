@@ -259,7 +259,7 @@ std::vector<Case> cases() {
                "param w : f64[9, 4] = normal\nparam t : f64[3, 5] = normal\n",
                "h = dense(x, w)\n"
                "s = slice(h, axes=[1], starts=[1], ends=[9], steps=[3])\n"
-               "e = gather(t, y, axis=1)\n"
+               "e = transpose(gather(t, y, axis=1), perm=[1, 0])\n"
                "c = concat(s, e, axis=-1)\n"
                "loss = mean(c * c * c)")},
       {"dropout",

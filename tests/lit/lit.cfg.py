@@ -30,3 +30,6 @@ llvm_config.add_tool_substitutions(
     ["kilnc", "kiln-classify", "kiln-classify-c", "not", "split-file",
      ToolSubst("kiln-run", command=kiln_run) if kiln_run else "kiln-run"],
     tool_dirs)
+# The path of kiln-run, for scripts that run it themselves.
+config.substitutions.append(
+    ("%kiln_run", kiln_run or os.path.join(config.kiln_tools_dir, "kiln-run")))

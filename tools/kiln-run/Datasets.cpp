@@ -174,8 +174,15 @@ bool kiln::run::readNpyPair(const std::string &featuresPath,
                             std::string &error) {
   using kiln::rt::DType;
   kiln::rt::Tensor features, targets;
-  if (!kiln::rt::readNpy(featuresPath, features, error) ||
-      !kiln::rt::readNpy(targetsPath, targets, error))
+  kiln::rt::NpyElement storedFeatures, storedTargets;
+  if (!kiln::rt::readNpy(featuresPath, features, error, &storedFeatures) ||
+      !kiln::rt::readNpy(targetsPath, targets, error, &storedTargets))
+    return false;
+  // uint8 features are pixels, scaled to [0, 1] as the image data sets
+  // are; uint8 targets are labels and stay as they are.
+  if (storedFeatures == kiln::rt::NpyElement::U8 &&
+      !kiln::rt::convertForInput(features, storedFeatures, DType::F32,
+                                 "'" + featuresPath + "'", error))
     return false;
   out = Samples();
   if (features.shape.empty() || targets.shape.empty() ||
@@ -197,9 +204,10 @@ bool kiln::run::readNpyPair(const std::string &featuresPath,
       return static_cast<float>(t.data<int32_t>()[i]);
     case DType::I64:
       return static_cast<float>(t.data<int64_t>()[i]);
-    default:
-      return 0;
+    case DType::I1:
+      return static_cast<float>(t.data<uint8_t>()[i]);
     }
+    return 0.0f;
   };
   for (int64_t i = 0; i < features.numElements(); ++i)
     out.features.push_back(read(features, i));

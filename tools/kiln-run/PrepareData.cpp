@@ -11,6 +11,7 @@
 #include "PrepareData.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <numeric>
 #include <set>
 
@@ -70,6 +71,9 @@ std::vector<int64_t> concatenated(const std::vector<int64_t> &a,
   both.insert(both.end(), b.begin(), b.end());
   return both;
 }
+
+/// Features past this magnitude, left unscaled, get a hint.
+constexpr double kUnscaledWarning = 1000;
 
 } // namespace
 
@@ -192,6 +196,15 @@ bool kiln::run::prepareData(const TrainOptions &options,
     if (options.limit)
       trainRows.resize(std::min<size_t>(trainRows.size(), options.limit));
     preprocessing.fitScaling(out.train, trainRows, options.scaling);
+    // Raw magnitudes such as incomes make gradient steps explode or crawl.
+    auto largest =
+        preprocessing.largestNumericColumn(out.train, trainRows);
+    if (options.scaling == Scaling::None && largest &&
+        largest->second > kUnscaledWarning)
+      std::fprintf(stderr,
+                   "kiln-run: hint: column '%s' reaches %g; features this "
+                   "large train poorly unscaled: add --scale standard\n",
+                   largest->first.c_str(), largest->second);
   } else if (preprocessing.scaling != Scaling::None &&
              static_cast<int64_t>(preprocessing.shift.size()) !=
                  out.train.width) {

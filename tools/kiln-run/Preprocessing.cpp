@@ -135,6 +135,20 @@ bool Preprocessing::encode(const Table &table, Samples &out,
       const std::string &cell = cells[sources[c]];
       const std::vector<std::string> &categories = columns[c].categories;
       if (!categories.empty()) {
+        if (std::find(categories.begin(), categories.end(), cell) ==
+            categories.end()) {
+          // All zeros would pass for a sample of no category at all.
+          std::string known;
+          for (size_t k = 0; k < categories.size() && k < 10; ++k)
+            known += (k ? ", '" : "'") + categories[k] + "'";
+          if (categories.size() > 10)
+            known += ", ...";
+          error = table.location(row) + ": column '" + columns[c].name +
+                  "' has the category '" + cell +
+                  "', which the training data did not have (it had " +
+                  known + ")";
+          return false;
+        }
         for (const std::string &category : categories)
           out.features.push_back(cell == category ? 1.0f : 0.0f);
         continue;
@@ -174,6 +188,26 @@ bool Preprocessing::encode(const Table &table, Samples &out,
   else
     out.targets.assign(out.count, 0.0f);
   return true;
+}
+
+std::optional<std::pair<std::string, double>>
+Preprocessing::largestNumericColumn(const Samples &samples,
+                                    const std::vector<int64_t> &rows) const {
+  std::optional<std::pair<std::string, double>> largest;
+  int64_t feature = 0;
+  for (const Column &column : columns) {
+    if (column.categories.empty()) {
+      double high = 0;
+      for (int64_t row : rows)
+        high = std::max(high, double(std::fabs(
+                                  samples.features[row * samples.width +
+                                                   feature])));
+      if (!largest || high > largest->second)
+        largest = std::make_pair(column.name, high);
+    }
+    feature += std::max<int64_t>(column.categories.size(), 1);
+  }
+  return largest;
 }
 
 void Preprocessing::fitScaling(const Samples &samples,

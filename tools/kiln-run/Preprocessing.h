@@ -16,6 +16,7 @@
 #include "Table.h"
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,11 @@ struct Preprocessing {
   /// unseen class or a bad number is an error naming file and line.
   bool encode(const Table &table, Samples &out, std::string &error) const;
 
+  /// The numeric (not one-hot) column of the table with the largest
+  /// magnitude over `rows`, and that magnitude.
+  std::optional<std::pair<std::string, double>>
+  largestNumericColumn(const Samples &samples,
+                       const std::vector<int64_t> &rows) const;
   /// Fits the scaling to the features of `rows` of `samples`.
   void fitScaling(const Samples &samples, const std::vector<int64_t> &rows,
                   Scaling kind);

@@ -13,6 +13,7 @@
 
 #include "CommandLine.h"
 #include "EvalCommand.h"
+#include "ExportCommand.h"
 #include "ImageCommands.h"
 #include "JsonText.h"
 #include "Preprocessing.h"
@@ -52,6 +53,7 @@ const char kUsage[] =
     "  sample  generate images from noise (GANs, VAEs) as a PNG grid\n"
     "  reconstruct  reconstruct test images (autoencoders) as a PNG grid\n"
     "  bench   time an entry on random inputs\n"
+    "  export  write samples of a data set as .npy files (no module)\n"
     "kiln-run <command> --help shows a command's options.\n";
 
 const char kInfoUsage[] =
@@ -199,6 +201,9 @@ bool preprocessInputs(
 
 int infer(const Module &module, const std::vector<std::string> &args) {
   std::map<std::string, Tensor> inputs;
+  // What each .npy input stored, converted below for the entry's types.
+  std::map<std::string, NpyElement> storedTypes;
+  std::map<std::string, std::string> inputPaths;
   std::vector<std::pair<std::string, std::string>> outputFiles, tableInputs;
   std::string entryName = "infer", paramsDir, dumpDir, outputDir;
   bool raw = false;
@@ -224,8 +229,9 @@ int infer(const Module &module, const std::vector<std::string> &args) {
       } else if (flag == "--input") {
         Tensor tensor;
         std::string error;
-        if (!readNpy(path, tensor, error))
+        if (!readNpy(path, tensor, error, &storedTypes[name]))
           return fail(error);
+        inputPaths[name] = path;
         inputs[name] = std::move(tensor);
       } else {
         outputFiles.emplace_back(name, path);
@@ -286,13 +292,35 @@ int infer(const Module &module, const std::vector<std::string> &args) {
   if (!checkpointIn.empty() &&
       !loadCheckpoint(session, checkpointIn, error, &metadata))
     return fail(error);
+  // Untrained weights give answers that look like any others.
+  bool trainable = std::any_of(module.params().begin(), module.params().end(),
+                               [](const ParamSpec &p) { return !p.buffer; });
+  const EntrySpec *entry = module.findEntry(entryName);
+  if (!entry)
+    return fail("the module has no entry '" + entryName + "'");
+  if (checkpointIn.empty() && paramsDir.empty() && trainable &&
+      !entry->isTrain)
+    std::fprintf(stderr,
+                 "kiln-run: warning: no --checkpoint or --params: the "
+                 "parameters are freshly initialized (seed %llu), not "
+                 "trained\n",
+                 static_cast<unsigned long long>(seed));
+  // Before the checkpoint's scaling, which applies to float features.
+  for (const ArgumentSpec &argument : entry->arguments) {
+    auto stored = storedTypes.find(argument.name);
+    if (argument.role == ArgumentSpec::Role::Input &&
+        stored != storedTypes.end() &&
+        !convertForInput(inputs[argument.name], stored->second,
+                         argument.type.dtype,
+                         "'" + inputPaths[argument.name] + "' (input '" +
+                             argument.name + "')",
+                         error))
+      return fail(error);
+  }
   if (!raw && !preprocessInputs(metadata, tableInputs, inputs, error))
     return fail(checkpointIn + ": " + error);
   if (raw && !tableInputs.empty())
     return fail("--raw inputs are .npy files");
-  const EntrySpec *entry = module.findEntry(entryName);
-  if (!entry)
-    return fail("the module has no entry '" + entryName + "'");
   std::vector<Tensor> outputs;
   for (int64_t step = 0; step < steps; ++step)
     if (!session.run(entryName, inputs, outputs, error, runOptions))
@@ -514,7 +542,7 @@ int main(int argc, char **argv) {
   std::string command = args[0];
   if (command != "info" && command != "infer" && command != "bench" &&
       command != "train" && command != "eval" && command != "tune" &&
-      command != "sample" && command != "reconstruct")
+      command != "sample" && command != "reconstruct" && command != "export")
     return fail("unknown command '" + command + "' (see kiln-run --help)");
   const char *usage = command == "info"    ? kInfoUsage
                       : command == "infer" ? kInferUsage
@@ -523,6 +551,7 @@ int main(int argc, char **argv) {
                       : command == "tune"  ? kTuneUsage
                       : command == "sample" ? kSampleUsage
                       : command == "reconstruct" ? kReconstructUsage
+                      : command == "export" ? kExportUsage
                                            : kBenchUsage;
   if (args.size() < 2 || args[1] == "--help" || args[1] == "-h") {
     std::fputs(usage, args.size() < 2 ? stderr : stdout);
@@ -531,6 +560,9 @@ int main(int argc, char **argv) {
   // tune takes a model's source, and compiles it.
   if (command == "tune")
     return tune(std::vector<std::string>(args.begin() + 1, args.end()));
+  // export reads a data set, not a module.
+  if (command == "export")
+    return exportData(std::vector<std::string>(args.begin() + 1, args.end()));
   std::string error;
   std::unique_ptr<Module> module = Module::loadFile(args[1], error);
   if (!module)

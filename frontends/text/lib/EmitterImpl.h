@@ -93,6 +93,11 @@ private:
     diagnostics.error(where, message);
     return false;
   }
+  /// Warns about declarations that no entry reads.
+  void warnOnUnusedDeclarations();
+  /// Warns when a binary op's broadcast pairs up samples of the batch.
+  void warnOnBatchBroadcast(const Expr &expr, mlir::ValueRange operands,
+                            mlir::Value result);
   /// The closest known name to `name`, for "did you mean" hints.
   std::string suggest(llvm::StringRef name,
                       llvm::ArrayRef<llvm::StringRef> candidates) const;

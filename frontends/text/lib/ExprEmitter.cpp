@@ -281,6 +281,7 @@ FailureOr<Value> ModelEmitter::emitExpr(const Expr &expr, Type elementHint) {
                                          expr.loc, *operands, attrs, 1);
     if (failed(op))
       return failure();
+    warnOnBatchBroadcast(expr, *operands, (*op)->getResult(0));
     return (*op)->getResult(0);
   }
   case Expr::Kind::Call: {
@@ -306,6 +307,38 @@ FailureOr<Value> ModelEmitter::emitExpr(const Expr &expr, Type elementHint) {
     return failure();
   }
   return failure();
+}
+
+/// The dynamic dimensions of a value's type.
+static int64_t dynamicDims(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  return type ? llvm::count_if(type.getShape(), ShapedType::isDynamic) : 0;
+}
+
+static std::string shapeText(Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  std::string text = "[";
+  for (auto [i, dim] : llvm::enumerate(type.getShape()))
+    text += (i ? ", " : "") +
+            (ShapedType::isDynamic(dim) ? std::string("N")
+                                        : std::to_string(dim));
+  return text + "]";
+}
+
+/// `pred - y` with pred [N, 1] and y [N] broadcasts to [N, N]: every
+/// prediction against every target, which trains without complaint and
+/// learns nothing (PyTorch's mse_loss warns about the same shapes).
+void ModelEmitter::warnOnBatchBroadcast(const Expr &expr, ValueRange operands,
+                                        Value result) {
+  if (dynamicDims(result) < 2 ||
+      llvm::any_of(operands, [](Value v) { return dynamicDims(v) > 1; }))
+    return;
+  diagnostics.warning(
+      expr.loc, "batch-broadcast",
+      "broadcasting " + shapeText(operands[0]) + " against " +
+          shapeText(operands[1]) + " gives " + shapeText(result) +
+          ", a value for every pair of samples; if both hold one value per "
+          "sample, give them one shape (e.g. reshape(y, [-1, 1]))");
 }
 
 FailureOr<SmallVector<Value>> ModelEmitter::emitCall(const Expr &call) {

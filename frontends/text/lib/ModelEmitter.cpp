@@ -680,7 +680,43 @@ OwningOpRef<ModuleOp> ModelEmitter::emit(const ConfigOverrides &overrides) {
     ok &= emitLossEntry(train);
   if (!ok || diagnostics.hasErrors() || failed(verify(module)))
     return nullptr;
+  warnOnUnusedDeclarations();
   return owned;
+}
+
+/// A parameter or input that no entry reads is usually a layer left out of
+/// the network by mistake, or a loss that forgot a target.
+void ModelEmitter::warnOnUnusedDeclarations() {
+  llvm::StringSet<> readParams, readInputs;
+  bool anyEntry = false;
+  module.walk([&](func::FuncOp func) {
+    anyEntry = true;
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      if (auto symbol = func.getArgAttrOfType<FlatSymbolRefAttr>(
+              i, KilnDialect::kParamArgAttrName))
+        readParams.insert(symbol.getValue());
+      if (auto name = func.getArgAttrOfType<StringAttr>(
+              i, KilnDialect::kInputArgAttrName))
+        readInputs.insert(name.getValue());
+    }
+  });
+  if (!anyEntry)
+    return;
+  SmallVector<std::pair<const char *, std::string>> unused;
+  for (const auto &[name, param] : params)
+    if (!readParams.contains(param.symbol))
+      unused.emplace_back(param.loc.getPointer(),
+                          std::string(param.isBuffer ? "buffer '" : "param '") +
+                              name.str() + "'");
+  for (const auto &[name, input] : inputs)
+    if (!readInputs.contains(name))
+      unused.emplace_back(input.loc.getPointer(),
+                          "input '" + name.str() + "'");
+  // In the order of the file.
+  llvm::sort(unused);
+  for (const auto &[where, what] : unused)
+    diagnostics.warning(llvm::SMLoc::getFromPointer(where), "unused",
+                        what + " is read by no output and no loss");
 }
 
 OwningOpRef<ModuleOp> kiln::text::emitModule(const Model &model,

@@ -31,6 +31,25 @@ void SourceDiagnostics::note(llvm::SMLoc loc, const llvm::Twine &message) {
     print(loc, llvm::SourceMgr::DK_Note, message);
 }
 
+void SourceDiagnostics::warning(llvm::SMLoc loc, llvm::StringRef lint,
+                                const llvm::Twine &message) {
+  if (!warned.insert({loc.getPointer(), lint.str()}).second)
+    return;
+  if (loc.isValid()) {
+    const llvm::MemoryBuffer *buffer =
+        sourceMgr.getMemoryBuffer(sourceMgr.FindBufferContainingLoc(loc));
+    llvm::StringRef rest(loc.getPointer(),
+                         buffer->getBufferEnd() - loc.getPointer());
+    llvm::StringRef line = rest.take_until([](char c) { return c == '\n'; });
+    size_t comment = line.find('#');
+    if (comment != llvm::StringRef::npos &&
+        line.drop_front(comment).contains(("allow(" + lint + ")").str()))
+      return;
+  }
+  print(loc, llvm::SourceMgr::DK_Warning,
+        message + " [" + lint + "; silence with `# allow(" + lint + ")`]");
+}
+
 llvm::SMLoc SourceDiagnostics::toSMLoc(mlir::Location loc) const {
   auto fileLoc = llvm::dyn_cast<mlir::FileLineColLoc>(loc);
   if (!fileLoc)

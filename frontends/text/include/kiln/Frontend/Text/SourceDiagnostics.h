@@ -16,6 +16,9 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <set>
+#include <string>
+
 namespace kiln::text {
 
 class SourceDiagnostics {
@@ -28,6 +31,10 @@ public:
 
   void error(llvm::SMLoc loc, const llvm::Twine &message);
   void note(llvm::SMLoc loc, const llvm::Twine &message);
+  /// A likely mistake that is legal. `lint` names it; a comment
+  /// `# allow(lint)` on the line silences it.
+  void warning(llvm::SMLoc loc, llvm::StringRef lint,
+               const llvm::Twine &message);
 
   unsigned errorCount() const { return errors; }
   bool hasErrors() const { return errors > 0; }
@@ -58,6 +65,9 @@ private:
   llvm::SourceMgr &sourceMgr;
   llvm::raw_ostream &os;
   unsigned errors = 0;
+  /// Warnings given, by position and lint: each entry emits a binding
+  /// again, and the warning is about the line, not the entry.
+  std::set<std::pair<const char *, std::string>> warned;
 };
 
 } // namespace kiln::text
