@@ -549,12 +549,15 @@ def conv_transpose_cases(full):
     for c, size, f, k, s, p, d, g in conv_geometries(full):
         h, w = pair(size)
         kh, kw = pair(k)
-        pad = tuple(min(a, (d2 * (kk - 1)) // 1) for a, d2, kk in
-                    zip(pair(p), pair(d), (kh, kw)))
         # Output padding below both stride and dilation, as PyTorch needs.
         extra = tuple(min(1, st - 1, dl - 1) if i % 2 else
                       max(0, min(st, dl) - 1)
                       for i, (st, dl) in enumerate(zip(pair(s), pair(d))))
+        # Padding that leaves an output of at least one pixel:
+        # (in - 1) * s - 2 p + d (k - 1) + output_padding + 1 >= 1.
+        pad = tuple(min(a, ((n - 1) * st + dl * (kk - 1) + o) // 2)
+                    for a, n, st, dl, kk, o in
+                    zip(pair(p), (h, w), pair(s), pair(d), (kh, kw), extra))
         bias = len(cases) % 2 == 1
         text = ("conv_transpose2d({0}, {1}" + (", {2}" if bias else "") +
                 f", stride={option(s)}, padding={option(pad)}, "
@@ -1226,7 +1229,8 @@ def main():
         ops = {op: ops[op] for op in args.ops.split(",")}
     configurations = args.configurations.split(",") if args.configurations \
         else (list(CONFIGURATIONS) if args.full else ["default"])
-    jobs = [(op, c) for op in ops for c in configurations]
+    # Configuration by configuration: the default pipeline's results first.
+    jobs = [(op, c) for c in configurations for op in ops]
     work_context = tempfile.TemporaryDirectory() if not args.keep else None
     work = args.keep or work_context.name
     os.makedirs(work, exist_ok=True)
@@ -1239,6 +1243,8 @@ def main():
             for label, message in failures:
                 failed[(op, configuration)].append((label, message))
                 print(f"FAIL {op} [{configuration}] {label}: {message}")
+            print(f"{op} [{configuration}]: {len(ops[op])} cases, "
+                  f"{len(failures)} failed", flush=True)
     print(f"\n{'op':24} {'cases':>6}  " +
           "  ".join(f"{c:>12}" for c in configurations))
     total_cases = 0

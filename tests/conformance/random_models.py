@@ -571,13 +571,16 @@ def main():
             concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         results = pool.map(lambda s: (s, *checked(args, s, args.max_ops,
                                                   work)), seeds)
-        for seed, model, failures in results:
+        for done, (seed, model, failures) in enumerate(results, 1):
             features.update(model.features)
             if failures:
                 failed.append(seed)
                 print(f"FAIL seed {seed}:")
                 for failure in failures:
                     print("     " + failure)
+            if done % 100 == 0:
+                print(f"... {done} models: {done - len(failed)} passed, "
+                      f"{len(failed)} failed", flush=True)
         for seed in failed:
             ops, source = shrink(args, seed, args.max_ops, work)
             print(f"\nseed {seed} shrunk to {ops} ops "

@@ -696,35 +696,67 @@ struct FoldCoveringWriteIntoInsertSlice
   }
 };
 
-/// Far more rewrites than any function needs (every zoo model compiles
-/// within 2^14).
-constexpr int64_t kMaxSimplifyRewrites = 1 << 22;
+/// Far more rewrites than a function needs when the patterns converge
+/// (every zoo model needs fewer than 2^14); past them, they are undoing
+/// each other.
+constexpr int64_t kMaxSimplifyRewrites = 1 << 16;
+
+/// The canonicalization patterns of every loaded dialect and op.
+void addCanonicalizations(MLIRContext *context, RewritePatternSet &patterns) {
+  for (Dialect *dialect : context->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName name : context->getRegisteredOperations())
+    name.getCanonicalizationPatterns(patterns, context);
+}
+
+/// Fails when the patterns have not converged within the bound.
+LogicalResult applyBounded(Operation *root, RewritePatternSet &&patterns) {
+  GreedyRewriteConfig config;
+  config.setMaxNumRewrites(kMaxSimplifyRewrites);
+  return applyPatternsGreedily(root, std::move(patterns), config);
+}
+
+/// The patterns that fold tensor slices into vector transfers and keep unit
+/// dimensions out of vectors (a batch tile of 1 would otherwise turn
+/// broadcasts into element-by-element shuffles).
+void addSubsetFolding(RewritePatternSet &patterns) {
+  tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+  vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+  vector::populateDropUnitDimWithShapeCastPatterns(patterns);
+}
+
+/// The patterns that make transposed reads row reads and an in-register
+/// transpose.
+void addTransferLowering(RewritePatternSet &patterns) {
+  vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+  patterns.add<SplatRowsInsteadOfTranspose>(patterns.getContext());
+}
 
 /// Canonicalization, optionally folding tensor slices into vector
 /// transfers.
 LogicalResult simplify(Operation *root, bool foldSubsets) {
   MLIRContext *context = root->getContext();
   RewritePatternSet patterns(context);
-  for (Dialect *dialect : context->getLoadedDialects())
-    dialect->getCanonicalizationPatterns(patterns);
-  for (RegisteredOperationName name : context->getRegisteredOperations())
-    name.getCanonicalizationPatterns(patterns, context);
-  if (foldSubsets) {
-    tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
-    // Unit dimensions (a batch tile of 1) would otherwise turn broadcasts
-    // into element-by-element shuffles.
-    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
-    vector::populateDropUnitDimWithShapeCastPatterns(patterns);
-    // Transposed reads become row reads and an in-register transpose.
-    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
-    patterns.add<SplatRowsInsteadOfTranspose>(context);
-  }
-  // Some upstream vector patterns can undo each other on odd shapes (a 3 x
-  // 3 tile read through a transpose did, forever): a bound turns such a
-  // loop into a compile error instead of a hang.
-  GreedyRewriteConfig config;
-  config.setMaxNumRewrites(kMaxSimplifyRewrites);
-  return applyPatternsGreedily(root, std::move(patterns), config);
+  addCanonicalizations(context, patterns);
+  if (!foldSubsets)
+    return applyBounded(root, std::move(patterns));
+  addSubsetFolding(patterns);
+  addTransferLowering(patterns);
+  if (succeeded(applyBounded(root, std::move(patterns))))
+    return success();
+  // Together, the two sets can undo each other without end: a narrow tile
+  // written into a slot of a larger tensor (an [N, 3] step into
+  // [N, T, 3]) is widened by the transfer lowering and narrowed by the
+  // unit-dimension patterns. Where they do, each set runs alone, in turn;
+  // the code is a little less tidy and correct all the same.
+  RewritePatternSet subsets(context), transfers(context);
+  addCanonicalizations(context, subsets);
+  addSubsetFolding(subsets);
+  addCanonicalizations(context, transfers);
+  addTransferLowering(transfers);
+  if (failed(applyBounded(root, std::move(subsets))))
+    return failure();
+  return applyBounded(root, std::move(transfers));
 }
 
 /// A tile of an image-to-column copy reads its input through window
