@@ -1,5 +1,7 @@
 """What the conformance suites share: running kilnc and kiln-run on a
-generated module, writing its arrays, and comparing with a reference.
+generated module, writing its arrays, comparing with a reference, and the
+reference recurrences (PyTorch's rnn, gru and lstm written out step by
+step).
 
 A compiler failure on a valid model is a failure; a signal or an internal
 compiler error is a crash; a command still running after
@@ -10,6 +12,7 @@ import os
 import subprocess
 
 import numpy as np
+import torch
 
 COMMAND_TIMEOUT_S = 300
 
@@ -86,3 +89,35 @@ def relative_error(ours, reference, scale=None):
     scale = max(float(np.abs(reference).max()) if scale is None else scale,
                 1e-3)
     return float(np.abs(ours - reference).max()) / scale
+
+
+def recurrent_reference(cell, x, w_ih, w_hh, b_ih, b_hh, h0=None, c0=None):
+    """PyTorch's rnn/gru/lstm: (sequence [N, T, D*H], h_n [D, N, H][, c_n])."""
+    directions, hidden = w_ih.shape[0], w_hh.shape[2]
+    sequences, finals, cells = [], [], []
+    for d in range(directions):
+        h = x.new_zeros(x.shape[0], hidden) if h0 is None else h0[d]
+        c = x.new_zeros(x.shape[0], hidden) if c0 is None else c0[d]
+        steps = range(x.shape[1]) if d == 0 else reversed(range(x.shape[1]))
+        out = [None] * x.shape[1]
+        for t in steps:
+            gi = x[:, t] @ w_ih[d].T + b_ih[d]
+            gh = h @ w_hh[d].T + b_hh[d]
+            if cell == "rnn":
+                h = torch.tanh(gi + gh)
+            elif cell == "gru":
+                ir, iz, in_ = gi.chunk(3, 1)
+                hr, hz, hn = gh.chunk(3, 1)
+                r, z = torch.sigmoid(ir + hr), torch.sigmoid(iz + hz)
+                n = torch.tanh(in_ + r * hn)
+                h = (1 - z) * n + z * h
+            else:
+                i, f, g, o = (gi + gh).chunk(4, 1)
+                c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+                h = torch.sigmoid(o) * torch.tanh(c)
+            out[t] = h
+        sequences.append(torch.stack(out, 1))
+        finals.append(h)
+        cells.append(c)
+    results = (torch.cat(sequences, 2), torch.stack(finals))
+    return results + (torch.stack(cells),) if cell == "lstm" else results

@@ -685,38 +685,6 @@ def layer_norm_cases(sizes):
     return cases
 
 
-def recurrent_reference(cell, x, w_ih, w_hh, b_ih, b_hh, h0=None, c0=None):
-    """PyTorch's rnn/gru/lstm: (sequence [N, T, D*H], h_n [D, N, H][, c_n])."""
-    directions, hidden = w_ih.shape[0], w_hh.shape[2]
-    sequences, finals, cells = [], [], []
-    for d in range(directions):
-        h = x.new_zeros(x.shape[0], hidden) if h0 is None else h0[d]
-        c = x.new_zeros(x.shape[0], hidden) if c0 is None else c0[d]
-        steps = range(x.shape[1]) if d == 0 else reversed(range(x.shape[1]))
-        out = [None] * x.shape[1]
-        for t in steps:
-            gi = x[:, t] @ w_ih[d].T + b_ih[d]
-            gh = h @ w_hh[d].T + b_hh[d]
-            if cell == "rnn":
-                h = torch.tanh(gi + gh)
-            elif cell == "gru":
-                ir, iz, in_ = gi.chunk(3, 1)
-                hr, hz, hn = gh.chunk(3, 1)
-                r, z = torch.sigmoid(ir + hr), torch.sigmoid(iz + hz)
-                n = torch.tanh(in_ + r * hn)
-                h = (1 - z) * n + z * h
-            else:
-                i, f, g, o = (gi + gh).chunk(4, 1)
-                c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-                h = torch.sigmoid(o) * torch.tanh(c)
-            out[t] = h
-        sequences.append(torch.stack(out, 1))
-        finals.append(h)
-        cells.append(c)
-    results = (torch.cat(sequences, 2), torch.stack(finals))
-    return results + (torch.stack(cells),) if cell == "lstm" else results
-
-
 def recurrent_cases(cell, full):
     gates = {"rnn": 1, "gru": 3, "lstm": 4}[cell]
     results = 3 if cell == "lstm" else 2
@@ -741,7 +709,7 @@ def recurrent_cases(cell, full):
                 f"{cell} T={tokens} F={features} H={hidden} D={directions}"
                 f"{' with initial state' if initial else ''}",
                 f"{cell}({arguments}{option_text})", operands,
-                lambda *a, cell=cell: recurrent_reference(cell, *a),
+                lambda *a, cell=cell: harness.recurrent_reference(cell, *a),
                 results=results))
     # No dynamic batch: the sequence is a parameter of static shape.
     cases.append(Case(f"{cell} static batch", f"{cell}({{0}}, {{1}}, {{2}}, "
@@ -749,7 +717,7 @@ def recurrent_cases(cell, full):
                       [Operand((3, 4, 5)), Operand((2, gates * 6, 5)),
                        Operand((2, gates * 6, 6)), Operand((2, gates * 6)),
                        Operand((2, gates * 6))],
-                      lambda *a, cell=cell: recurrent_reference(cell, *a),
+                      lambda *a, cell=cell: harness.recurrent_reference(cell, *a),
                       results=results))
     return cases
 

@@ -211,8 +211,8 @@ class Model:
                           f"{w_hh}, {b_ih}, {b_hh}{options})")
 
         def fn(e, p):
-            return run_recurrent(cell, e[seq.name], p[w_ih], p[w_hh],
-                                 p[b_ih], p[b_hh])
+            return harness.recurrent_reference(
+                cell, e[seq.name], p[w_ih], p[w_hh], p[b_ih], p[b_hh])[0]
         value = Value(out, (None, tokens, directions * hidden), fn)
         self.values.append(value)
         self.features[f"{cell}{'_bidirectional' if directions == 2 else ''}"] += 1
@@ -423,36 +423,6 @@ class Model:
         if self.penalty is not None:
             loss = loss + 0.5 * (params[self.penalty] ** 2).sum()
         return env, loss
-
-
-def run_recurrent(cell, seq, w_ih, w_hh, b_ih, b_hh):
-    """PyTorch's rnn/gru/lstm formulas, step by step: [N, T, D*H]."""
-    outputs = []
-    for d in range(w_ih.shape[0]):
-        hidden = w_hh.shape[2]
-        h = seq.new_zeros(seq.shape[0], hidden)
-        c = seq.new_zeros(seq.shape[0], hidden)
-        steps = range(seq.shape[1]) if d == 0 else \
-            reversed(range(seq.shape[1]))
-        out = [None] * seq.shape[1]
-        for t in steps:
-            gi = seq[:, t] @ w_ih[d].T + b_ih[d]
-            gh = h @ w_hh[d].T + b_hh[d]
-            if cell == "rnn":
-                h = torch.tanh(gi + gh)
-            elif cell == "gru":
-                ir, iz, in_ = gi.chunk(3, 1)
-                hr, hz, hn = gh.chunk(3, 1)
-                r, z = torch.sigmoid(ir + hr), torch.sigmoid(iz + hz)
-                n = torch.tanh(in_ + r * hn)
-                h = (1 - z) * n + z * h
-            else:
-                i, f, g, o = (gi + gh).chunk(4, 1)
-                c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-                h = torch.sigmoid(o) * torch.tanh(c)
-            out[t] = h
-        outputs.append(torch.stack(out, 1))
-    return torch.cat(outputs, 2)
 
 
 def compare(what, ours, reference, scale=None):
