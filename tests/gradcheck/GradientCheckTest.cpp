@@ -251,7 +251,8 @@ std::vector<Case> cases() {
                "m = max_pool2d(h, kernel=3, stride=2, padding=1)\n"
                "a = avg_pool2d(h, kernel=3, stride=1, padding=1, "
                "count_include_pad=false)\n"
-               "b = avg_pool2d(h, kernel=[2, 3], stride=[1, 2], padding=[1, 1])\n"
+               "b = avg_pool2d(h, kernel=[2, 3], stride=[1, 2], "
+               "padding=[1, 1])\n"
                "loss = mean(m * m * m) + mean(a * a * a) + mean(b * b)")},
       {"strided_slice_gather_axis_concat",
        opModel("c",

@@ -758,8 +758,8 @@ def KilnLowerConvGradients : Pass<"kiln-lower-conv-gradients"> {
     reshaped to `[F, C, KH, KW]`. `kiln.max_pool2d_grad` becomes two
     generics: each window's first maximum (as an offset in the window), then
     every input position summing, over the windows it lies in (one per
-    tap), the gradients of those it is the maximum of; when the windows tile the input both are
-    elementwise (over one strided slice per tap, and over the input seen as
+    tap), the gradients of those it is the maximum of; when the windows
+    tile the input both are elementwise (over one strided slice per tap, and over the input seen as
     `[N, C, OH, KH, OW, KW]`).
   }];
   let dependentDialects = KilnLoweringDialects;

@@ -391,7 +391,8 @@ struct MaxPoolGradPattern : OpRewritePattern<MaxPool2DGradOp> {
               Value sum = scalarConstant(b, l, element, 0);
               for (int64_t kh = 0; kh < kernel[0]; ++kh)
                 for (int64_t kw = 0; kw < kernel[1]; ++kw) {
-                  SmallVector<Value, 4> at{n, c, windows[0][kh], windows[1][kw]};
+                  SmallVector<Value, 4> at{n, c, windows[0][kh],
+                                           windows[1][kw]};
                   Value best = tensor::ExtractOp::create(b, l, argmax, at);
                   Value isMax = arith::CmpIOp::create(
                       b, l, arith::CmpIPredicate::eq, best,
@@ -401,10 +402,9 @@ struct MaxPoolGradPattern : OpRewritePattern<MaxPool2DGradOp> {
                                                   valid[1][kw]),
                       isMax);
                   Value g = tensor::ExtractOp::create(b, l, grad, at);
+                  Value zero = scalarConstant(b, l, element, 0);
                   sum = arith::AddFOp::create(
-                      b, l, sum,
-                      arith::SelectOp::create(b, l, take, g,
-                                              scalarConstant(b, l, element, 0)));
+                      b, l, sum, arith::SelectOp::create(b, l, take, g, zero));
                 }
               linalg::YieldOp::create(b, l, sum);
             })

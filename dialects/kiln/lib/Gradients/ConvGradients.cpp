@@ -119,7 +119,8 @@ LogicalResult gradientOf(AvgPool2DOp op, GradientBuilder &g, ValueRange dys,
                        : g.scale(dys[0], 1.0 / windowSize);
     int64_t channels = xType.getDimSize(1);
     Value ones = FullOp::create(
-        g.b, g.loc, g.b.getDenseI64ArrayAttr({channels, 1, kernel[0], kernel[1]}),
+        g.b, g.loc,
+        g.b.getDenseI64ArrayAttr({channels, 1, kernel[0], kernel[1]}),
         g.b.getF64FloatAttr(1.0), TypeAttr::get(xType.getElementType()));
     SmallVector<int64_t> outputPadding(2);
     for (int d = 0; d < 2; ++d)
