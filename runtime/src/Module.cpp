@@ -10,8 +10,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 #include <fstream>
 
 namespace kiln::rt {
@@ -203,6 +205,15 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
   if (size < kmod::kHeaderSize ||
       std::memcmp(data, kmod::kMagic, sizeof(kmod::kMagic)) != 0) {
     error = "not a Kiln module (bad magic)";
+    // A model's source is the likeliest mistake: it starts with a comment
+    // or its `model` line.
+    std::string_view start(reinterpret_cast<const char *>(data),
+                           std::min<size_t>(size, 64));
+    size_t first = start.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos &&
+        (start.substr(first, 6) == "model " || start[first] == '#'))
+      error += ": this looks like a .kiln model's source; compile it with "
+               "kilnc first (kilnc model.kiln -o model.kmod)";
     return nullptr;
   }
   kmod::Header header;

@@ -206,7 +206,16 @@ bool Session::run(const std::string &name,
       known |= argument.role == ArgumentSpec::Role::Input &&
                argument.name == inputName;
     if (!known) {
-      error = "entry '" + name + "' has no input '" + inputName + "'";
+      error = "entry '" + name + "' has no input '" + inputName + "'; its " +
+              "inputs are";
+      const char *separator = " ";
+      for (const ArgumentSpec &argument : entry->arguments)
+        if (argument.role == ArgumentSpec::Role::Input) {
+          error += separator + ("'" + argument.name + "' (") +
+                   dtypeName(argument.type.dtype) +
+                   formatShape(argument.type.shape) + ")";
+          separator = ", ";
+        }
       return false;
     }
   }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 namespace kiln::run {
 
@@ -44,6 +45,15 @@ inline bool parseThreads(const std::string &text, unsigned &threads) {
   threads = static_cast<unsigned>(parsed);
   return true;
 }
+
+/// The closest of `candidates` to `word` within a couple of edits, or "".
+std::string closest(const std::string &word,
+                    const std::vector<std::string> &candidates);
+
+/// "unknown option '--epoch' (did you mean '--epochs'? see kiln-run train
+/// --help)": the options come from the command's usage text.
+std::string unknownOption(const std::string &flag, const char *usage,
+                          const std::string &command);
 
 } // namespace kiln::run
 

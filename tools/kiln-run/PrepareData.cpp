@@ -45,7 +45,8 @@ bool readEncoded(const std::string &path, const TrainOptions &options,
 
 /// Samples that are not a table, read whole.
 bool readSamples(const TrainOptions &options, const std::string &data,
-                 Samples &all, std::string &error) {
+                 const std::string &targets, Samples &all,
+                 std::string &error) {
   if (data == "diabetes")
     return readDiabetes(kSklearnDataDir, all, error);
   if (data.rfind("words", 0) == 0) {
@@ -56,7 +57,7 @@ bool readSamples(const TrainOptions &options, const std::string &data,
       error += " (Debian's wamerican package has it: make deps installs it)";
     return read;
   }
-  return readNpyPair(data, options.targets, all, error);
+  return readNpyPair(data, targets, all, error);
 }
 
 /// Whether a split by class suits `samples`: class labels, not too many.
@@ -89,6 +90,10 @@ bool kiln::run::prepareData(const TrainOptions &options,
     return false;
   }
   preprocessing.data = data;
+  // A .npy data set's targets file, too, is the checkpoint's by default.
+  std::string targets =
+      !options.data.empty() ? options.targets : preprocessing.targets;
+  preprocessing.targets = targets;
   // Evaluation validates on what training validated on.
   int64_t validationOption = options.validation >= 0 || !fitted
                                  ? options.validation
@@ -124,7 +129,7 @@ bool kiln::run::prepareData(const TrainOptions &options,
     Table rows;
     if (table ? !readEncoded(data, options, preprocessing, !fitted, all, error,
                              &rows)
-              : !readSamples(options, data, all, error))
+              : !readSamples(options, data, targets, all, error))
       return false;
 
     std::array<double, 3> shares = preprocessing.split;

@@ -272,6 +272,8 @@ std::string Preprocessing::serialize() const {
   std::ostringstream out;
   out << "kiln-run-preprocessing\t1\n";
   out << "data\t" << data << "\n";
+  if (!targets.empty())
+    out << "targets\t" << targets << "\n";
   out << "split\t" << exactly(split[0]) << "\t" << exactly(split[1]) << "\t"
       << exactly(split[2])
       << "\tseed\t" << seed << "\tstratify\t" << (stratify ? 1 : 0)
@@ -345,6 +347,8 @@ bool Preprocessing::parse(const std::string &text, std::string &error) {
         return bad();
     } else if (kind == "data") {
       data = rest.empty() ? "" : rest[0];
+    } else if (kind == "targets") {
+      targets = rest.empty() ? "" : rest[0];
     } else if (kind == "split") {
       double seedValue, stratified, validated;
       if (rest.size() != 9 || !number(0, split[0]) || !number(1, split[1]) ||

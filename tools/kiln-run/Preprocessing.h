@@ -49,6 +49,8 @@ struct Preprocessing {
   /// Where the samples came from and how they were split, so that
   /// `kiln-run eval` finds the same held-out samples.
   std::string data;
+  /// The targets file of a .npy data set (--targets).
+  std::string targets;
   std::array<double, 3> split = {0, 0, 0};
   bool stratify = false;
   uint64_t seed = 0;

@@ -2,7 +2,10 @@
 
 #include "Table.h"
 
+#include "CommandLine.h"
 #include "Datasets.h"
+
+#include <dirent.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -58,6 +61,33 @@ std::string Table::location(size_t row) const {
   return path + ":" + std::to_string(lines[row]);
 }
 
+/// Why a sklearn:NAME file is missing: a name the package does not have
+/// (the ones it has, and the closest), or the package itself.
+static std::string sklearnHint(const std::string &path) {
+  std::vector<std::string> names;
+  if (DIR *dir = opendir(kSklearnDataDir)) {
+    while (dirent *entry = readdir(dir)) {
+      std::string name = entry->d_name;
+      if (endsWith(name, ".csv"))
+        names.push_back(name.substr(0, name.size() - 4));
+    }
+    closedir(dir);
+  }
+  if (names.empty())
+    return " (Debian's python3-sklearn ships it: make deps installs it)";
+  std::sort(names.begin(), names.end());
+  std::string wanted = path.substr(std::string(kSklearnDataDir).size() + 1);
+  wanted = wanted.substr(0, wanted.size() - 4);
+  std::string text = " (python3-sklearn has no data set '" + wanted + "'";
+  std::string suggestion = closest(wanted, names);
+  if (!suggestion.empty())
+    text += "; did you mean 'sklearn:" + suggestion + "'?";
+  text += " It has:";
+  for (const std::string &name : names)
+    text += " " + name;
+  return text + ")";
+}
+
 std::string kiln::run::resolveDataPath(const std::string &data) {
   if (data.rfind("sklearn:", 0) == 0)
     return std::string(kSklearnDataDir) + "/" + data.substr(8) + ".csv";
@@ -70,7 +100,7 @@ bool kiln::run::readTable(const std::string &path, Table &table,
   if (!in) {
     error = "cannot open '" + path + "'";
     if (path.rfind(kSklearnDataDir, 0) == 0)
-      error += " (Debian's python3-sklearn ships it: make deps installs it)";
+      error += sklearnHint(path);
     return false;
   }
   table = Table();

@@ -272,7 +272,7 @@ bool kiln::run::parseOptions(const std::vector<std::string> &args,
       if (!ok && error.rfind(value, 0) != 0)
         error = value + ": " + error;
     } else {
-      error = "unknown option '" + flag + "' (see kiln-run train --help)";
+      error = unknownOption(flag, kTrainUsage, "train");
       ok = false;
     }
     if (!ok) {

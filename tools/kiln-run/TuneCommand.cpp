@@ -109,7 +109,7 @@ bool parseTuneOptions(const std::vector<std::string> &args,
                       flag == "--jobs" || flag == "--out" ||
                       flag == "--seed" || flag == "--kilnc"
                   ? flag + " expects a value"
-                  : "unknown option '" + flag + "' (see kiln-run tune --help)";
+                  : unknownOption(flag, kTuneUsage, "tune");
       return false;
     }
     value = args[++i];
@@ -148,7 +148,7 @@ bool parseTuneOptions(const std::vector<std::string> &args,
     } else if (flag == "--kilnc") {
       options.kilnc = value;
     } else {
-      error = "unknown option '" + flag + "' (see kiln-run tune --help)";
+      error = unknownOption(flag, kTuneUsage, "tune");
       return false;
     }
   }

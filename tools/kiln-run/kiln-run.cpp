@@ -275,7 +275,7 @@ int infer(const Module &module, const std::vector<std::string> &args) {
       if (!value(dumpDir))
         return fail("--dump-params expects a directory");
     } else {
-      return fail("unknown option '" + flag + "' (see kiln-run infer --help)");
+      return fail(unknownOption(flag, kInferUsage, "infer"));
     }
   }
 
@@ -468,8 +468,7 @@ int bench(const Module &module, const std::vector<std::string> &args) {
     else if (args[i] == "--profile")
       profile = true;
     else
-      return fail("unknown option '" + args[i] +
-                  "' (see kiln-run bench --help)");
+      return fail(unknownOption(args[i], kBenchUsage, "bench"));
   }
   const EntrySpec *entry = module.findEntry(entryName);
   if (!entry)
