@@ -21,6 +21,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <numeric>
@@ -39,7 +40,8 @@ const char kiln::run::kEvalUsage[] =
     "  --on test|validation|train|all  the samples to score (default test)\n"
     "  --json                    print the metrics as one JSON object\n"
     "  --plot DIR                write DIR/confusion.png, and for two classes\n"
-    "                            DIR/roc.png and DIR/pr.png\n"
+    "                            DIR/roc.png and DIR/pr.png; for a regression\n"
+    "                            DIR/predictions.png (predicted against true)\n"
     "  --plot-format png|svg     the plots' format (default png)\n"
     "  --predictions FILE.csv    each sample's row in the data file, label\n"
     "                            or target, and the model's output\n"
@@ -169,6 +171,30 @@ bool writePredictions(const std::string &path, const Samples &samples,
     return false;
   }
   return true;
+}
+
+/// Predictions against targets, one dot per sample, with the diagonal a
+/// perfect model would lie on.
+bool writeRegressionPlot(const std::string &dir, const std::string &format,
+                         const std::vector<float> &outputs, int64_t width,
+                         const std::vector<float> &targets,
+                         const std::string &model, std::string &error) {
+  mkdir(dir.c_str(), 0755);
+  LineChart chart;
+  chart.title = model + ": predicted against true";
+  chart.xLabel = "true value";
+  chart.yLabel = "prediction";
+  Series samples{"samples", {}, {}, false, true};
+  for (size_t i = 0; i < targets.size(); ++i) {
+    samples.x.push_back(targets[i]);
+    samples.y.push_back(outputs[i * width]);
+  }
+  auto [low, high] = std::minmax_element(targets.begin(), targets.end());
+  chart.series.push_back(std::move(samples));
+  if (low != targets.end())
+    chart.series.push_back({"prediction = true value", {*low, *high},
+                            {*low, *high}, true});
+  return writeLineCharts(dir + "/predictions." + format, {chart}, error);
 }
 
 bool writeClassificationPlots(const std::string &dir, const std::string &format,
@@ -338,11 +364,19 @@ int kiln::run::eval(const Module &module,
                         classification, error))
     return fail(error);
   if (!options.plotDir.empty()) {
-    if (!classification)
-      return fail("--plot draws a classifier's confusion matrix and curves; "
-                  "this model is not one");
-    if (!writeClassificationPlots(options.plotDir, options.plotFormat,
-                                  classMetrics, names, module.name(), error))
+    bool drawn =
+        classification
+            ? writeClassificationPlots(options.plotDir, options.plotFormat,
+                                       classMetrics, names, module.name(),
+                                       error)
+        : regression
+            ? writeRegressionPlot(options.plotDir, options.plotFormat,
+                                  scores.outputs, scores.outputWidth, targets,
+                                  module.name(), error)
+            : (error = "--plot draws a classifier's or a regression's "
+                       "results; this model is neither",
+               false);
+    if (!drawn)
       return fail(error);
   }
   return 0;

@@ -208,6 +208,15 @@ void drawChart(Canvas &canvas, const LineChart &chart, double offset) {
     cairo_set_source_rgb(cr, colour[0], colour[1], colour[2]);
     double dash[] = {6, 4};
     cairo_set_dash(cr, dash, series.dashed ? 2 : 0, 0);
+    if (series.points) {
+      for (size_t i = 0; i < series.x.size(); ++i)
+        if (std::isfinite(series.x[i]) && std::isfinite(series.y[i])) {
+          cairo_new_sub_path(cr);
+          cairo_arc(cr, px(series.x[i]), py(series.y[i]), 2.5, 0, 2 * M_PI);
+        }
+      cairo_fill(cr);
+      continue;
+    }
     bool started = false;
     for (size_t i = 0; i < series.x.size(); ++i) {
       if (!std::isfinite(series.y[i]))

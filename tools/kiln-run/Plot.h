@@ -18,6 +18,8 @@ struct Series {
   std::string label;
   std::vector<double> x, y;
   bool dashed = false;
+  /// Dots at the points instead of a line through them (a scatter plot).
+  bool points = false;
 };
 
 struct LineChart {
