@@ -46,6 +46,7 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     "kiln-expand-copies,"
     "func.func(lower-vector-mask),"
     "func.func(lower-vector-multi-reduction),"
+    "func.func(kiln-lower-scalar-transfers),"
     "func.func(convert-vector-to-scf{full-unroll=true}),"
     "func.func(convert-linalg-to-loops),"
     "scf-forall-to-parallel,kiln-outline-parallel-loops,"

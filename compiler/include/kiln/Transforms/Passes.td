@@ -363,6 +363,32 @@ def KilnApproximateMath : Pass<"kiln-approximate-math"> {
                            "mlir::math::MathDialect"];
 }
 
+def KilnLowerScalarTransfers
+    : Pass<"kiln-lower-scalar-transfers", "mlir::func::FuncOp"> {
+  let summary = "Lower one-element vector transfers to scalar loads and stores";
+  let description = [{
+    A vector of one element (`vector<f32>`, `vector<1x1xf32>`) read or
+    written through a memref whose innermost stride is not 1 (the cropped
+    view a transposed convolution with wide padding writes through) is
+    lowered neither by `convert-vector-to-scf` nor by
+    `convert-vector-to-llvm`. Runs upstream's scalar transfer patterns
+    before them.
+
+    Before:
+    ```mlir
+    %v = vector.transfer_read %m[%i, %j], %pad
+        : memref<?x3xf32, strided<[9, 3]>>, vector<f32>
+    ```
+    After:
+    ```mlir
+    %s = memref.load %m[%i, %j] : memref<?x3xf32, strided<[9, 3]>>
+    %v = vector.broadcast %s : f32 to vector<f32>
+    ```
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def KilnMathToLibm : Pass<"kiln-math-to-libm", "mlir::ModuleOp"> {
   let summary = "Call the C library for math functions LLVM cannot lower";
   let description = [{
