@@ -699,7 +699,10 @@ struct FoldCoveringWriteIntoInsertSlice
 /// Far more rewrites than a function needs when the patterns converge
 /// (every zoo model needs fewer than 2^14); past them, they are undoing
 /// each other.
-constexpr int64_t kMaxSimplifyRewrites = 1 << 16;
+constexpr int64_t kMaxSimplifyRewrites = 1 << 22;
+/// The bound of the first, combined attempt, past which its pattern sets
+/// are taken to undo each other and run apart instead.
+constexpr int64_t kMaxCombinedRewrites = 1 << 16;
 
 /// The canonicalization patterns of every loaded dialect and op.
 void addCanonicalizations(MLIRContext *context, RewritePatternSet &patterns) {
@@ -709,10 +712,11 @@ void addCanonicalizations(MLIRContext *context, RewritePatternSet &patterns) {
     name.getCanonicalizationPatterns(patterns, context);
 }
 
-/// Fails when the patterns have not converged within the bound.
-LogicalResult applyBounded(Operation *root, RewritePatternSet &&patterns) {
+/// Fails when the patterns have not converged within `bound` rewrites.
+LogicalResult applyBounded(Operation *root, RewritePatternSet &&patterns,
+                           int64_t bound = kMaxSimplifyRewrites) {
   GreedyRewriteConfig config;
-  config.setMaxNumRewrites(kMaxSimplifyRewrites);
+  config.setMaxNumRewrites(bound);
   return applyPatternsGreedily(root, std::move(patterns), config);
 }
 
@@ -742,7 +746,7 @@ LogicalResult simplify(Operation *root, bool foldSubsets) {
     return applyBounded(root, std::move(patterns));
   addSubsetFolding(patterns);
   addTransferLowering(patterns);
-  if (succeeded(applyBounded(root, std::move(patterns))))
+  if (succeeded(applyBounded(root, std::move(patterns), kMaxCombinedRewrites)))
     return success();
   // Together, the two sets can undo each other without end: a narrow tile
   // written into a slot of a larger tensor (an [N, 3] step into
@@ -913,8 +917,11 @@ struct VectorizePass : kiln::impl::KilnVectorizeBase<VectorizePass> {
                     schedule);
     }
     // Static tile shapes appear once the loop bounds are simplified.
-    if (failed(simplify(module, /*foldSubsets=*/false)))
+    if (failed(simplify(module, /*foldSubsets=*/false))) {
+      module.emitError("kiln-vectorize: simplifying the tiled loops did not "
+                       "converge");
       return signalPassFailure();
+    }
 
     SmallVector<linalg::GenericOp> tiles;
     module.walk([&](linalg::GenericOp op) {
@@ -933,8 +940,11 @@ struct VectorizePass : kiln::impl::KilnVectorizeBase<VectorizePass> {
     module.walk([&](Operation *op) {
       op->removeAttr(kiln::KilnDialect::kScheduleAttrName);
     });
-    if (failed(simplify(module, /*foldSubsets=*/true)))
+    if (failed(simplify(module, /*foldSubsets=*/true))) {
+      module.emitError("kiln-vectorize: folding slices into vector "
+                       "transfers did not converge");
       return signalPassFailure();
+    }
 
     // acc + a * b from a contraction becomes one fused multiply-add (the
     // vectorizer rebuilds the add without the `contract` flag of the body).
