@@ -351,6 +351,21 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
       }
       module->entries_.push_back(std::move(spec));
     }
+  if (root->layers())
+    for (const fb::Layer *layer : *root->layers()) {
+      LayerSpec spec;
+      spec.entry = str(layer->entry());
+      spec.binding = str(layer->binding());
+      spec.op = str(layer->op());
+      spec.line = layer->line();
+      spec.column = layer->column();
+      if (layer->shapes())
+        for (const fb::TensorType *shape : *layer->shapes())
+          spec.shapes.push_back(readType(shape));
+      spec.params = layer->params();
+      spec.flops = layer->flops();
+      module->layers_.push_back(std::move(spec));
+    }
   return module;
 }
 

@@ -19,7 +19,8 @@ sum(result * cotangent) over every case and float result, with random
 cotangents, by one SGD step at learning rate 1, so each parameter moves by
 exactly its gradient. PyTorch computes the same in float64.
 
-Usage: op_matrix.py --kilnc PATH --kiln-run PATH [--slice] [--ops a,b]
+Usage: op_matrix.py --kilnc PATH --kiln-run PATH [--full] [--ops a,b]
+                    [--configurations default,no-fusion,...] [--jobs N]
 """
 
 import argparse

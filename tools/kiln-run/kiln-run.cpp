@@ -1,6 +1,6 @@
 //===- kiln-run.cpp - Run compiled Kiln modules from the command line -----===//
 //
-//   kiln-run info  model.kmod
+//   kiln-run info  model.kmod [--summary]
 //   kiln-run train model.kmod --data fashion-mnist [--epochs E] ...
 //   kiln-run infer model.kmod --input NAME=x.npy [--output NAME=out.npy]
 //                  [--entry infer] [--seed S] [--params DIR]
@@ -24,6 +24,7 @@
 #include "kiln/runtime/Module.h"
 #include "kiln/runtime/Npy.h"
 #include "kiln/runtime/Session.h"
+#include "kiln/tooling/ModelSummary.h"
 
 #include <malloc.h>
 
@@ -57,9 +58,12 @@ const char kUsage[] =
     "kiln-run <command> --help shows a command's options.\n";
 
 const char kInfoUsage[] =
-    "usage: kiln-run info model.kmod\n"
+    "usage: kiln-run info model.kmod [--summary]\n"
     "Shows the module's producer, target CPU, parameters, and each entry's\n"
-    "inputs, outputs, optimizer and optimizer state.\n";
+    "inputs, outputs, optimizer and optimizer state.\n"
+    "  --summary   instead, one row per op of the model: its output shape,\n"
+    "              parameters and FLOPs per sample, with totals (as\n"
+    "              kilnc --summary prints)\n";
 
 const char kInferUsage[] =
     "usage: kiln-run infer model.kmod --input NAME=FILE.npy... [options]\n"
@@ -566,8 +570,20 @@ int main(int argc, char **argv) {
   std::unique_ptr<Module> module = Module::loadFile(args[1], error);
   if (!module)
     return fail(error);
-  if (command == "info")
+  if (command == "info") {
+    if (args.size() > 2 && args[2] == "--summary" && args.size() == 3) {
+      std::fputs(kiln::tooling::formatModelSummary(
+                     module->name(), module->layers(),
+                     kiln::tooling::totalParameters(module->params()))
+                     .c_str(),
+                 stdout);
+      return 0;
+    }
+    if (args.size() > 2)
+      return fail("info takes a module and --summary, got '" + args[2] +
+                  "' (see kiln-run info --help)");
     return info(*module);
+  }
   std::vector<std::string> rest(args.begin() + 2, args.end());
   if (command == "train")
     return train(*module, rest);

@@ -16,8 +16,10 @@
 #include "kiln/Pipeline/CrashDiagnostics.h"
 #include "kiln/Pipeline/Pipeline.h"
 #include "kiln/Target/Kmod.h"
+#include "kiln/Target/LayerSummary.h"
 #include "kiln/Target/NativeCode.h"
 #include "kiln/Target/ParallelCodegen.h"
+#include "kiln/tooling/ModelSummary.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -124,6 +126,11 @@ cl::opt<std::string> targetFeatures(
     "target-features",
     cl::cat(kilncOptions),
     cl::desc("CPU features to add or remove, e.g. -avx512f,+avx2"));
+cl::opt<bool> printSummary(
+    "summary",
+    cl::cat(kilncOptions),
+    cl::desc("Print one row per op of the model (output shape, parameters, "
+             "FLOPs per sample) with totals, and exit"));
 cl::opt<bool> printBuiltins(
     "print-builtins",
     cl::cat(kilncOptions),
@@ -184,6 +191,53 @@ int overrideOptimizers(mlir::ModuleOp module, llvm::StringRef setting) {
       return 1;
     func->setAttr(kiln::KilnDialect::kOptimizerAttrName, updated);
   }
+  return 0;
+}
+
+/// The binding of each top-level source line, for the model summary.
+std::map<unsigned, std::string>
+bindingsByLine(const kiln::text::Model &model,
+               const llvm::SourceMgr &sourceMgr) {
+  std::map<unsigned, std::string> names;
+  for (const kiln::text::Binding &binding : model.bindings) {
+    std::string joined;
+    for (const std::string &name : binding.names)
+      joined += (joined.empty() ? "" : ", ") + name;
+    names[sourceMgr.getLineAndColumn(binding.loc).first] = joined;
+  }
+  return names;
+}
+
+/// The rows as the runtime reads them from the .kmod, so that kilnc and
+/// kiln-run print one table.
+std::vector<kiln::rt::LayerSpec>
+asRuntimeLayers(const std::vector<kiln::LayerSummary> &layers) {
+  std::vector<kiln::rt::LayerSpec> specs;
+  for (const kiln::LayerSummary &layer : layers) {
+    kiln::rt::LayerSpec spec{layer.entry, layer.binding, layer.op,
+                             layer.line,  layer.column,  {},
+                             layer.params, layer.flops};
+    for (const kiln::TensorSpec &shape : layer.shapes)
+      spec.shapes.push_back(
+          {static_cast<kiln::rt::DType>(shape.dtype), shape.shape});
+    specs.push_back(std::move(spec));
+  }
+  return specs;
+}
+
+int printModelSummary(mlir::ModuleOp module,
+                      const std::vector<kiln::LayerSummary> &layers) {
+  kiln::tooling::ParameterTotals totals;
+  for (auto param : module.getOps<kiln::ParamOp>()) {
+    auto type = llvm::cast<mlir::RankedTensorType>(param.getType());
+    (param.getBuffer() ? totals.buffers : totals.trainable) +=
+        type.getNumElements();
+    totals.bytes +=
+        type.getNumElements() * type.getElementTypeBitWidth() / 8;
+  }
+  llvm::outs() << kiln::tooling::formatModelSummary(
+      module.getSymName().value_or("model").str(), asRuntimeLayers(layers),
+      totals);
   return 0;
 }
 
@@ -276,6 +330,16 @@ int main(int argc, char **argv) {
       return status;
   if (emitKind == EmitKind::Kiln)
     return printModule(*module, output);
+  // The summary is of the model as written, before autodiff adds the
+  // backward ops.
+  std::map<unsigned, std::string> bindings = bindingsByLine(*model, sourceMgr);
+  std::vector<kiln::LayerSummary> layers =
+      kiln::summarizeLayers(*module, [&](unsigned line) {
+        auto found = bindings.find(line);
+        return found == bindings.end() ? std::string() : found->second;
+      });
+  if (printSummary)
+    return printModelSummary(*module, layers);
 
   if (inferenceOnly) {
     llvm::SmallVector<mlir::func::FuncOp> trainEntries;
@@ -304,6 +368,7 @@ int main(int argc, char **argv) {
       kiln::summarizeModule(*module);
   if (failed(summary))
     return 1;
+  summary->layers = std::move(layers);
   if (layout) {
     mlir::PassManager pm(&context);
     kiln::instrumentForCrashes(pm, rerunning, reproducer);

@@ -97,11 +97,20 @@ std::vector<uint8_t> kiln::serializeKmod(const ModuleSummary &summary,
   std::vector<flatbuffers::Offset<flatbuffers::String>> features;
   for (const std::string &feature : target.features)
     features.push_back(builder.CreateString(feature));
+  std::vector<flatbuffers::Offset<fb::Layer>> layers;
+  for (const LayerSummary &layer : summary.layers) {
+    std::vector<flatbuffers::Offset<fb::TensorType>> shapes;
+    for (const TensorSpec &shape : layer.shapes)
+      shapes.push_back(buildType(builder, shape));
+    layers.push_back(fb::CreateLayerDirect(
+        builder, layer.entry.c_str(), layer.binding.c_str(), layer.op.c_str(),
+        layer.line, layer.column, &shapes, layer.params, layer.flops));
+  }
   std::vector<uint8_t> codeBytes(code.begin(), code.end());
   auto module = fb::CreateModuleDirect(
       builder, summary.name.c_str(), "kilnc " KILN_VERSION,
       target.triple.c_str(), target.cpu.c_str(), &features, &entries, &params,
-      &codeBytes);
+      &codeBytes, &layers);
   fb::FinishModuleBuffer(builder, module);
 
   const uint8_t *payload = builder.GetBufferPointer();

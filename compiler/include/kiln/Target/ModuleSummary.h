@@ -72,10 +72,30 @@ struct EntrySummary {
   double learningRate = 0;
 };
 
+/// One row of the model summary (see LayerSummary.h).
+struct LayerSummary {
+  /// The entry the op is first met in (the inference entry, then the train
+  /// entries for what only training runs: losses, a GAN's discriminator).
+  std::string entry;
+  /// The binding of the source line the op comes from (for an op of a
+  /// `def`, the top-level binding that calls it); empty for none.
+  std::string binding;
+  std::string op; ///< the op's name without the dialect prefix: "conv2d"
+  unsigned line = 0, column = 0;
+  std::vector<TensorSpec> shapes; ///< the op's results
+  /// Values of the trainable parameters the op reads first (a shared
+  /// parameter counts once, where it is first used).
+  int64_t params = 0;
+  /// Floating-point operations for one sample (the dynamic batch at 1): a
+  /// multiply-add counts 2, an elementwise op one per element.
+  int64_t flops = 0;
+};
+
 struct ModuleSummary {
   std::string name;
   std::vector<ParamSummary> params;
   std::vector<EntrySummary> entries;
+  std::vector<LayerSummary> layers;
 };
 
 /// Reads the parameters and entries of a verified kiln-dialect module.

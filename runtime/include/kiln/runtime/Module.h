@@ -80,6 +80,18 @@ struct EntrySpec {
   EntryFunction function = nullptr;
 };
 
+/// One op of the source model as the model summary shows it (kmod.fbs's
+/// Layer).
+struct LayerSpec {
+  std::string entry;   ///< the entry it is first met in
+  std::string binding; ///< the source binding it belongs to; may be empty
+  std::string op;
+  unsigned line = 0, column = 0;
+  std::vector<TensorSpec> shapes;
+  int64_t params = 0; ///< trainable parameter values it reads first
+  int64_t flops = 0;  ///< per sample; a multiply-add counts 2
+};
+
 class Module {
 public:
   /// Loads and verifies a module; on failure returns null and sets `error`.
@@ -95,6 +107,8 @@ public:
   const std::vector<std::string> &cpuFeatures() const { return cpuFeatures_; }
   const std::vector<ParamSpec> &params() const { return params_; }
   const std::vector<EntrySpec> &entries() const { return entries_; }
+  /// The model summary; empty for modules compiled before kilnc recorded it.
+  const std::vector<LayerSpec> &layers() const { return layers_; }
   const EntrySpec *findEntry(const std::string &name) const;
 
 private:
@@ -103,6 +117,7 @@ private:
   std::vector<std::string> cpuFeatures_;
   std::vector<ParamSpec> params_;
   std::vector<EntrySpec> entries_;
+  std::vector<LayerSpec> layers_;
   void *library_ = nullptr;
   /// The in-memory file the code was loaded from, open while the code is:
   /// its /proc/self/fd path names this module's code to the dynamic
