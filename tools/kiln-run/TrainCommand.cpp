@@ -17,6 +17,7 @@
 #include "PrepareData.h"
 #include "TrainingCurves.h"
 #include "ImageCommands.h"
+#include "MetricMonitor.h"
 
 #include "kiln/runtime/Checkpoint.h"
 #include "kiln/runtime/Session.h"
@@ -177,8 +178,19 @@ int kiln::run::train(const Module &module,
 
   Session session(module, options.seed, options.threads);
   int64_t firstEpoch = 0;
+  MetricMonitor monitor(options.monitor, options.patience);
+  bool monitoring = options.patience || !options.keepBest.empty();
+  if (monitoring && validation.empty())
+    return fail(std::string(options.patience ? "--early-stopping"
+                                             : "--keep-best") +
+                " watches the validation samples, and this split has none");
   if (options.resume) {
-    if (!loadCheckpoint(session, options.checkpoint, error))
+    CheckpointMetadata saved;
+    if (!loadCheckpoint(session, options.checkpoint, error, &saved))
+      return fail(error);
+    auto state = saved.find(MetricMonitor::kMetadataKey);
+    if (monitoring && state != saved.end() &&
+        !monitor.parse(state->second, error))
       return fail(error);
     const Phase &first = phases.front();
     int64_t done = session.stepCount(first.entry->name);
@@ -212,7 +224,8 @@ int kiln::run::train(const Module &module,
     }
     return text;
   };
-  for (int64_t epoch = firstEpoch; epoch < options.epochs; ++epoch) {
+  int64_t epoch = firstEpoch;
+  for (; epoch < options.epochs && !monitor.exhausted(); ++epoch) {
     // Each epoch's order and noise depend only on the seed and the epoch,
     // so a resumed run sees the batches an uninterrupted one would.
     std::iota(order.begin(), order.end(), 0);
@@ -270,8 +283,17 @@ int kiln::run::train(const Module &module,
         !evaluate(session, entryNames, phases.front().feed, options.noise,
                   trainSet, validation, validated, error))
       return fail(error);
+    bool improved = false;
+    if (monitoring) {
+      if (!monitor.record(epoch + 1, validated, improved, error))
+        return fail(error);
+      metadata[MetricMonitor::kMetadataKey] = monitor.serialize();
+    }
     if (!options.checkpoint.empty() &&
         !saveCheckpoint(session, options.checkpoint, error, metadata))
+      return fail(error);
+    if (improved && !options.keepBest.empty() &&
+        !saveCheckpoint(session, options.keepBest, error, metadata))
       return fail(error);
     // The same noise every epoch shows how the generator develops.
     if (!options.samples.empty()) {
@@ -313,6 +335,20 @@ int kiln::run::train(const Module &module,
                      ? ""
                      : ("validation " + validated.describe() + ", ").c_str(),
                  trainCount / epochSeconds.count(), epochSeconds.count());
+  }
+  if (epoch < options.epochs)
+    std::fprintf(stderr,
+                 "early stopping after epoch %lld: no better validation %s "
+                 "for %lld epochs (best: %s)\n",
+                 static_cast<long long>(epoch), options.monitor.c_str(),
+                 static_cast<long long>(options.patience),
+                 monitor.describeBest().c_str());
+  // The best epoch's parameters are the model kept; score those.
+  if (!options.keepBest.empty() && monitor.bestEpoch() > 0) {
+    if (!loadCheckpoint(session, options.keepBest, error))
+      return fail(error);
+    std::fprintf(stderr, "kept the best epoch in %s: %s\n",
+                 options.keepBest.c_str(), monitor.describeBest().c_str());
   }
 
   Evaluation tested;

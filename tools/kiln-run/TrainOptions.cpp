@@ -3,6 +3,7 @@
 #include "TrainOptions.h"
 
 #include "CommandLine.h"
+#include "MetricMonitor.h"
 #include "TrainCommand.h"
 
 #include <fstream>
@@ -57,6 +58,12 @@ const char kiln::run::kTrainUsage[] =
     "  --test-limit N            test on the first N test samples only\n"
     "  --checkpoint FILE         written (atomically) after every epoch\n"
     "  --resume                  continue from --checkpoint where it stopped\n"
+    "  --early-stopping N        stop after N epochs without improvement of\n"
+    "                            the --monitor'ed validation metric\n"
+    "  --monitor M               loss (the first train entry's; default),\n"
+    "                            accuracy, mse or r2\n"
+    "  --keep-best FILE          a checkpoint of the best epoch by --monitor;\n"
+    "                            the final test scores it\n"
     "  --seed S                  initialization and shuffling (default 0)\n"
     "  --entries A[:K],B...      the train entries to run on every batch, A\n"
     "                            K times (default: every train entry, in\n"
@@ -232,6 +239,16 @@ bool kiln::run::parseOptions(const std::vector<std::string> &args,
         error = "--threads expects a number of threads";
     } else if (flag == "--resume")
       options.resume = true;
+    else if (flag == "--early-stopping")
+      ok = positive(options.patience);
+    else if (flag == "--monitor") {
+      ok = next() && MetricMonitor::isKnownMetric(value);
+      if (ok)
+        options.monitor = value;
+      else if (!value.empty())
+        error = "--monitor is loss, accuracy, mse or r2, got '" + value + "'";
+    } else if (flag == "--keep-best")
+      ok = next() && (options.keepBest = value, true);
     else if (flag == "--json")
       options.json = true;
     else if (flag == "--standardize")
@@ -302,6 +319,12 @@ bool kiln::run::parseOptions(const std::vector<std::string> &args,
   }
   if (options.resume && options.checkpoint.empty()) {
     error = "--resume needs --checkpoint";
+    return false;
+  }
+  if ((options.patience || !options.keepBest.empty()) &&
+      options.validation == 0) {
+    error = std::string(options.patience ? "--early-stopping" : "--keep-best") +
+            " watches the validation samples; --validation 0 leaves none";
     return false;
   }
   return true;

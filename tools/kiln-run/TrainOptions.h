@@ -39,6 +39,12 @@ struct TrainOptions {
   std::string plot;
   double lr = NAN;
   std::string schedule = "cosine";
+  /// Early stopping: epochs without improvement of the monitored
+  /// validation metric before training stops (0: never).
+  int64_t patience = 0;
+  std::string monitor = "loss";
+  /// A checkpoint of the best epoch by the monitored metric.
+  std::string keepBest;
   uint64_t seed = 0;
   unsigned threads = 0;
 };
