@@ -17,6 +17,7 @@
 #include "ImageCommands.h"
 #include "JsonText.h"
 #include "Preprocessing.h"
+#include "PrintOutputs.h"
 #include "TuneCommand.h"
 #include "TrainCommand.h"
 
@@ -71,7 +72,9 @@ const char kInferUsage[] =
     "                            checkpoint of a model trained on a CSV file,\n"
     "                            also NAME=FILE.csv (its feature columns)\n"
     "  --output NAME=FILE.npy    write an output (repeatable; default: print\n"
-    "                            each output's shape)\n"
+    "                            each output: a classifier's top classes per\n"
+    "                            sample, else its values)\n"
+    "  --top K                   classes printed per sample (default 3)\n"
     "  --output-dir DIR          write every output to DIR/<name>.npy\n"
     "  --entry NAME              the entry to run (default: infer)\n"
     "  --seed S                  seed for parameter initialization (default 0)\n"
@@ -214,7 +217,7 @@ int infer(const Module &module, const std::vector<std::string> &args) {
   std::string checkpointIn, checkpointOut;
   uint64_t seed = 0;
   unsigned threads = 0;
-  int64_t steps = 1;
+  int64_t steps = 1, topK = 3;
   RunOptions runOptions;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string &flag = args[i];
@@ -265,6 +268,9 @@ int infer(const Module &module, const std::vector<std::string> &args) {
     } else if (flag == "--save-checkpoint") {
       if (!value(checkpointOut))
         return fail("--save-checkpoint expects a file");
+    } else if (flag == "--top") {
+      if (!value(text) || !parsePositive(text, topK))
+        return fail("--top expects a positive number");
     } else if (flag == "--steps") {
       if (!value(text) || !parsePositive(text, steps))
         return fail("--steps expects a positive number");
@@ -361,11 +367,17 @@ int infer(const Module &module, const std::vector<std::string> &args) {
     if (!written)
       return fail("entry '" + entryName + "' has no output '" + name + "'");
   }
-  if (outputFiles.empty() && outputDir.empty())
+  if (outputFiles.empty() && outputDir.empty()) {
+    // Class names come with a checkpoint trained on named classes.
+    Preprocessing fitted;
+    auto saved = metadata.find(kPreprocessingKey);
+    if (saved != metadata.end() && !fitted.parse(saved->second, error))
+      return fail(checkpointIn + ": " + error);
     for (size_t i = 0; i < named.size(); ++i)
-      std::printf("%s : %s%s\n", named[i]->name.c_str(),
-                  dtypeName(outputs[i].dtype),
-                  formatShape(outputs[i].shape).c_str());
+      std::fputs(formatOutput(named[i]->name, outputs[i], fitted.classes, topK)
+                     .c_str(),
+                 stdout);
+  }
   return 0;
 }
 /// Random inputs for every input of `entry`, with the batch set to `batch`.
