@@ -8,7 +8,8 @@ checkout holds (links to the source tree's folders and to the build's
 `bin/`), with its blocks in order, so a step may use what an earlier one
 wrote. Blocks by their info string:
 
-- ```sh: every line is a command (comments included, as bash reads them);
+- ```sh: every line is a command (comments included, as bash reads them;
+  a line ending in `\\` continues on the next);
 - ```console: lines starting with `$ ` are commands, the lines after one
   are the output it must print (stdout and stderr, as a terminal shows
   them); a command whose quoted output is its error may fail;
@@ -88,8 +89,16 @@ def steps_of(block):
         return [(f"printf '%s\\n' '{text}' > {name} && {tool} {name}{output}",
                  None)]
     if block.language == "sh":
-        return [(line, None) for line in block.lines
-                if line.strip() and not line.lstrip().startswith("#")]
+        # A line ending in a backslash goes on on the next, as in bash.
+        commands, pending = [], ""
+        for line in block.lines:
+            if line.endswith("\\"):
+                pending += line[:-1]
+                continue
+            line, pending = pending + line, ""
+            if line.strip() and not line.lstrip().startswith("#"):
+                commands.append((line, None))
+        return commands
     steps = []
     for line in block.lines:
         if line.startswith("$ "):
