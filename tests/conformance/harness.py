@@ -17,13 +17,13 @@ import torch
 COMMAND_TIMEOUT_S = 300
 
 
-def run(command):
+def run(command, timeout=COMMAND_TIMEOUT_S):
     """(status, output); status None when the command hung."""
     try:
         result = subprocess.run(command, capture_output=True, text=True,
-                                timeout=COMMAND_TIMEOUT_S)
+                                timeout=timeout)
     except subprocess.TimeoutExpired:
-        return None, f"no result after {COMMAND_TIMEOUT_S} s (a hang)"
+        return None, f"no result after {timeout} s (a hang)"
     return result.returncode, result.stdout + result.stderr
 
 
@@ -36,13 +36,14 @@ def classify(status, log):
     return "error"
 
 
-def compile_module(kilnc, source, base, options=()):
+def compile_module(kilnc, source, base, options=(),
+                   timeout=COMMAND_TIMEOUT_S):
     """Writes `source` to BASE.kiln and compiles it to BASE.kmod; the
     failure's description, or None."""
     with open(base + ".kiln", "w") as f:
         f.write(source)
     status, log = run([kilnc, base + ".kiln", "-o", base + ".kmod",
-                       *options])
+                       *options], timeout)
     if status == 0:
         return None
     kind = classify(status, log)
