@@ -156,12 +156,15 @@ bool saveCheckpoint(const Session &session, const std::string &path,
 }
 
 bool loadCheckpoint(Session &session, const std::string &path,
-                    std::string &error, CheckpointMetadata *metadata) {
+                    std::string &error, CheckpointMetadata *metadata,
+                    ErrorCode *code) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = systemError("open", path);
+    setErrorCode(code, ErrorCode::NotFound);
     return false;
   }
+  setErrorCode(code, ErrorCode::Corrupt);
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                              std::istreambuf_iterator<char>());
   kmod::Header header;
@@ -175,6 +178,7 @@ bool loadCheckpoint(Session &session, const std::string &path,
     return false;
   }
   if (header.schemaVersion != ckpt::kSchemaVersion) {
+    setErrorCode(code, ErrorCode::FailedPrecondition);
     error = path + ": checkpoint format version " +
             std::to_string(header.schemaVersion) + ", this runtime reads " +
             std::to_string(ckpt::kSchemaVersion);
@@ -193,6 +197,8 @@ bool loadCheckpoint(Session &session, const std::string &path,
     return false;
   }
   const fb::Checkpoint *checkpoint = fb::GetCheckpoint(payload);
+  // Intact: what fails from here is a checkpoint of another model.
+  setErrorCode(code, ErrorCode::FailedPrecondition);
   const Module &module = session.module();
   std::string prefix =
       checkpoint->module_name() && checkpoint->module_name()->str() != module.name()
@@ -240,6 +246,7 @@ bool loadCheckpoint(Session &session, const std::string &path,
           (*metadata)[note->key()->str()] =
               note->value() ? note->value()->str() : "";
   }
+  setErrorCode(code, ErrorCode::None);
   return true;
 }
 

@@ -180,12 +180,15 @@ bool checkResult(const EntrySpec &entry, const ResultSpec &result,
 } // namespace
 
 std::unique_ptr<Module> Module::loadFile(const std::string &path,
-                                         std::string &error) {
+                                         std::string &error,
+                                         ErrorCode *code) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) {
     error = "cannot open '" + path + "'";
+    setErrorCode(code, ErrorCode::NotFound);
     return nullptr;
   }
+  setErrorCode(code, ErrorCode::Corrupt);
   std::streamsize size = in.tellg();
   in.seekg(0);
   std::vector<uint8_t> bytes(static_cast<size_t>(size));
@@ -194,14 +197,17 @@ std::unique_ptr<Module> Module::loadFile(const std::string &path,
     return nullptr;
   }
   std::unique_ptr<Module> module =
-      loadMemory(bytes.data(), bytes.size(), error);
+      loadMemory(bytes.data(), bytes.size(), error, code);
   if (!module)
     error = path + ": " + error;
   return module;
 }
 
 std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
-                                           std::string &error) {
+                                           std::string &error,
+                                           ErrorCode *code) {
+  // Every failure below is of the bytes, but for the CPU check's.
+  setErrorCode(code, ErrorCode::Corrupt);
   if (size < kmod::kHeaderSize ||
       std::memcmp(data, kmod::kMagic, sizeof(kmod::kMagic)) != 0) {
     error = "not a Kiln module (bad magic)";
@@ -251,6 +257,7 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
     for (const std::string &feature : missing)
       error += " " + feature;
     error += "; recompile it with kilnc --target-cpu for this host";
+    setErrorCode(code, ErrorCode::FailedPrecondition);
     return nullptr;
   }
 
@@ -366,6 +373,7 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
       spec.flops = layer->flops();
       module->layers_.push_back(std::move(spec));
     }
+  setErrorCode(code, ErrorCode::None);
   return module;
 }
 

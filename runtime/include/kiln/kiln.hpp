@@ -26,16 +26,23 @@ namespace kiln {
 
 class Error : public std::runtime_error {
 public:
-  using std::runtime_error::runtime_error;
+  Error(kiln_status code, const std::string &message)
+      : std::runtime_error(message), code_(code) {}
+  /// What kind of failure it was (kiln.h's kiln_status).
+  kiln_status code() const { return code_; }
+
+private:
+  kiln_status code_;
 };
 
 namespace detail {
 inline void check(kiln_error *error) {
   if (!error)
     return;
+  kiln_status code = kiln_error_code(error);
   std::string message = kiln_error_message(error);
   kiln_error_free(error);
-  throw Error(message);
+  throw Error(code, message);
 }
 template <typename T, void (*Free)(T *)> struct Deleter {
   void operator()(T *object) const { Free(object); }

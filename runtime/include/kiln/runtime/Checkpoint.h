@@ -10,6 +10,7 @@
 #ifndef KILN_RUNTIME_CHECKPOINT_H
 #define KILN_RUNTIME_CHECKPOINT_H
 
+#include "kiln/runtime/ErrorCode.h"
 #include "kiln/runtime/Session.h"
 
 #include <map>
@@ -35,10 +36,14 @@ bool saveCheckpoint(const Session &session, const std::string &path,
 /// optimizer-state tensor of the session's module with its dtype and shape;
 /// otherwise returns false, sets `error` naming the first mismatch, and
 /// leaves the session unchanged. When `metadata` is given it receives the
-/// file's metadata (empty for a checkpoint saved without).
+/// file's metadata (empty for a checkpoint saved without). `code` says what
+/// kind of failure it was: NotFound (no file), Corrupt (not an intact
+/// checkpoint), FailedPrecondition (another format version, or a checkpoint
+/// of another model).
 bool loadCheckpoint(Session &session, const std::string &path,
                     std::string &error,
-                    CheckpointMetadata *metadata = nullptr);
+                    CheckpointMetadata *metadata = nullptr,
+                    ErrorCode *code = nullptr);
 
 } // namespace kiln::rt
 

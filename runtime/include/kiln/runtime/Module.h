@@ -11,6 +11,7 @@
 #ifndef KILN_RUNTIME_MODULE_H
 #define KILN_RUNTIME_MODULE_H
 
+#include "kiln/runtime/ErrorCode.h"
 #include "kiln/runtime/Tensor.h"
 
 #include <memory>
@@ -95,10 +96,15 @@ struct LayerSpec {
 class Module {
 public:
   /// Loads and verifies a module; on failure returns null and sets `error`.
+  /// `code`, when given, says what kind of failure it was: NotFound for a
+  /// file that cannot be opened, FailedPrecondition for code this CPU
+  /// cannot run, else Corrupt.
   static std::unique_ptr<Module> loadFile(const std::string &path,
-                                          std::string &error);
+                                          std::string &error,
+                                          ErrorCode *code = nullptr);
   static std::unique_ptr<Module> loadMemory(const uint8_t *data, size_t size,
-                                            std::string &error);
+                                            std::string &error,
+                                            ErrorCode *code = nullptr);
   ~Module();
 
   const std::string &name() const { return name_; }
