@@ -12,7 +12,8 @@ DEB_PACKAGES := \
   liblld-22-dev libflatbuffers-dev flatbuffers-compiler libgtest-dev \
   ninja-build ccache cmake pkg-config zlib1g-dev libzstd-dev \
   python3-torch python3-numpy libopenblas0-openmp dataset-fashion-mnist \
-  libpng-dev libcairo2-dev fonts-dejavu-core wamerican python3-sklearn
+  libpng-dev libcairo2-dev fonts-dejavu-core wamerican python3-sklearn \
+  libcli11-dev nlohmann-json3-dev
 
 CMAKE_FLAGS := \
   -G Ninja \

@@ -2,43 +2,14 @@
 
 #include "CommandLine.h"
 
+#include "kiln/train/Spelling.h"
+
 #include <algorithm>
 #include <regex>
 #include <set>
 
 using namespace kiln::run;
-
-/// Levenshtein distance.
-static size_t editDistance(const std::string &a, const std::string &b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j)
-    row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
-                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-std::string kiln::run::closest(const std::string &word,
-                               const std::vector<std::string> &candidates) {
-  std::string best;
-  size_t bestDistance = std::max<size_t>(2, word.size() / 4) + 1;
-  for (const std::string &candidate : candidates) {
-    size_t distance = editDistance(word, candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
+using namespace kiln::train;
 
 std::string kiln::run::unknownOption(const std::string &flag,
                                      const char *usage,
@@ -50,7 +21,7 @@ std::string kiln::run::unknownOption(const std::string &flag,
        it != std::sregex_iterator(); ++it)
     options.insert(it->str());
   std::string suggestion =
-      closest(flag, std::vector<std::string>(options.begin(), options.end()));
+      kiln::train::closestSpelling(flag, std::vector<std::string>(options.begin(), options.end()));
   return "unknown option '" + flag + "' (" +
          (suggestion.empty() ? "" : "did you mean '" + suggestion + "'? ") +
          "see kiln-run " + command + " --help)";

@@ -16,6 +16,12 @@ inline int fail(const std::string &message) {
   return 1;
 }
 
+/// Advice the libraries return, one line each.
+inline void printHints(const std::vector<std::string> &hints) {
+  for (const std::string &hint : hints)
+    std::fprintf(stderr, "kiln-run: hint: %s\n", hint.c_str());
+}
+
 inline bool endsWith(const std::string &text, const std::string &suffix) {
   return text.size() >= suffix.size() &&
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -45,10 +51,6 @@ inline bool parseThreads(const std::string &text, unsigned &threads) {
   threads = static_cast<unsigned>(parsed);
   return true;
 }
-
-/// The closest of `candidates` to `word` within a couple of edits, or "".
-std::string closest(const std::string &word,
-                    const std::vector<std::string> &candidates);
 
 /// "unknown option '--epoch' (did you mean '--epochs'? see kiln-run train
 /// --help)": the options come from the command's usage text.

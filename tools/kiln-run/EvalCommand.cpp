@@ -10,11 +10,13 @@
 #include "EvalCommand.h"
 
 #include "CommandLine.h"
-#include "Evaluate.h"
-#include "Feed.h"
-#include "Metrics.h"
-#include "Plot.h"
-#include "PrepareData.h"
+#include "TrainOptions.h"
+
+#include "kiln/train/Evaluate.h"
+#include "kiln/train/Feed.h"
+#include "kiln/train/Metrics.h"
+#include "kiln/plot/Plot.h"
+#include "kiln/train/PrepareData.h"
 
 #include "kiln/runtime/Checkpoint.h"
 #include "kiln/runtime/Session.h"
@@ -28,6 +30,8 @@
 
 using namespace kiln::rt;
 using namespace kiln::run;
+using namespace kiln::train;
+using namespace kiln::plot;
 
 const char kiln::run::kEvalUsage[] =
     "usage: kiln-run eval model.kmod --checkpoint FILE [options]\n"
@@ -273,6 +277,7 @@ int kiln::run::eval(const Module &module,
   PreparedData data;
   if (!prepareData(dataOptions, hasFitted ? &fitted : nullptr, data, error))
     return fail(error);
+  printHints(data.hints);
 
   // The chosen samples: validation samples are the last of the training
   // split.

@@ -9,7 +9,8 @@
 #include "ExportCommand.h"
 
 #include "CommandLine.h"
-#include "PrepareData.h"
+#include "TrainOptions.h"
+#include "kiln/train/PrepareData.h"
 
 #include "kiln/runtime/Npy.h"
 
@@ -19,6 +20,7 @@
 
 using namespace kiln::rt;
 using namespace kiln::run;
+using namespace kiln::train;
 
 const char kiln::run::kExportUsage[] =
     "usage: kiln-run export --data DATA --features FILE.npy [options]\n"
@@ -113,6 +115,7 @@ int kiln::run::exportData(const std::vector<std::string> &args) {
       !parseOptions(dataArgs, data, error) ||
       !prepareData(data, nullptr, prepared, error))
     return fail(error);
+  printHints(prepared.hints);
   const Samples &from = options.on == "test" ? prepared.test : prepared.train;
   int64_t trainCount = prepared.train.count - prepared.validationCount;
   int64_t first = options.on == "validation" ? trainCount : 0;

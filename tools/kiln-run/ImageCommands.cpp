@@ -9,9 +9,11 @@
 #include "ImageCommands.h"
 
 #include "CommandLine.h"
-#include "Datasets.h"
-#include "ImageGrid.h"
-#include "WordSampling.h"
+
+#include "kiln/plot/ImageGrid.h"
+#include "kiln/train/DataCatalog.h"
+#include "kiln/train/Datasets.h"
+#include "kiln/train/WordSampling.h"
 
 #include "kiln/runtime/Checkpoint.h"
 
@@ -24,6 +26,8 @@
 
 using namespace kiln::rt;
 using namespace kiln::run;
+using namespace kiln::train;
+using namespace kiln::plot;
 
 const char kiln::run::kSampleUsage[] =
     "usage: kiln-run sample model.kmod --output grid.png [options]\n"
@@ -50,7 +54,7 @@ const char kiln::run::kReconstructUsage[] =
 
 namespace {
 struct ImageOptions {
-  std::string output, checkpoint, data, dataDir = kFashionMnistDir, prefix,
+  std::string output, checkpoint, data, dataDir = catalog::kFashionMnistDir, prefix,
       classifier, classifierCheckpoint;
   int64_t count = 0, words = 0;
   double temperature = 1;
@@ -361,9 +365,10 @@ int kiln::run::reconstruct(const Module &module,
   if (options.data != "fashion-mnist")
     return fail("--data fashion-mnist is required");
   Samples test;
-  if (!openSession(module, options, session, error) ||
-      !readFashionMnist(options.dataDir, false, test, error))
+  if (!openSession(module, options, session, error))
     return fail(error);
+  if (!readFashionMnist(options.dataDir, false, test, error))
+    return fail(error + catalog::missingHint(options.dataDir));
   int64_t count = std::min(options.count, test.count);
   // The inputs, with noise added for a denoising autoencoder's test.
   std::vector<float> inputs(test.features.begin(),

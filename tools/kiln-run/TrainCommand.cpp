@@ -11,13 +11,13 @@
 #include "TrainOptions.h"
 
 #include "CommandLine.h"
-#include "Datasets.h"
-#include "Evaluate.h"
-#include "Feed.h"
-#include "PrepareData.h"
-#include "TrainingCurves.h"
+#include "kiln/train/Datasets.h"
+#include "kiln/train/Evaluate.h"
+#include "kiln/train/Feed.h"
+#include "kiln/train/PrepareData.h"
+#include "kiln/plot/TrainingCurves.h"
 #include "ImageCommands.h"
-#include "MetricMonitor.h"
+#include "kiln/train/MetricMonitor.h"
 
 #include "kiln/runtime/Checkpoint.h"
 #include "kiln/runtime/Session.h"
@@ -34,6 +34,8 @@
 
 using namespace kiln::rt;
 using namespace kiln::run;
+using namespace kiln::train;
+using namespace kiln::plot;
 
 namespace {
 
@@ -140,6 +142,7 @@ int kiln::run::train(const Module &module,
   PreparedData data;
   if (!prepareData(options, nullptr, data, error))
     return fail(error);
+  printHints(data.hints);
   Samples &trainSet = data.train, &testSet = data.test;
   for (Phase &phase : phases) {
     if (!bindInputs(*phase.entry, trainSet, options.noise, phase.feed, error))

@@ -3,13 +3,14 @@
 #include "TrainOptions.h"
 
 #include "CommandLine.h"
-#include "MetricMonitor.h"
+#include "kiln/train/MetricMonitor.h"
 #include "TrainCommand.h"
 
 #include <fstream>
 #include <sstream>
 
 using namespace kiln::run;
+using namespace kiln::train;
 
 const char kiln::run::kTrainUsage[] =
     "usage: kiln-run train model.kmod --data fashion-mnist|FILE.csv|X.npy\n"
@@ -22,7 +23,7 @@ const char kiln::run::kTrainUsage[] =
     "  --data X.npy --targets Y.npy  features [N, ...] and targets [N]\n"
     "  --data diabetes           python3-sklearn's diabetes regression set\n"
     "  --data words[:FILE]       words, one per line (default Debian's\n"
-    "                            /usr/share/dict/words), as character\n"
+    "                            wamerican word list), as character\n"
     "                            sequences for a next-character model\n"
     "  --pixel-range LOW,HIGH    Fashion-MNIST pixels scaled to [LOW, HIGH]\n"
     "                            (default 0,1; a tanh generator's GAN: -1,1)\n"

@@ -3,8 +3,7 @@
 #ifndef KILN_RUN_TRAINOPTIONS_H
 #define KILN_RUN_TRAINOPTIONS_H
 
-#include "Datasets.h"
-#include "Preprocessing.h"
+#include "kiln/train/PrepareData.h"
 
 #include <array>
 #include <cmath>
@@ -14,27 +13,14 @@
 
 namespace kiln::run {
 
-struct TrainOptions {
-  std::string data, dataDir = kFashionMnistDir, checkpoint, entry, targets,
-      targetColumn, samples, testData, testTargets;
-  int64_t epochs = 1, batch = 64, validation = -1, limit = 0, warmup = 0,
-          lrStep = 1, testLimit = 0;
-  double testFraction = 0.2;
-  float pixelLow = 0, pixelHigh = 1;
-  /// Words data: the length of the model's token sequences.
-  int64_t sequenceSteps = 16;
+/// kiln-run train's options: the data (DataRequest), the training, and
+/// what to print or draw.
+struct TrainOptions : kiln::train::DataRequest {
+  std::string checkpoint, entry, samples;
+  int64_t epochs = 1, batch = 64, warmup = 0, lrStep = 1, testLimit = 0;
   /// Inputs drawn from N(0, 1) for every batch instead of read from data.
   std::set<std::string> noise = {"z", "noise"};
   bool fullBatch = false, resume = false, json = false;
-  /// Preprocessing of the features, fitted on the training split.
-  Scaling scaling = Scaling::None;
-  std::vector<std::string> oneHot;
-  /// Shares of training, validation and test samples (all zero: the
-  /// defaults, from --test-fraction and --validation).
-  std::array<double, 3> split = {0, 0, 0};
-  /// Split each class by the shares: 1 yes, 0 no, -1 when the target
-  /// looks like class labels.
-  int stratify = -1;
   /// Training curves, written after every epoch (PNG or SVG).
   std::string plot;
   double lr = NAN;
@@ -45,7 +31,6 @@ struct TrainOptions {
   std::string monitor = "loss";
   /// A checkpoint of the best epoch by the monitored metric.
   std::string keepBest;
-  uint64_t seed = 0;
   unsigned threads = 0;
 };
 

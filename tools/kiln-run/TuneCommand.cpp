@@ -13,7 +13,7 @@
 #include "TuneCommand.h"
 
 #include "CommandLine.h"
-#include "SearchSpace.h"
+#include "kiln/train/SearchSpace.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -33,6 +33,7 @@
 extern char **environ;
 
 using namespace kiln::run;
+using namespace kiln::train;
 
 const char kiln::run::kTuneUsage[] =
     "usage: kiln-run tune MODEL.kiln|MODEL.kmod --param NAME=VALUES...\n"

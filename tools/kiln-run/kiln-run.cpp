@@ -16,7 +16,7 @@
 #include "ExportCommand.h"
 #include "ImageCommands.h"
 #include "JsonText.h"
-#include "Preprocessing.h"
+#include "kiln/train/Preprocessing.h"
 #include "PrintOutputs.h"
 #include "TuneCommand.h"
 #include "TrainCommand.h"
@@ -41,6 +41,7 @@
 
 using namespace kiln::rt;
 using namespace kiln::run;
+using namespace kiln::train;
 
 namespace {
 
