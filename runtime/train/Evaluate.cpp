@@ -41,16 +41,13 @@ std::string Evaluation::describe() const {
   return text;
 }
 
-std::string Evaluation::json(const std::string &prefix) const {
-  std::string text;
-  char part[96];
-  auto add = [&](const char *key, double value) {
-    std::snprintf(part, sizeof part, "\"%s%s\": %.6f", prefix.c_str(), key,
-                  value);
-    text += (text.empty() ? "" : ", ") + std::string(part);
+nlohmann::ordered_json Evaluation::toJson(const std::string &prefix) const {
+  nlohmann::ordered_json object = nlohmann::ordered_json::object();
+  auto add = [&](const std::string &key, double value) {
+    object[prefix + key] = value;
   };
   for (const auto &[name, value] : losses)
-    add(name.c_str(), value);
+    add(name, value);
   if (perplexity && !losses.empty())
     add("perplexity", std::exp(losses.front().second));
   if (task == Task::Classification)
@@ -61,7 +58,7 @@ std::string Evaluation::json(const std::string &prefix) const {
   }
   if (task == Task::Reconstruction)
     add("reconstruction_mse", mse);
-  return text;
+  return object;
 }
 
 namespace {

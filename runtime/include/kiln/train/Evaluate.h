@@ -7,6 +7,8 @@
 
 #include "kiln/runtime/Session.h"
 
+#include <nlohmann/json.hpp>
+
 namespace kiln::train {
 
 /// A model's scores on held-out samples: its training loss (through the
@@ -28,8 +30,8 @@ struct Evaluation {
   int64_t outputWidth = 0;
 
   std::string describe() const;
-  /// `"key": value` pairs for a JSON object, prefixed with `prefix`.
-  std::string json(const std::string &prefix) const;
+  /// The scores as a JSON object, each key prefixed with `prefix`.
+  nlohmann::ordered_json toJson(const std::string &prefix) const;
 };
 
 /// Scores the train entries' losses and the inference entry's output;
