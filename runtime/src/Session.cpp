@@ -12,9 +12,12 @@
 
 #include "kiln/runtime/FloatMode.h"
 
+#include <malloc.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <set>
 
 namespace kiln::rt {
@@ -126,11 +129,27 @@ bool checkInput(const ArgumentSpec &spec, const Tensor &tensor,
   }
   return checkIndexBound(spec, tensor, error);
 }
+/// Compiled entries allocate their temporaries on every call. Keeping
+/// freed memory in the heap, instead of returning large blocks to the
+/// kernel, spares a page fault per page per call: done once per process,
+/// at the first session, so that every embedder gets it (KILN_KEEP_HEAP=0
+/// leaves glibc's defaults).
+void keepHeapMemory() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const char *setting = std::getenv("KILN_KEEP_HEAP");
+    if (setting && std::strcmp(setting, "0") == 0)
+      return;
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  });
+}
 } // namespace
 
 Session::Session(const Module &module, uint64_t seed, unsigned threads)
     : module_(module), seed_(seed),
       pool_(std::make_unique<ThreadPool>(threads)) {
+  keepHeapMemory();
   const std::vector<ParamSpec> &specs = module.params();
   params_.resize(specs.size());
   for (size_t i = 0; i < specs.size(); ++i)

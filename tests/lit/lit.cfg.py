@@ -27,7 +27,8 @@ if kiln_run:
     config.environment["LSAN_OPTIONS"] = "suppressions=" + os.path.join(
         config.test_source_root, "lsan.supp")
 llvm_config.add_tool_substitutions(
-    ["kilnc", "kiln-classify", "kiln-classify-c", "not", "split-file",
+    ["kilnc", "kiln-classify", "kiln-classify-c", "kiln-train-example",
+     "not", "split-file",
      ToolSubst("kiln-run", command=kiln_run) if kiln_run else "kiln-run"],
     tool_dirs)
 # The path of kiln-run, for scripts that run it themselves.

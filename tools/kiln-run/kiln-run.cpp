@@ -27,8 +27,6 @@
 #include "kiln/runtime/Session.h"
 #include "kiln/tooling/ModelSummary.h"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -545,11 +543,6 @@ int bench(const Module &module, const std::vector<std::string> &args) {
 } // namespace
 
 int main(int argc, char **argv) {
-  // Compiled entries allocate their temporaries on every call. Keeping freed
-  // memory in the heap, instead of returning large blocks to the kernel,
-  // spares a page fault per page per call.
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);
