@@ -13,7 +13,7 @@ DEB_PACKAGES := \
   ninja-build ccache cmake pkg-config zlib1g-dev libzstd-dev \
   python3-torch python3-numpy libopenblas0-openmp dataset-fashion-mnist \
   libpng-dev libcairo2-dev fonts-dejavu-core wamerican python3-sklearn \
-  libcli11-dev nlohmann-json3-dev
+  libcli11-dev nlohmann-json3-dev python3-venv
 
 CMAKE_FLAGS := \
   -G Ninja \
@@ -25,7 +25,7 @@ CMAKE_FLAGS := \
   -DLLVM_USE_LINKER=lld \
   -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir
 
-.PHONY: all deps configure build test demo bench conformance docs clean
+.PHONY: all deps configure build test demo bench conformance docs clean venv
 
 all: build
 
@@ -52,8 +52,18 @@ configure: deps $(BUILD_DIR)/build.ninja
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build
+test: build venv
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Test-only Python packages from PyPI (TensorBoard's event reader), pinned
+# in tests/requirements.txt, in a virtual environment under the build
+# directory: never in the system Python.
+VENV := $(BUILD_DIR)/venv
+venv: $(VENV)/.installed
+$(VENV)/.installed: tests/requirements.txt | deps
+	/usr/bin/python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r tests/requirements.txt
+	touch $@
 
 # The main job: compile LeNet, train it on Debian's Fashion-MNIST for three
 # epochs (validation each epoch, a checkpoint after each), test it, and time

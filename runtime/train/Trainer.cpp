@@ -65,7 +65,7 @@ struct Phase {
   int64_t repeat = 1;
   Feed feed;
   double base = 0; ///< learning rate
-  double lossSum = 0;
+  double lossSum = 0, lastLoss = 0;
   int64_t lossCount = 0;
 
   const std::string &lossName() const { return entry->results.front().name; }
@@ -261,6 +261,7 @@ bool Trainer::fit(const PreparedData &data, FitResult &result,
             return false;
           }
           phase.lossSum += loss;
+          phase.lastLoss = loss;
           ++phase.lossCount;
         }
       }
@@ -276,6 +277,9 @@ bool Trainer::fit(const PreparedData &data, FitResult &result,
                                 .count();
       report.learningRate = firstRate;
       report.runningLosses = meanLosses(phases);
+      for (const Phase &phase : phases)
+        report.stepLosses.push_back({phase.lossName(), phase.lastLoss});
+      report.globalStep = session_.stepCount(phases.front().entry->name);
       for (FitObserver *observer : observers_)
         observer->onStep(*this, report);
     }

@@ -15,6 +15,7 @@
 #include "kiln/runtime/Session.h"
 #include "kiln/tooling/TrainingLoggers.h"
 #include "kiln/train/Json.h"
+#include "kiln/train/TensorBoard.h"
 #include "kiln/train/Trainer.h"
 
 #include <sys/stat.h>
@@ -109,6 +110,12 @@ int kiln::run::train(const Module &module,
     trainer.addObserver(samples);
   if (!options.plot.empty())
     trainer.addObserver(plotter);
+  TensorBoardLogger tensorBoard;
+  if (!options.logDir.empty()) {
+    if (!tensorBoard.open(options.logDir, error))
+      return fail(error);
+    trainer.addObserver(tensorBoard);
+  }
   if (options.json)
     trainer.addObserver(json);
   trainer.addObserver(console);

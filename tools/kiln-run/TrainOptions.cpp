@@ -76,6 +76,9 @@ const char kiln::run::kTrainUsage[] =
     "  --samples DIR             after every epoch, write DIR/epoch-K.png: images\n"
     "                            the inference entry makes from noise (GANs)\n"
     "  --plot FILE.png|FILE.svg  training curves (loss and metric per epoch)\n"
+    "  --log-dir DIR             TensorBoard event files: loss and learning\n"
+    "                            rate per step, validation scores and\n"
+    "                            samples/s per epoch (tensorboard --logdir)\n"
     "  --json                    print one JSON object per epoch and one for\n"
     "                            the summary, a line each\n";
 
@@ -283,6 +286,8 @@ bool kiln::run::parseOptions(const std::vector<std::string> &args,
       options.stratify = 0;
     else if (flag == "--plot")
       ok = next() && (options.plot = value, true);
+    else if (flag == "--log-dir")
+      ok = next() && (options.logDir = value, true);
     else if (flag == "--spec") {
       std::vector<std::string> specArgs;
       ok = next() && readSpecFile(value, specArgs, error) &&

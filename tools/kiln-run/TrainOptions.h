@@ -23,6 +23,8 @@ struct TrainOptions : kiln::train::DataRequest {
   bool fullBatch = false, resume = false, json = false;
   /// Training curves, written after every epoch (PNG or SVG).
   std::string plot;
+  /// TensorBoard event files.
+  std::string logDir;
   double lr = NAN;
   std::string schedule = "cosine";
   /// Early stopping: epochs without improvement of the monitored

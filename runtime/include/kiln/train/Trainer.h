@@ -79,8 +79,11 @@ struct StepReport {
   int64_t samplesDone = 0, trainSamples = 0;
   double epochSeconds = 0;
   double learningRate = 0; ///< the first entry's
-  /// Each train entry's mean loss so far this epoch, by its loss's name.
-  NamedValues runningLosses;
+  /// Each train entry's mean loss so far this epoch, by its loss's name,
+  /// and its loss on this step's batch.
+  NamedValues runningLosses, stepLosses;
+  /// The first train entry's steps so far, over every epoch (and run).
+  int64_t globalStep = 0;
 };
 
 /// After every epoch, once the checkpoints are written.
