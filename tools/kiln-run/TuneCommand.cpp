@@ -15,6 +15,8 @@
 #include "CommandLine.h"
 #include "kiln/train/SearchSpace.h"
 
+#include <nlohmann/json.hpp>
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -243,42 +245,23 @@ std::string lastError(const std::string &log) {
   return last;
 }
 
-/// The numbers of a flat JSON object that follows `"key": {` in `line`.
-std::map<std::string, double> numbersOf(const std::string &line,
-                                        const std::string &key) {
+/// The numbers of `object`'s members, keys without `prefix` (members
+/// without it are left out).
+std::map<std::string, double> numbersOf(const nlohmann::json &object,
+                                        const std::string &prefix = "") {
   std::map<std::string, double> numbers;
-  size_t at = line.find("\"" + key + "\": {");
-  if (at == std::string::npos)
+  if (!object.is_object())
     return numbers;
-  size_t end = line.find('}', at);
-  std::string body = line.substr(at, end - at);
-  size_t quote = body.find('{');
-  while ((quote = body.find('"', quote + 1)) != std::string::npos) {
-    size_t close = body.find('"', quote + 1);
-    size_t colon = body.find(':', close);
-    if (close == std::string::npos || colon == std::string::npos)
-      break;
-    numbers[body.substr(quote + 1, close - quote - 1)] =
-        std::strtod(body.c_str() + colon + 1, nullptr);
-    quote = body.find(',', colon);
-    if (quote == std::string::npos)
-      break;
-  }
+  for (const auto &member : object.items())
+    if (member.value().is_number() && member.key().rfind(prefix, 0) == 0)
+      numbers[member.key().substr(prefix.size())] =
+          member.value().get<double>();
   return numbers;
 }
 
-/// Summary keys ("test_accuracy", ...) without their prefix.
-std::map<std::string, double> testNumbersOf(const std::string &line) {
-  std::map<std::string, double> numbers;
-  size_t at = 0;
-  while ((at = line.find("\"test_", at)) != std::string::npos) {
-    size_t close = line.find('"', at + 1);
-    size_t colon = line.find(':', close);
-    numbers[line.substr(at + 6, close - at - 6)] =
-        std::strtod(line.c_str() + colon + 1, nullptr);
-    at = close;
-  }
-  return numbers;
+/// A line of a trial's JSON output as an object (null when it is not one).
+nlohmann::json parseLine(const std::string &line) {
+  return nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
 }
 
 bool higherIsBetter(const std::string &metric) {
@@ -289,22 +272,25 @@ bool higherIsBetter(const std::string &metric) {
 void collect(Trial &trial, const std::string &jsonPath,
              const std::string &logPath, int status) {
   std::string output = readFile(jsonPath);
-  std::string line, lastEpoch, summary;
+  std::string line;
+  nlohmann::json lastEpoch, summary;
   std::stringstream lines(output);
   while (std::getline(lines, line)) {
-    if (line.rfind("{\"epoch\"", 0) == 0)
-      lastEpoch = line;
-    else if (line.rfind("{\"model\"", 0) == 0)
-      summary = line;
+    nlohmann::json parsed = parseLine(line);
+    if (parsed.is_object() && parsed.contains("epoch"))
+      lastEpoch = std::move(parsed);
+    else if (parsed.is_object() && parsed.contains("model"))
+      summary = std::move(parsed);
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || summary.empty()) {
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || summary.is_null()) {
     trial.failure = lastError(readFile(logPath));
     if (trial.failure.empty())
       trial.failure = "exited with status " + std::to_string(status);
     return;
   }
-  trial.validation = numbersOf(lastEpoch, "validation");
-  trial.test = testNumbersOf(summary);
+  trial.validation = numbersOf(lastEpoch.value("validation",
+                                               nlohmann::json::object()));
+  trial.test = numbersOf(summary, "test_");
   trial.ok = true;
 }
 

@@ -15,7 +15,6 @@
 #include "EvalCommand.h"
 #include "ExportCommand.h"
 #include "ImageCommands.h"
-#include "JsonText.h"
 #include "kiln/train/Preprocessing.h"
 #include "PrintOutputs.h"
 #include "TuneCommand.h"
@@ -26,6 +25,7 @@
 #include "kiln/runtime/Npy.h"
 #include "kiln/runtime/Session.h"
 #include "kiln/tooling/ModelSummary.h"
+#include "kiln/train/Json.h"
 
 #include <algorithm>
 #include <chrono>
@@ -439,19 +439,16 @@ void printProfile(const Profile &profile) {
       "(outside parallel loops: serial code, allocation)");
 }
 
-void printProfileJson(const Profile &profile) {
+nlohmann::ordered_json profileJson(const Profile &profile) {
   double runs = double(std::max<int64_t>(profile.runs(), 1));
-  std::printf(", \"profile\": {\"run_s\": %.6g, \"sites\": [",
-              profile.runSeconds() / runs);
-  const char *separator = "";
-  for (const Profile::Site &site : profile.sites()) {
-    std::printf("%s{\"site\": \"%s\", \"calls\": %.6g, \"s\": %.6g}",
-                separator, jsonEscaped(site.name).c_str(),
-                double(site.calls) / runs,
-                site.seconds / runs);
-    separator = ", ";
-  }
-  std::printf("]}");
+  nlohmann::ordered_json object;
+  object["run_s"] = profile.runSeconds() / runs;
+  object["sites"] = nlohmann::ordered_json::array();
+  for (const Profile::Site &site : profile.sites())
+    object["sites"].push_back({{"site", site.name},
+                               {"calls", double(site.calls) / runs},
+                               {"s", site.seconds / runs}});
+  return object;
 }
 
 int bench(const Module &module, const std::vector<std::string> &args) {
@@ -524,13 +521,15 @@ int bench(const Module &module, const std::vector<std::string> &args) {
         return fail(error);
   }
   if (json) {
-    std::printf("{\"entry\": \"%s\", \"batch\": %lld, \"median_s\": %.6g, "
-                "\"min_s\": %.6g, \"samples_per_s\": %.6g",
-                entryName.c_str(), static_cast<long long>(batch), median, best,
-                throughput);
+    nlohmann::ordered_json result;
+    result["entry"] = entryName;
+    result["batch"] = batch;
+    result["median_s"] = median;
+    result["min_s"] = best;
+    result["samples_per_s"] = throughput;
     if (profile)
-      printProfileJson(loops);
-    std::printf("}\n");
+      result["profile"] = profileJson(loops);
+    std::printf("%s\n", kiln::train::formatJson(result).c_str());
   } else {
     std::printf("%s, batch %lld: median %.3f ms, min %.3f ms, %.0f samples/s\n",
                 entryName.c_str(), static_cast<long long>(batch),
