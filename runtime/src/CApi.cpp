@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kiln/kiln.h"
+#include "kiln/runtime/CApiBridge.h"
 
 #include "kiln/runtime/Checkpoint.h"
 #include "kiln/runtime/Module.h"
@@ -93,6 +94,17 @@ kiln_error *noEntry(const char *entry) {
                    "the module has no entry '" + std::string(entry) + "'");
 }
 } // namespace
+
+Session *kiln::rt::capi::sessionOf(kiln_session *session) {
+  return session ? session->session.get() : nullptr;
+}
+
+kiln_error *kiln::rt::capi::makeError(kiln_status code,
+                                      const std::string &message) {
+  return ::makeError(code, message);
+}
+
+kiln_error *kiln::rt::capi::outOfMemory() { return &::outOfMemory; }
 
 extern "C" {
 

@@ -28,6 +28,7 @@ if kiln_run:
         config.test_source_root, "lsan.supp")
 llvm_config.add_tool_substitutions(
     ["kilnc", "kiln-classify", "kiln-classify-c", "kiln-train-example",
+     "kiln-train-example-c",
      "not", "split-file",
      ToolSubst("kiln-run", command=kiln_run) if kiln_run else "kiln-run"],
     tool_dirs)
