@@ -17,17 +17,6 @@ std::string formatDuration(double seconds) {
 }
 } // namespace
 
-std::string kiln::tooling::formatLosses(const NamedValues &losses) {
-  std::string text;
-  char part[96];
-  for (const auto &[name, value] : losses) {
-    std::snprintf(part, sizeof part, "%s%s %.4f", text.empty() ? "" : ", ",
-                  name.c_str(), value);
-    text += part;
-  }
-  return text;
-}
-
 void ConsoleLogger::onStep(Trainer &, const StepReport &report) {
   if (!terminal_ ||
       ((report.step - 1) % 20 != 0 && report.step != report.stepsPerEpoch))
@@ -40,7 +29,7 @@ void ConsoleLogger::onStep(Trainer &, const StepReport &report) {
                static_cast<long long>(report.epochs),
                std::string(filled, '#').c_str(),
                std::string(width - filled, '.').c_str(),
-               formatLosses(report.runningLosses).c_str(), rate,
+               describeLosses(report.runningLosses).c_str(), rate,
                formatDuration((report.trainSamples - report.samplesDone) / rate)
                    .c_str());
 }
@@ -52,7 +41,7 @@ bool ConsoleLogger::onEpoch(Trainer &, const EpochReport &report,
   std::fprintf(stream_, "epoch %lld/%lld: train %s, %s%.0f samples/s, %.1f s\n",
                static_cast<long long>(report.epoch),
                static_cast<long long>(report.epochs),
-               formatLosses(report.trainLosses).c_str(),
+               describeLosses(report.trainLosses).c_str(),
                report.validated
                    ? ("validation " + report.validation.describe() + ", ")
                          .c_str()

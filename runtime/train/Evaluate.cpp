@@ -9,7 +9,7 @@
 using namespace kiln::rt;
 using namespace kiln::train;
 
-std::string Evaluation::describe() const {
+std::string kiln::train::describeLosses(const NamedValues &losses) {
   std::string text;
   char part[96];
   for (const auto &[name, value] : losses) {
@@ -17,6 +17,12 @@ std::string Evaluation::describe() const {
                   name.c_str(), value);
     text += part;
   }
+  return text;
+}
+
+std::string Evaluation::describe() const {
+  std::string text = describeLosses(losses);
+  char part[96];
   if (perplexity && !losses.empty()) {
     std::snprintf(part, sizeof part, ", perplexity %.3f",
                   std::exp(losses.front().second));

@@ -47,9 +47,6 @@ private:
   std::FILE *stream_;
 };
 
-/// "a 0.1234, b 0.5678".
-std::string formatLosses(const kiln::train::NamedValues &losses);
-
 } // namespace kiln::tooling
 
 #endif // KILN_TOOLING_TRAININGLOGGERS_H

@@ -9,7 +9,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace kiln::train {
+
+/// Scores by name, in order (losses named as the model names them).
+using NamedValues = std::vector<std::pair<std::string, double>>;
+
+/// "a 0.1234, b 0.5678".
+std::string describeLosses(const NamedValues &losses);
 
 /// A model's scores on held-out samples: its training loss (through the
 /// `<entry>_loss` entry that kilnc emits, computed as inference does), and
@@ -20,7 +30,7 @@ struct Evaluation {
   enum class Task { None, Classification, Regression, Reconstruction };
   Task task = Task::None;
   /// Each train entry's loss, named as the model names it.
-  std::vector<std::pair<std::string, double>> losses;
+  NamedValues losses;
   double accuracy = 0, mse = 0, r2 = 0;
   /// Sequence models: exp of the first loss (per-token cross-entropy).
   bool perplexity = false;

@@ -69,8 +69,6 @@ struct FitOptions {
   std::string keepBest;
 };
 
-using NamedValues = std::vector<std::pair<std::string, double>>;
-
 /// After every step (of every train entry of the batch).
 struct StepReport {
   int64_t epoch = 0, epochs = 0; ///< 1-based epoch
