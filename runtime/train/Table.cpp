@@ -1,4 +1,4 @@
-//===- Table.cpp - CSV files as text ----------------------------------------===//
+//===- Table.cpp - CSV files as text --------------------------------------===//
 
 #include "kiln/train/Table.h"
 

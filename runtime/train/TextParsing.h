@@ -1,4 +1,4 @@
-//===- TextParsing.h - Numbers and names in text (library-private) -*- C++ -*-===//
+//===- TextParsing.h - Numbers and suffixes in text -------------*- C++ -*-===//
 
 #ifndef KILN_TRAIN_TEXTPARSING_H
 #define KILN_TRAIN_TEXTPARSING_H

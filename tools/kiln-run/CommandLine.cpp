@@ -21,7 +21,8 @@ std::string kiln::run::unknownOption(const std::string &flag,
        it != std::sregex_iterator(); ++it)
     options.insert(it->str());
   std::string suggestion =
-      kiln::train::closestSpelling(flag, std::vector<std::string>(options.begin(), options.end()));
+      kiln::train::closestSpelling(flag, std::vector<std::string>(
+                                             options.begin(), options.end()));
   return "unknown option '" + flag + "' (" +
          (suggestion.empty() ? "" : "did you mean '" + suggestion + "'? ") +
          "see kiln-run " + command + " --help)";

@@ -1,4 +1,4 @@
-//===- DataCatalog.h - Where Debian's data packages put their files -*- C++ -*-===//
+//===- DataCatalog.h - Where Debian data packages put files -----*- C++ -*-===//
 //
 // The one place that knows install paths of data packages (Fashion-MNIST,
 // the word list, scikit-learn's bundled sets) and which package to install

@@ -1,4 +1,4 @@
-//===- PrepareData.h - Samples split and preprocessed for a model -*- C++ -*-===//
+//===- PrepareData.h - Samples split and preprocessed -----------*- C++ -*-===//
 
 #ifndef KILN_TRAIN_PREPAREDATA_H
 #define KILN_TRAIN_PREPAREDATA_H
