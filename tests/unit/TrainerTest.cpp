@@ -1,0 +1,155 @@
+//===- TrainerTest.cpp - The trainer library over in-memory data ----------===//
+//
+// What an embedding application (or the Python package) does: hand the
+// trainer samples it owns, watch through callbacks, steer from them. The
+// fixture is logistic regression with 4 features and 3 classes, compiled by
+// kilnc at build time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/train/DataCatalog.h"
+#include "kiln/train/Json.h"
+#include "kiln/train/TensorBoard.h"
+#include "kiln/train/Trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+using namespace kiln;
+using namespace kiln::train;
+
+namespace {
+
+/// Three well-separated blobs in 4 dimensions; the last `validation` of
+/// `count` samples validate.
+PreparedData blobs(int64_t count, int64_t validation, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> noise(0, 0.3f);
+  auto make = [&](int64_t n) {
+    Samples samples;
+    samples.count = n;
+    samples.width = 4;
+    for (int64_t i = 0; i < n; ++i) {
+      int32_t label = static_cast<int32_t>(i % 3);
+      for (int64_t f = 0; f < 4; ++f)
+        samples.features.push_back((f == label ? 2.0f : 0.0f) + noise(rng));
+      samples.targets.push_back(static_cast<float>(label));
+    }
+    samples.deriveLabels();
+    return samples;
+  };
+  PreparedData data;
+  data.train = make(count);
+  data.validationCount = validation;
+  data.test = make(300);
+  return data;
+}
+
+struct Recorder : FitObserver {
+  int steps = 0, epochs = 0;
+  int64_t stopAfter = 0;
+  double rateFactor = 1;
+  std::vector<double> rates;
+  void onStep(Trainer &trainer, const StepReport &report) override {
+    ++steps;
+    rates.push_back(report.learningRate);
+    trainer.setRateFactor(rateFactor);
+  }
+  bool onEpoch(Trainer &trainer, const EpochReport &report,
+               std::string &) override {
+    ++epochs;
+    if (report.epoch == stopAfter)
+      trainer.requestStop();
+    return true;
+  }
+};
+
+std::unique_ptr<rt::Module> fixture() {
+  std::string error;
+  auto module = rt::Module::loadFile(KILN_TEST_KMOD, error);
+  EXPECT_TRUE(module) << error;
+  return module;
+}
+
+TEST(TrainerTest, LearnsInMemorySamplesAndReportsEveryStep) {
+  auto module = fixture();
+  rt::Session session(*module, 0, 1);
+  FitOptions options;
+  options.epochs = 3;
+  options.batch = 30;
+  Trainer trainer(session, options);
+  Recorder recorder;
+  trainer.addObserver(recorder);
+  FitResult result;
+  std::string error;
+  ASSERT_TRUE(trainer.fit(blobs(600, 60, 1), result, error)) << error;
+  EXPECT_EQ(recorder.steps, 3 * 18);
+  EXPECT_EQ(recorder.epochs, 3);
+  EXPECT_EQ(result.steps, 3 * 18);
+  EXPECT_EQ(result.testSamples, 300);
+  EXPECT_GT(result.test.accuracy, 0.95);
+  // Cosine from the model's rate (0.1) towards 0.
+  EXPECT_NEAR(recorder.rates.front(), 0.1, 1e-6);
+  EXPECT_LT(recorder.rates.back(), 0.01);
+}
+
+TEST(TrainerTest, CallbacksStopTrainingAndScaleTheRate) {
+  auto module = fixture();
+  rt::Session session(*module, 0, 1);
+  FitOptions options;
+  options.epochs = 5;
+  options.batch = 0; // full batch: one step per epoch
+  Trainer trainer(session, options);
+  Recorder recorder;
+  recorder.stopAfter = 2;
+  recorder.rateFactor = 0; // from the second step on, no updates
+  trainer.addObserver(recorder);
+  FitResult result;
+  std::string error;
+  ASSERT_TRUE(trainer.fit(blobs(300, 30, 2), result, error)) << error;
+  EXPECT_EQ(result.epochsRun, 2);
+  EXPECT_FALSE(result.stoppedEarly); // asked to, not out of patience
+  ASSERT_EQ(recorder.rates.size(), 2u);
+  EXPECT_GT(recorder.rates[0], 0);
+  EXPECT_EQ(recorder.rates[1], 0);
+}
+
+TEST(TrainerTest, RejectsDataWithMoreClassesThanTheModelScores) {
+  auto module = fixture();
+  rt::Session session(*module, 0, 1);
+  PreparedData data = blobs(300, 30, 3);
+  data.train.targets[0] = 7;
+  data.train.deriveLabels();
+  Trainer trainer(session, FitOptions());
+  FitResult result;
+  std::string error;
+  EXPECT_FALSE(trainer.fit(data, result, error));
+  EXPECT_NE(error.find("the data has 8 classes but the model scores 3"),
+            std::string::npos)
+      << error;
+}
+
+TEST(TrainLibraryTest, Crc32cMatchesTheCastagnoliCheckValue) {
+  // The standard check value of CRC-32C (RFC 3720, appendix B.4).
+  EXPECT_EQ(crc32c("123456789", 9), 0xe3069283u);
+  EXPECT_EQ(crc32c("", 0), 0u);
+}
+
+TEST(TrainLibraryTest, JsonOnOneLineInInsertionOrder) {
+  nlohmann::ordered_json value;
+  value["b"] = 1;
+  value["a"] = {1.5, "x\"y"};
+  EXPECT_EQ(formatJson(value), R"({"b": 1, "a": [1.5, "x\"y"]})");
+}
+
+TEST(TrainLibraryTest, CatalogNamesThePackageOfAMissingFile) {
+  EXPECT_NE(catalog::missingHint(catalog::kFashionMnistDir)
+                .find("dataset-fashion-mnist"),
+            std::string::npos);
+  EXPECT_EQ(catalog::missingHint("/elsewhere/data.csv"), "");
+  EXPECT_EQ(catalog::resolveDataPath("sklearn:iris"),
+            std::string(catalog::kSklearnDataDir) + "/iris.csv");
+}
+
+} // namespace
