@@ -92,9 +92,8 @@ kiln_error *fit(kiln_session *handle, const char *data,
   if (!isKnownData(request.data))
     return capi::makeError(KILN_STATUS_INVALID_ARGUMENT,
                            "unknown data set '" + request.data + "'");
-  request.sequenceSteps = Trainer::sequenceSteps(session->module(), "");
-  if (request.sequenceSteps == 0)
-    request.sequenceSteps = DataRequest().sequenceSteps;
+  if (int64_t steps = Trainer::sequenceSteps(session->module(), ""))
+    request.sequenceSteps = steps;
   std::string error;
   PreparedData prepared;
   if (!prepareData(request, nullptr, prepared, error))
