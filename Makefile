@@ -105,7 +105,7 @@ TRAIN_ARGS_dcgan := $(FASHION) --epochs 5 --pixel-range -1,1 --lr-schedule const
 TRAIN_ARGS_logistic_regression := $(FASHION) --epochs 3 --lr 0.1
 TRAIN_ARGS_linear_svm := $(FASHION) --epochs 3 --lr 0.1
 TRAIN_ARGS_char_lstm := --data words --test-fraction 0.1 --epochs 3
-TRAIN_ARGS_linear_regression := --data diabetes --standardize --lr 0.02 --epochs 300 --batch 32 --validation 0
+TRAIN_ARGS_linear_regression := --data diabetes --scale standard --lr 0.02 --epochs 300 --batch 32 --validation 0
 TRAIN_MODELS := $(patsubst TRAIN_ARGS_%,%,$(filter TRAIN_ARGS_%,$(.VARIABLES)))
 TRAIN_TARGETS := $(addprefix train-,$(TRAIN_MODELS))
 .PHONY: $(TRAIN_TARGETS)

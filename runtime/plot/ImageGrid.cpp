@@ -73,3 +73,27 @@ bool kiln::plot::writeImageGrid(const std::string &path,
   }
   return true;
 }
+
+bool kiln::plot::writeComparisonGrid(const std::string &path,
+                                     const std::vector<float> &top,
+                                     const std::vector<float> &bottom,
+                                     int64_t count, int64_t height,
+                                     int64_t width, int64_t columns,
+                                     std::string &error) {
+  int64_t size = height * width;
+  std::vector<float> grid;
+  for (int64_t row = 0; row * columns < count; ++row)
+    for (const std::vector<float> *source : {&top, &bottom})
+      for (int64_t c = 0; c < columns; ++c) {
+        int64_t image = row * columns + c;
+        if (image >= count) {
+          grid.insert(grid.end(), size, 0.5f);
+          continue;
+        }
+        grid.insert(grid.end(), source->begin() + image * size,
+                    source->begin() + (image + 1) * size);
+      }
+  int64_t cells = static_cast<int64_t>(grid.size()) / size;
+  return writeImageGrid(path, grid, cells, height, width, columns, 0.0f, 1.0f,
+                        error);
+}

@@ -251,3 +251,46 @@ bool kiln::train::prepareData(const DataRequest &options,
       preprocessing.apply(split->features.data(), split->count);
   return true;
 }
+
+bool kiln::train::samplesAsTensors(const PreparedData &data,
+                                   const std::string &on, int64_t count,
+                                   const std::vector<int64_t> &sampleShape,
+                                   rt::Tensor &features, rt::Tensor &labels,
+                                   std::string &error) {
+  using rt::DType;
+  const Samples &from = on == "test" ? data.test : data.train;
+  int64_t trainCount = data.train.count - data.validationCount;
+  int64_t first = on == "validation" ? trainCount : 0;
+  int64_t available = on == "test"         ? from.count
+                      : on == "validation" ? data.validationCount
+                                           : trainCount;
+  count = count < 0 ? available : std::min(count, available);
+  std::vector<int64_t> shape = {count};
+  int64_t width = 1;
+  for (int64_t dim : sampleShape)
+    width *= dim;
+  if (!sampleShape.empty() && width != from.width) {
+    error = "the sample shape holds " + std::to_string(width) +
+            " values but each sample has " + std::to_string(from.width);
+    return false;
+  }
+  if (sampleShape.empty())
+    shape.push_back(from.width);
+  else
+    shape.insert(shape.end(), sampleShape.begin(), sampleShape.end());
+  features = rt::Tensor(DType::F32, shape);
+  std::copy_n(from.features.begin() + first * from.width, count * from.width,
+              features.data<float>());
+  bool classes = !from.labels.empty() && from.targetWidth == 1;
+  std::vector<int64_t> labelShape = {count};
+  if (from.targetWidth > 1)
+    labelShape.push_back(from.targetWidth);
+  labels = rt::Tensor(classes ? DType::I32 : DType::F32, labelShape);
+  int64_t per = from.targetWidth;
+  if (classes)
+    std::copy_n(from.labels.begin() + first, count, labels.data<int32_t>());
+  else
+    std::copy_n(from.targets.begin() + first * per, count * per,
+                labels.data<float>());
+  return true;
+}

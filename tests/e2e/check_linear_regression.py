@@ -47,7 +47,7 @@ def main():
                        check=True)
         result = subprocess.run(
             [args.kiln_run, "train", kmod, "--data", write("train.csv", train),
-             "--test-data", write("test.csv", test), "--standardize",
+             "--test-data", write("test.csv", test), "--scale", "standard",
              "--epochs", "300", "--batch", "32", "--lr", "0.02",
              "--validation", "0", "--json"],
             check=True, capture_output=True, text=True)

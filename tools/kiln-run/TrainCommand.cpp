@@ -5,15 +5,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TrainCommand.h"
+#include "Commands.h"
 #include "TrainOptions.h"
 
-#include "CommandLine.h"
-#include "ImageCommands.h"
 
+#include "kiln/plot/ImageGrid.h"
 #include "kiln/plot/TrainingCurves.h"
 #include "kiln/runtime/Session.h"
 #include "kiln/tooling/TrainingLoggers.h"
+#include "kiln/train/ImageModels.h"
 #include "kiln/train/Json.h"
 #include "kiln/train/TensorBoard.h"
 #include "kiln/train/Trainer.h"
@@ -31,20 +31,24 @@ namespace {
 /// generator develops (--samples DIR).
 class SampleWriter : public FitObserver {
 public:
-  SampleWriter(std::string dir, uint64_t seed)
-      : dir(std::move(dir)), seed(seed) {}
+  SampleWriter(std::string dir, uint64_t seed, std::set<std::string> noise)
+      : dir(std::move(dir)), seed(seed), noise(std::move(noise)) {}
   bool onEpoch(Trainer &trainer, const EpochReport &report,
                std::string &error) override {
     mkdir(dir.c_str(), 0755);
-    return writeSamples(trainer.session(),
-                        dir + "/epoch-" + std::to_string(report.epoch) +
-                            ".png",
-                        64, seed, error);
+    Images images;
+    return generateImages(trainer.session(), 64, seed, noise, images,
+                          error) &&
+           kiln::plot::writeImageGrid(
+               dir + "/epoch-" + std::to_string(report.epoch) + ".png",
+               images.pixels, images.count, images.height, images.width, 8,
+               images.low(), 1.0f, error);
   }
 
 private:
   std::string dir;
   uint64_t seed;
+  std::set<std::string> noise;
 };
 
 /// Training curves redrawn after every epoch (--plot FILE).
@@ -74,7 +78,7 @@ FitOptions fitOptions(const TrainOptions &options) {
   fit.stepDecayEpochs = options.lrStep;
   fit.warmupSteps = options.warmup;
   fit.seed = options.seed;
-  fit.entries = options.entry;
+  fit.entries = options.entries;
   fit.noise = options.noise;
   fit.checkpoint = options.checkpoint;
   fit.resume = options.resume;
@@ -86,14 +90,18 @@ FitOptions fitOptions(const TrainOptions &options) {
 
 } // namespace
 
-int kiln::run::train(const Module &module,
-                     const std::vector<std::string> &args) {
-  TrainOptions options;
+namespace {
+
+int runTraining(const std::string &modulePath, TrainOptions &options) {
   std::string error;
-  if (!parseOptions(args, options, error))
+  if (!checkFitOptions(options, error))
     return fail(error);
+  std::unique_ptr<Module> loaded = Module::loadFile(modulePath, error);
+  if (!loaded)
+    return fail(error);
+  const Module &module = *loaded;
   // Sequences are as long as the model's integer [N, T] input says.
-  if (int64_t steps = Trainer::sequenceSteps(module, options.entry))
+  if (int64_t steps = Trainer::sequenceSteps(module, options.entries))
     options.sequenceSteps = steps;
   PreparedData data;
   if (!prepareData(options, nullptr, data, error))
@@ -102,7 +110,7 @@ int kiln::run::train(const Module &module,
 
   Session session(module, options.seed, options.threads);
   Trainer trainer(session, fitOptions(options));
-  SampleWriter samples(options.samples, options.seed);
+  SampleWriter samples(options.samples, options.seed, options.noise);
   CurvePlotter plotter(options.plot, module.name());
   kiln::tooling::JsonLinesLogger json(stdout);
   kiln::tooling::ConsoleLogger console(stderr, isatty(fileno(stderr)));
@@ -141,4 +149,16 @@ int kiln::run::train(const Module &module,
                 result.trainSamplesPerSecond, result.seconds);
   }
   return 0;
+}
+} // namespace
+
+Command kiln::run::addTrainCommand(CLI::App &parent) {
+  auto options = std::make_shared<TrainOptions>();
+  auto modulePath = std::make_shared<std::string>();
+  CLI::App *command = parent.add_subcommand(
+      "train", "train on a data set, validate, test, checkpoint");
+  addModulePath(*command, *modulePath);
+  addDataOptions(*command, *options);
+  addFitOptions(*command, *options);
+  return {command, [=] { return runTraining(*modulePath, *options); }};
 }

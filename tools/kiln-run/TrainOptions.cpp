@@ -2,327 +2,258 @@
 
 #include "TrainOptions.h"
 
-#include "CommandLine.h"
 #include "kiln/train/MetricMonitor.h"
-#include "TrainCommand.h"
 
-#include <fstream>
 #include <sstream>
 
 using namespace kiln::run;
 using namespace kiln::train;
 
-const char kiln::run::kTrainUsage[] =
-    "usage: kiln-run train model.kmod --data fashion-mnist|FILE.csv|X.npy\n"
-    "                          [options]\n"
-    "  --data fashion-mnist      Debian's dataset-fashion-mnist (its own test\n"
-    "                            split; --data-dir if elsewhere)\n"
-    "  --data FILE.csv           numbers, one sample per line, optional header;\n"
-    "                            --target names the target column (default:\n"
-    "                            the last)\n"
-    "  --data X.npy --targets Y.npy  features [N, ...] and targets [N]\n"
-    "  --data diabetes           python3-sklearn's diabetes regression set\n"
-    "  --data words[:FILE]       words, one per line (default Debian's\n"
-    "                            wamerican word list), as character\n"
-    "                            sequences for a next-character model\n"
-    "  --pixel-range LOW,HIGH    Fashion-MNIST pixels scaled to [LOW, HIGH]\n"
-    "                            (default 0,1; a tanh generator's GAN: -1,1)\n"
-    "  --data sklearn:NAME       a CSV file python3-sklearn ships (breast_cancer,\n"
-    "                            iris, wine_data, ...)\n"
-    "  --spec FILE               options from a data spec file, one\n"
-    "                            'key = value' per line (data = x.csv, ...)\n"
-    "preprocessing (fitted on the training split, saved in the checkpoint):\n"
-    "  --scale none|standard|minmax  scale each numeric feature (default none;\n"
-    "                            --standardize is --scale standard)\n"
-    "  --one-hot COL,...         one-hot encode these CSV columns (columns\n"
-    "                            holding text always are)\n"
-    "  --split TRAIN,VAL,TEST    shares of the samples for training,\n"
-    "                            validation and test (default 0.72,0.08,0.2)\n"
-    "  --stratify, --no-stratify split each class by the shares (default: when\n"
-    "                            the target holds at most 50 class labels)\n"
-    "  --test-data FILE          CSV and .npy data: the test split from its own\n"
-    "                            file (with --test-targets for .npy)\n"
-    "  --test-fraction F         CSV and .npy data: the test share (0.2)\n"
-    "  --epochs E                passes over the training split (default 1)\n"
-    "  --batch N|full            batch size; full is batch gradient descent,\n"
-    "                            1 is stochastic (default 64)\n"
-    "  --lr X                    base learning rate (default: the model's)\n"
-    "  --lr-schedule S           cosine (from --lr to 0 over the --epochs),\n"
-    "                            step (x0.1 every --lr-step epochs) or\n"
-    "                            constant (default cosine)\n"
-    "  --lr-step E               epochs between step decays (default 1)\n"
-    "  --warmup N                linear warm-up over the first N steps\n"
-    "  --validation N            samples held out of the training split for\n"
-    "                            validation each epoch (default 5000 for\n"
-    "                            Fashion-MNIST, else a tenth)\n"
-    "  --limit N                 train on the first N samples only\n"
-    "  --test-limit N            test on the first N test samples only\n"
-    "  --checkpoint FILE         written (atomically) after every epoch\n"
-    "  --resume                  continue from --checkpoint where it stopped\n"
-    "  --early-stopping N        stop after N epochs without improvement of\n"
-    "                            the --monitor'ed validation metric\n"
-    "  --monitor M               loss (the first train entry's; default),\n"
-    "                            accuracy, mse or r2\n"
-    "  --keep-best FILE          a checkpoint of the best epoch by --monitor;\n"
-    "                            the final test scores it\n"
-    "  --seed S                  initialization and shuffling (default 0)\n"
-    "  --entries A[:K],B...      the train entries to run on every batch, A\n"
-    "                            K times (default: every train entry, in\n"
-    "                            order; a GAN's d_step then g_step)\n"
-    "  --noise NAME              an input drawn from N(0, 1) for every batch\n"
-    "                            (default: inputs named z or noise)\n"
-    "  --threads N               threads (default: KILN_NUM_THREADS, else\n"
-    "                            one per core)\n"
-    "  --samples DIR             after every epoch, write DIR/epoch-K.png: images\n"
-    "                            the inference entry makes from noise (GANs)\n"
-    "  --plot FILE.png|FILE.svg  training curves (loss and metric per epoch)\n"
-    "  --log-dir DIR             TensorBoard event files: loss and learning\n"
-    "                            rate per step, validation scores and\n"
-    "                            samples/s per epoch (tensorboard --logdir)\n"
-    "  --json                    print one JSON object per epoch and one for\n"
-    "                            the summary, a line each\n";
-
 namespace {
-std::string trimmed(const std::string &text) {
-  size_t begin = text.find_first_not_of(" \t\r");
-  size_t end = text.find_last_not_of(" \t\r");
-  return begin == std::string::npos ? "" : text.substr(begin, end - begin + 1);
+
+/// Comma-separated numbers; false unless there are `count` of them.
+bool parseNumbers(const std::string &text, size_t count,
+                  std::vector<double> &numbers) {
+  std::stringstream parts(text);
+  std::string part;
+  numbers.clear();
+  while (std::getline(parts, part, ',')) {
+    char *end = nullptr;
+    numbers.push_back(std::strtod(part.c_str(), &end));
+    if (part.empty() || *end)
+      return false;
+  }
+  return numbers.size() == count;
 }
+
 } // namespace
 
-bool kiln::run::readSpecFile(const std::string &path,
-                             std::vector<std::string> &args,
-                             std::string &error) {
-  std::ifstream in(path);
-  if (!in) {
-    error = "cannot open data spec '" + path + "'";
-    return false;
-  }
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    line = trimmed(line.substr(0, line.find('#')));
-    if (line.empty())
-      continue;
-    size_t equals = line.find('=');
-    if (equals == std::string::npos || trimmed(line.substr(0, equals)).empty()) {
-      error = path + ":" + std::to_string(number) +
-              ": expected 'key = value', got '" + line + "'";
-      return false;
-    }
-    std::string key = trimmed(line.substr(0, equals));
-    std::string value = trimmed(line.substr(equals + 1));
-    // Files the spec names are beside it.
-    bool isFile = key == "data" || key == "test-data" || key == "targets" ||
-                  key == "test-targets";
-    size_t slash = path.rfind('/');
-    if (isFile && slash != std::string::npos && !value.empty() &&
-        value[0] != '/' &&
-        (value.find(".csv") != std::string::npos ||
-         value.find(".npy") != std::string::npos))
-      value = path.substr(0, slash + 1) + value;
-    if (value == "yes" || value == "true")
-      args.push_back("--" + key);
-    else if (value == "no" || value == "false")
-      args.push_back("--no-" + key);
-    else {
-      args.push_back("--" + key);
-      args.push_back(value);
-    }
-  }
-  return true;
+void kiln::run::addDataOptions(CLI::App &command, DataRequest &request) {
+  command.add_option("--data", request.data,
+                     "fashion-mnist (Debian's dataset-fashion-mnist, its own "
+                     "test split),\nFILE.csv (numbers, one sample per line, "
+                     "optional header),\nX.npy with --targets Y.npy, diabetes "
+                     "(python3-sklearn's\nregression set), sklearn:NAME (a "
+                     "CSV file python3-sklearn\nships: breast_cancer, iris, "
+                     "wine_data, ...), or words[:FILE]\n(words as character "
+                     "sequences; default Debian's word list)");
+  command.add_option("--data-dir", request.dataDir,
+                     "where Fashion-MNIST's IDX files are");
+  // Read before parsing (expandSpecFiles); declared for the help.
+  command.add_option("--spec")
+      ->description("options from a data spec file, one 'key = value' per "
+                    "line\n(data = x.csv, ...)")
+      ->type_name("FILE");
+  command.add_option("--target", request.targetColumn,
+                     "the CSV column to predict, by name or index "
+                     "(default: the last)");
+  command.add_option("--targets", request.targets,
+                     "the targets of .npy features [N, ...]: [N]");
+  command.add_option_function<std::string>(
+      "--pixel-range",
+      [&request](const std::string &text) {
+        std::vector<double> range;
+        if (!parseNumbers(text, 2, range) || range[0] >= range[1])
+          throw CLI::ValidationError("--pixel-range",
+                                     "expects LOW,HIGH with LOW < HIGH");
+        request.pixelLow = static_cast<float>(range[0]);
+        request.pixelHigh = static_cast<float>(range[1]);
+      },
+      "Fashion-MNIST pixels scaled to [LOW, HIGH] (default 0,1;\na tanh "
+      "generator's GAN: -1,1)")
+      ->type_name("LOW,HIGH");
+  command.add_option_function<std::string>(
+      "--scale",
+      [&request](const std::string &text) {
+        if (!parseScaling(text, request.scaling))
+          throw CLI::ValidationError("--scale", "is none, standard or minmax");
+      },
+      "scale each numeric feature, fitted on the training split:\nnone, "
+      "standard or minmax (default none)");
+  command.add_option_function<std::string>(
+      "--one-hot",
+      [&request](const std::string &text) {
+        std::stringstream names(text);
+        std::string name;
+        while (std::getline(names, name, ','))
+          request.oneHot.push_back(name);
+      },
+      "one-hot encode these CSV columns (columns holding text\nalways are)")
+      ->type_name("COL,...");
+  command.add_option_function<std::string>(
+      "--split",
+      [&request](const std::string &text) {
+        std::vector<double> shares;
+        bool ok = parseNumbers(text, 3, shares) && shares[0] > 0 &&
+                  shares[1] >= 0 && shares[2] >= 0 &&
+                  shares[0] + shares[1] + shares[2] <= 1 + 1e-9;
+        if (!ok)
+          throw CLI::ValidationError(
+              "--split", "expects TRAIN,VALIDATION,TEST shares adding up to "
+                         "at most 1 (e.g. 0.6,0.2,0.2)");
+        std::copy(shares.begin(), shares.end(), request.split.begin());
+      },
+      "shares of the samples for training, validation and test\n(default "
+      "0.72,0.08,0.2)")
+      ->type_name("TRAIN,VAL,TEST");
+  command.add_flag_function(
+      "--stratify,!--no-stratify",
+      [&request](int64_t count) { request.stratify = count > 0 ? 1 : 0; },
+      "split each class by the shares (default: when the target\nholds at "
+      "most 50 class labels)");
+  command.add_option("--test-data", request.testData,
+                     "CSV and .npy data: the test split from its own file");
+  command.add_option("--test-targets", request.testTargets,
+                     "the targets of --test-data's .npy features");
+  command.add_option("--test-fraction", request.testFraction,
+                     "CSV and .npy data: the test share (default 0.2)")
+      ->check(realBetween(1e-12, 1 - 1e-12,
+                          "expects a number between 0 and 1"));
+  command.add_option("--validation", request.validation,
+                     "samples held out of the training split for validation "
+                     "each\nepoch (default 5000 for Fashion-MNIST, else a "
+                     "tenth)")
+      ->check(CLI::Validator(
+          [](std::string &text) -> std::string {
+            char *end = nullptr;
+            long long count = std::strtoll(text.c_str(), &end, 10);
+            return !text.empty() && !*end && count >= 0
+                       ? ""
+                       : "expects a number of samples";
+          },
+          ""));
+  command.add_option("--limit", request.limit,
+                     "train on the first N samples only")
+      ->check(positiveInteger());
+  addSeed(command, request.seed,
+          "initialization, shuffling and the split (default 0)");
 }
 
-bool kiln::run::parseOptions(const std::vector<std::string> &args,
-                             TrainOptions &options, std::string &error,
-                             bool requireData) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string &flag = args[i];
-    std::string value;
-    auto next = [&]() {
-      if (i + 1 >= args.size()) {
-        error = flag + " expects a value";
-        return false;
-      }
-      value = args[++i];
-      return true;
-    };
-    auto positive = [&](int64_t &out) {
-      if (!next())
-        return false;
-      if (!parsePositive(value, out)) {
-        error = flag + " expects a positive number, got '" + value + "'";
-        return false;
-      }
-      return true;
-    };
-    bool ok = true;
-    if (flag == "--data")
-      ok = next() && (options.data = value, true);
-    else if (flag == "--data-dir")
-      ok = next() && (options.dataDir = value, true);
-    else if (flag == "--pixel-range") {
-      ok = next();
-      size_t comma = value.find(',');
-      double low = 0, high = 0;
-      ok = ok && comma != std::string::npos &&
-           parseNumber(value.substr(0, comma), low) &&
-           parseNumber(value.substr(comma + 1), high) && low < high;
-      options.pixelLow = static_cast<float>(low);
-      options.pixelHigh = static_cast<float>(high);
-      if (!ok)
-        error = "--pixel-range expects LOW,HIGH with LOW < HIGH";
-    } else if (flag == "--samples")
-      ok = next() && (options.samples = value, true);
-    else if (flag == "--targets")
-      ok = next() && (options.targets = value, true);
-    else if (flag == "--test-data")
-      ok = next() && (options.testData = value, true);
-    else if (flag == "--test-targets")
-      ok = next() && (options.testTargets = value, true);
-    else if (flag == "--target")
-      ok = next() && (options.targetColumn = value, true);
-    else if (flag == "--test-fraction") {
-      ok = next() && parseNumber(value, options.testFraction) &&
-           options.testFraction > 0 && options.testFraction < 1;
-      if (!ok)
-        error = "--test-fraction expects a number between 0 and 1";
-    }
-    else if (flag == "--checkpoint")
-      ok = next() && (options.checkpoint = value, true);
-    else if (flag == "--entry" || flag == "--entries")
-      ok = next() && (options.entry = value, true);
-    else if (flag == "--noise")
-      ok = next() && (options.noise.insert(value), true);
-    else if (flag == "--epochs")
-      ok = positive(options.epochs);
-    else if (flag == "--batch") {
-      ok = next();
-      if (ok && value == "full")
-        options.fullBatch = true;
-      else if (ok && !parsePositive(value, options.batch)) {
-        error = "--batch expects a positive number or 'full', got '" + value +
-                "'";
-        ok = false;
-      }
-    } else if (flag == "--validation") {
-      double images = 0;
-      ok = next() && parseNumber(value, images) && images >= 0 &&
-           images == std::floor(images);
-      options.validation = static_cast<int64_t>(images);
-      if (!ok)
-        error = "--validation expects a number of images";
-    } else if (flag == "--limit")
-      ok = positive(options.limit);
-    else if (flag == "--test-limit")
-      ok = positive(options.testLimit);
-    else if (flag == "--warmup")
-      ok = positive(options.warmup);
-    else if (flag == "--lr-step")
-      ok = positive(options.lrStep);
-    else if (flag == "--lr") {
-      ok = next() && parseNumber(value, options.lr) && options.lr > 0;
-      if (!ok)
-        error = "--lr expects a positive number";
-    } else if (flag == "--lr-schedule") {
-      ok = next();
-      if (ok && value != "constant" && value != "step" && value != "cosine") {
-        error = "--lr-schedule is constant, step or cosine, got '" + value +
-                "'";
-        ok = false;
-      }
-      options.schedule = value;
-    } else if (flag == "--seed") {
-      double seed = 0;
-      ok = next() && parseNumber(value, seed) && seed >= 0;
-      options.seed = static_cast<uint64_t>(seed);
-      if (!ok)
-        error = "--seed expects a non-negative number";
-    } else if (flag == "--threads") {
-      ok = next() && parseThreads(value, options.threads);
-      if (!ok)
-        error = "--threads expects a number of threads";
-    } else if (flag == "--resume")
-      options.resume = true;
-    else if (flag == "--early-stopping")
-      ok = positive(options.patience);
-    else if (flag == "--monitor") {
-      ok = next() && MetricMonitor::isKnownMetric(value);
-      if (ok)
-        options.monitor = value;
-      else if (!value.empty())
-        error = "--monitor is loss, accuracy, mse or r2, got '" + value + "'";
-    } else if (flag == "--keep-best")
-      ok = next() && (options.keepBest = value, true);
-    else if (flag == "--json")
-      options.json = true;
-    else if (flag == "--standardize")
-      options.scaling = Scaling::Standard;
-    else if (flag == "--scale") {
-      ok = next() && parseScaling(value, options.scaling);
-      if (!ok)
-        error = "--scale is none, standard or minmax";
-    } else if (flag == "--one-hot") {
-      ok = next();
-      std::stringstream names(value);
-      std::string name;
-      while (ok && std::getline(names, name, ','))
-        options.oneHot.push_back(trimmed(name));
-    } else if (flag == "--split") {
-      ok = next();
-      std::stringstream shares(value);
-      std::string share;
-      int count = 0;
-      while (ok && std::getline(shares, share, ','))
-        ok = count < 3 && parseNumber(trimmed(share), options.split[count++]) &&
-             options.split[count - 1] >= 0;
-      ok = ok && count == 3 && options.split[0] > 0 &&
-           options.split[0] + options.split[1] + options.split[2] <= 1 + 1e-9;
-      if (!ok)
-        error = "--split expects TRAIN,VALIDATION,TEST shares adding up to at "
-                "most 1 (e.g. 0.6,0.2,0.2)";
-    } else if (flag == "--stratify")
-      options.stratify = 1;
-    else if (flag == "--no-stratify")
-      options.stratify = 0;
-    else if (flag == "--plot")
-      ok = next() && (options.plot = value, true);
-    else if (flag == "--log-dir")
-      ok = next() && (options.logDir = value, true);
-    else if (flag == "--spec") {
-      std::vector<std::string> specArgs;
-      ok = next() && readSpecFile(value, specArgs, error) &&
-           parseOptions(specArgs, options, error, false);
-      if (!ok && error.rfind(value, 0) != 0)
-        error = value + ": " + error;
-    } else {
-      error = unknownOption(flag, kTrainUsage, "train");
-      ok = false;
-    }
-    if (!ok) {
-      if (error.empty())
-        error = flag + " expects a value";
-      return false;
-    }
-  }
-  if (options.data.empty()) {
+void kiln::run::addNoiseOption(CLI::App &command,
+                               std::set<std::string> &noise) {
+  command.add_option_function<std::vector<std::string>>(
+      "--noise",
+      [&noise](const std::vector<std::string> &names) {
+        noise.insert(names.begin(), names.end());
+      },
+      "an input drawn from N(0, 1) for every batch (repeatable;\ndefault: "
+      "inputs named z or noise)")
+      ->type_name("NAME")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
+}
+
+bool kiln::run::checkDataOptions(const DataRequest &request, bool requireData,
+                                 std::string &error) {
+  if (request.data.empty()) {
     if (!requireData)
       return true;
     error = "--data is required (fashion-mnist, a .csv file or a .npy file)";
     return false;
   }
-  if (options.data != "fashion-mnist" && options.data != "diabetes" &&
-      options.data.rfind("words", 0) != 0 &&
-      options.data.rfind("sklearn:", 0) != 0 &&
-      !endsWith(options.data, ".csv") && !endsWith(options.data, ".npy")) {
-    error = "unknown data set '" + options.data +
+  if (!isKnownData(request.data)) {
+    error = "unknown data set '" + request.data +
             "' (fashion-mnist, diabetes, sklearn:NAME, words[:FILE], a .csv "
             "file, or a .npy file with --targets)";
     return false;
   }
-  if (endsWith(options.data, ".npy") && options.targets.empty()) {
-    error = "--data " + options.data + " needs --targets FILE.npy";
+  if (endsWith(request.data, ".npy") && request.targets.empty()) {
+    error = "--data " + request.data + " needs --targets FILE.npy";
     return false;
   }
+  return true;
+}
+
+void kiln::run::addFitOptions(CLI::App &command, TrainOptions &options) {
+  command.add_option("--epochs", options.epochs,
+                     "passes over the training split (default 1)")
+      ->check(positiveInteger());
+  command.add_option_function<std::string>(
+      "--batch",
+      [&options](const std::string &text) {
+        char *end = nullptr;
+        long long size = std::strtoll(text.c_str(), &end, 10);
+        options.fullBatch = text == "full";
+        if (options.fullBatch)
+          return;
+        if (text.empty() || *end || size < 1)
+          throw CLI::ValidationError(
+              "--batch",
+              "expects a positive number or 'full', got '" + text + "'");
+        options.batch = size;
+      },
+      "batch size; full is batch gradient descent, 1 is\nstochastic "
+      "(default 64)")
+      ->type_name("N|full");
+  command.add_option("--lr", options.lr,
+                     "base learning rate (default: the model's)")
+      ->check(positiveReal());
+  command.add_option("--lr-schedule", options.schedule,
+                     "cosine (from --lr to 0 over the --epochs), step (x0.1\n"
+                     "every --lr-step epochs) or constant (default cosine)")
+      ->check(oneOf({"constant", "step", "cosine"}))
+      ->type_name("S");
+  command.add_option("--lr-step", options.lrStep,
+                     "epochs between step decays (default 1)")
+      ->check(positiveInteger())
+      ->type_name("E");
+  command.add_option("--warmup", options.warmup,
+                     "linear warm-up over the first N steps")
+      ->check(positiveInteger());
+  command.add_option("--test-limit", options.testLimit,
+                     "test on the first N test samples only")
+      ->check(positiveInteger());
+  command.add_option("--checkpoint", options.checkpoint,
+                     "written (atomically) after every epoch")
+      ->type_name("FILE");
+  command.add_flag("--resume", options.resume,
+                   "continue from --checkpoint where it stopped");
+  command.add_option("--early-stopping", options.patience,
+                     "stop after N epochs without improvement of the\n"
+                     "--monitor'ed validation metric")
+      ->check(positiveInteger());
+  command.add_option("--monitor", options.monitor,
+                     "loss (the first train entry's; default), accuracy, "
+                     "mse\nor r2")
+      ->check(CLI::Validator(
+          [](std::string &text) -> std::string {
+            return MetricMonitor::isKnownMetric(text)
+                       ? ""
+                       : "is loss, accuracy, mse or r2, got '" + text + "'";
+          },
+          ""));
+  command.add_option("--keep-best", options.keepBest,
+                     "a checkpoint of the best epoch by --monitor; the final\n"
+                     "test scores it")
+      ->type_name("FILE");
+  command.add_option("--entries", options.entries,
+                     "the train entries to run on every batch, A K times\n"
+                     "(default: every train entry, in order; a GAN's d_step\n"
+                     "then g_step)")
+      ->type_name("A[:K],B...");
+  addNoiseOption(command, options.noise);
+  addThreads(command, options.threads);
+  command.add_option("--samples", options.samples,
+                     "after every epoch, write DIR/epoch-K.png: images the\n"
+                     "inference entry makes from noise (GANs)")
+      ->type_name("DIR");
+  command.add_option("--plot", options.plot,
+                     "training curves (loss and metric per epoch)")
+      ->type_name("FILE.png|FILE.svg");
+  command.add_option("--log-dir", options.logDir,
+                     "TensorBoard event files: loss and learning rate per\n"
+                     "step, validation scores and samples/s per epoch\n"
+                     "(tensorboard --logdir)")
+      ->type_name("DIR");
+  command.add_flag("--json", options.json,
+                   "print one JSON object per epoch and one for the\n"
+                   "summary, a line each");
+}
+
+bool kiln::run::checkFitOptions(const TrainOptions &options,
+                                std::string &error) {
+  if (!checkDataOptions(options, /*requireData=*/true, error))
+    return false;
   if (options.resume && options.checkpoint.empty()) {
     error = "--resume needs --checkpoint";
     return false;
@@ -335,4 +266,3 @@ bool kiln::run::parseOptions(const std::vector<std::string> &args,
   }
   return true;
 }
-

@@ -3,20 +3,20 @@
 #ifndef KILN_RUN_TRAINOPTIONS_H
 #define KILN_RUN_TRAINOPTIONS_H
 
+#include "Cli.h"
+
 #include "kiln/train/PrepareData.h"
 
-#include <array>
 #include <cmath>
 #include <set>
 #include <string>
-#include <vector>
 
 namespace kiln::run {
 
 /// kiln-run train's options: the data (DataRequest), the training, and
 /// what to print or draw.
 struct TrainOptions : kiln::train::DataRequest {
-  std::string checkpoint, entry, samples;
+  std::string checkpoint, entries, samples;
   int64_t epochs = 1, batch = 64, warmup = 0, lrStep = 1, testLimit = 0;
   /// Inputs drawn from N(0, 1) for every batch instead of read from data.
   std::set<std::string> noise = {"z", "noise"};
@@ -36,17 +36,20 @@ struct TrainOptions : kiln::train::DataRequest {
   unsigned threads = 0;
 };
 
-/// Parses kiln-run train's options (after the module path); on a bad one
-/// sets `error` to a one-line message. `--spec FILE` reads options from a
-/// data spec file, one `key = value` per line. Without `requireData`
-/// (kiln-run eval), --data may come from the checkpoint instead.
-bool parseOptions(const std::vector<std::string> &args, TrainOptions &options,
-                  std::string &error, bool requireData = true);
+/// The data options train, eval and export share (--data, --split,
+/// --scale, --seed, ...).
+void addDataOptions(CLI::App &command, kiln::train::DataRequest &request);
+/// --noise NAME: inputs drawn from N(0, 1) rather than read.
+void addNoiseOption(CLI::App &command, std::set<std::string> &noise);
+/// What the data options cannot say alone: --data is known, .npy data has
+/// targets. Without `requireData` the data may come from a checkpoint.
+bool checkDataOptions(const kiln::train::DataRequest &request,
+                      bool requireData, std::string &error);
 
-/// The options in a data spec file as command-line arguments: `key =
-/// value` becomes `--key value`, `key = yes` `--key`; `#` starts a comment.
-bool readSpecFile(const std::string &path, std::vector<std::string> &args,
-                  std::string &error);
+/// kiln-run train's own options (epochs, batch, schedule, checkpoints,
+/// loggers), and the checks that need several of them.
+void addFitOptions(CLI::App &command, TrainOptions &options);
+bool checkFitOptions(const TrainOptions &options, std::string &error);
 
 } // namespace kiln::run
 

@@ -3,6 +3,7 @@
 #ifndef KILN_TRAIN_PREPAREDATA_H
 #define KILN_TRAIN_PREPAREDATA_H
 
+#include "kiln/runtime/Tensor.h"
 #include "kiln/train/DataCatalog.h"
 #include "kiln/train/Preprocessing.h"
 
@@ -67,6 +68,15 @@ struct PreparedData {
 /// fitting one, and its data and split are the defaults.
 bool prepareData(const DataRequest &request, const Preprocessing *fitted,
                  PreparedData &out, std::string &error);
+
+/// The first `count` (-1: all) samples of a split of `data` ("test",
+/// "validation" or "train") as tensors: features f32 [count, width] or
+/// [count, shape...] when `shape` is given, labels i32 [count] for classes,
+/// else targets f32 [count(, width)].
+bool samplesAsTensors(const PreparedData &data, const std::string &on,
+                      int64_t count, const std::vector<int64_t> &shape,
+                      rt::Tensor &features, rt::Tensor &labels,
+                      std::string &error);
 
 } // namespace kiln::train
 
