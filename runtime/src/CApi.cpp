@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstring>
 #include <exception>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <new>
@@ -36,6 +37,10 @@ struct kiln_module {
 struct kiln_session {
   kiln_module *owner;
   std::unique_ptr<Session> session;
+};
+
+struct kiln_metadata {
+  kiln::rt::CheckpointMetadata entries;
 };
 
 struct kiln_tensor {
@@ -505,6 +510,73 @@ kiln_error *kiln_session_load_checkpoint(kiln_session *session,
     return loadCheckpoint(*session->session, path, error, nullptr, &code)
                ? nullptr
                : makeError(code, error);
+  });
+}
+
+kiln_error *kiln_metadata_create(kiln_metadata **out) {
+  if (!out)
+    return missing("out");
+  return guarded([&]() -> kiln_error * {
+    *out = new kiln_metadata();
+    return nullptr;
+  });
+}
+
+void kiln_metadata_free(kiln_metadata *metadata) { delete metadata; }
+
+kiln_error *kiln_metadata_set(kiln_metadata *metadata, const char *key,
+                              const char *value) {
+  if (!metadata || !key || !value)
+    return missing(!metadata ? "metadata" : !key ? "key" : "value");
+  return guarded([&]() -> kiln_error * {
+    metadata->entries[key] = value;
+    return nullptr;
+  });
+}
+
+size_t kiln_metadata_count(const kiln_metadata *metadata) {
+  return metadata ? metadata->entries.size() : 0;
+}
+
+const char *kiln_metadata_key(const kiln_metadata *metadata, size_t index) {
+  if (!metadata || index >= metadata->entries.size())
+    return nullptr;
+  return std::next(metadata->entries.begin(), index)->first.c_str();
+}
+
+const char *kiln_metadata_get(const kiln_metadata *metadata, const char *key) {
+  if (!metadata || !key)
+    return nullptr;
+  auto found = metadata->entries.find(key);
+  return found == metadata->entries.end() ? nullptr : found->second.c_str();
+}
+
+kiln_error *kiln_session_save_checkpoint_with_metadata(
+    const kiln_session *session, const char *path,
+    const kiln_metadata *metadata) {
+  if (!session || !path || !metadata)
+    return missing(!session ? "session" : !path ? "path" : "metadata");
+  return guarded([&]() -> kiln_error * {
+    std::string error;
+    return saveCheckpoint(*session->session, path, error, metadata->entries)
+               ? nullptr
+               : makeError(KILN_STATUS_FAILED_PRECONDITION, error);
+  });
+}
+
+kiln_error *kiln_session_load_checkpoint_with_metadata(kiln_session *session,
+                                                       const char *path,
+                                                       kiln_metadata *metadata) {
+  if (!session || !path || !metadata)
+    return missing(!session ? "session" : !path ? "path" : "metadata");
+  return guarded([&]() -> kiln_error * {
+    std::string error;
+    ErrorCode code = ErrorCode::None;
+    kiln::rt::CheckpointMetadata loaded;
+    if (!loadCheckpoint(*session->session, path, error, &loaded, &code))
+      return makeError(code, error);
+    metadata->entries = std::move(loaded);
+    return nullptr;
   });
 }
 

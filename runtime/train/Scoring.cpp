@@ -118,3 +118,25 @@ bool kiln::train::writePredictions(const std::string &path, const Samples &sampl
   return true;
 }
 
+
+std::string kiln::train::scorecardJson(const Scorecard &scores,
+                                       const std::string &model,
+                                       const std::string &on,
+                                       const Preprocessing &preprocessing) {
+  const Evaluation &evaluation = scores.evaluation;
+  std::string losses;
+  for (const auto &[name, value] : evaluation.losses) {
+    char part[96];
+    std::snprintf(part, sizeof part, "%s\"%s\": %.9g",
+                  losses.empty() ? "" : ", ", name.c_str(), value);
+    losses += part;
+  }
+  std::string task = evaluation.describe().empty() ? "none" : "other";
+  std::string metrics =
+      scores.classification ? toJson(scores.classes, preprocessing.classes)
+      : scores.regression   ? toJson(scores.regressionMetrics)
+                            : "\"task\": \"" + task + "\"";
+  return "{\"model\": \"" + model + "\", \"on\": \"" + on +
+         "\", \"losses\": {" + losses + "}, " + metrics +
+         ", \"preprocessing\": " + preprocessing.json() + "}";
+}

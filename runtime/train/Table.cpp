@@ -20,6 +20,9 @@ std::vector<std::string> splitCsvLine(const std::string &line) {
   std::vector<std::string> cells;
   std::string cell;
   std::istringstream in(line);
+  // Streams catch what they throw and set badbit; an allocation failure
+  // must stay one.
+  in.exceptions(std::ios::badbit);
   while (std::getline(in, cell, ','))
     cells.push_back(cell);
   if (!line.empty() && line.back() == ',')
@@ -61,13 +64,9 @@ std::string Table::location(size_t row) const {
   return path + ":" + std::to_string(lines[row]);
 }
 
-bool kiln::train::readTable(const std::string &path, Table &table,
-                          std::string &error) {
-  std::ifstream in(path);
-  if (!in) {
-    error = "cannot open '" + path + "'";
-    return false;
-  }
+/// The rows of an open CSV file.
+static bool readRows(std::istream &in, const std::string &path,
+                     Table &table, std::string &error) {
   table = Table();
   table.path = path;
   std::string line;
@@ -118,4 +117,20 @@ bool kiln::train::readTable(const std::string &path, Table &table,
     return false;
   }
   return true;
+}
+
+bool kiln::train::readTable(const std::string &path, Table &table,
+                          std::string &error) {
+  std::ifstream in(path);
+  if (!in) {
+    error = "cannot open '" + path + "'";
+    return false;
+  }
+  in.exceptions(std::ios::badbit);
+  try {
+    return readRows(in, path, table, error);
+  } catch (const std::ios_base::failure &) {
+    error = "cannot read '" + path + "'";
+    return false;
+  }
 }

@@ -231,3 +231,39 @@ TEST_F(CApiSession, OptionsOfAnOlderShorterSizeGetDefaults) {
   step(&shorter);
   EXPECT_NE(param("w"), std::vector<float>(12, 0.0f));
 }
+
+TEST_F(CApiSession, CheckpointsCarryMetadata) {
+  kiln_metadata *saved = nullptr, *loaded = nullptr;
+  ASSERT_EQ(takeCode(kiln_metadata_create(&saved)), KILN_STATUS_OK);
+  ASSERT_EQ(takeCode(kiln_metadata_create(&loaded)), KILN_STATUS_OK);
+  EXPECT_EQ(takeCode(kiln_metadata_set(saved, "app.epoch", "3")),
+            KILN_STATUS_OK);
+  EXPECT_EQ(takeCode(kiln_metadata_set(saved, "app.data", "x.csv")),
+            KILN_STATUS_OK);
+  EXPECT_EQ(takeCode(kiln_metadata_set(saved, "app.epoch", "4")),
+            KILN_STATUS_OK);
+  EXPECT_EQ(takeCode(kiln_metadata_set(saved, nullptr, "x")),
+            KILN_STATUS_INVALID_ARGUMENT);
+  std::string path = ::testing::TempDir() + "/capi-metadata.ckpt";
+  ASSERT_EQ(takeCode(kiln_session_save_checkpoint_with_metadata(
+                session, path.c_str(), saved)),
+            KILN_STATUS_OK);
+  ASSERT_EQ(takeCode(kiln_session_load_checkpoint_with_metadata(
+                session, path.c_str(), loaded)),
+            KILN_STATUS_OK);
+  ASSERT_EQ(kiln_metadata_count(loaded), 2u);
+  EXPECT_STREQ(kiln_metadata_key(loaded, 0), "app.data");
+  EXPECT_STREQ(kiln_metadata_key(loaded, 1), "app.epoch");
+  EXPECT_EQ(kiln_metadata_key(loaded, 2), nullptr);
+  EXPECT_STREQ(kiln_metadata_get(loaded, "app.epoch"), "4");
+  EXPECT_EQ(kiln_metadata_get(loaded, "missing"), nullptr);
+  // A checkpoint saved without metadata loads as none.
+  ASSERT_EQ(takeCode(kiln_session_save_checkpoint(session, path.c_str())),
+            KILN_STATUS_OK);
+  ASSERT_EQ(takeCode(kiln_session_load_checkpoint_with_metadata(
+                session, path.c_str(), loaded)),
+            KILN_STATUS_OK);
+  EXPECT_EQ(kiln_metadata_count(loaded), 0u);
+  kiln_metadata_free(saved);
+  kiln_metadata_free(loaded);
+}

@@ -2,11 +2,13 @@
 
 #include "Cli.h"
 
+#include "kiln/tooling/SpecFile.h"
 #include "kiln/train/Spelling.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 
 using namespace kiln::run;
 
@@ -76,51 +78,54 @@ public:
 
 } // namespace
 
-CLI::Validator kiln::run::positiveInteger(const std::string &what) {
+CLI::Validator kiln::run::rule(std::function<bool(const std::string &)> accepts,
+                               const std::string &message, bool quote) {
   return CLI::Validator(
-      [what](std::string &text) -> std::string {
-        long long value = 0;
-        if (parseInteger(text, value) && value > 0)
-          return "";
-        return "expects " + what + ", got '" + text + "'";
+      [=](std::string &text) {
+        return accepts(text) ? std::string()
+               : quote       ? message + ", got '" + text + "'"
+                             : message;
       },
       "");
+}
+
+CLI::Validator kiln::run::positiveInteger(const std::string &what) {
+  return rule(
+      [](const std::string &text) {
+        long long value = 0;
+        return parseInteger(text, value) && value > 0;
+      },
+      "expects " + what);
 }
 
 CLI::Validator kiln::run::nonNegativeInteger() {
-  return CLI::Validator(
-      [](std::string &text) -> std::string {
+  return rule(
+      [](const std::string &text) {
         char *end = nullptr;
         errno = 0;
         std::strtoull(text.c_str(), &end, 10);
-        if (!text.empty() && text[0] != '-' && !*end && errno == 0)
-          return "";
-        return "expects a non-negative integer, got '" + text + "'";
+        return !text.empty() && text[0] != '-' && !*end && errno == 0;
       },
-      "");
+      "expects a non-negative integer");
 }
 
 CLI::Validator kiln::run::positiveReal() {
-  return CLI::Validator(
-      [](std::string &text) -> std::string {
+  return rule(
+      [](const std::string &text) {
         double value = 0;
-        if (parseReal(text, value) && value > 0)
-          return "";
-        return "expects a positive number, got '" + text + "'";
+        return parseReal(text, value) && value > 0;
       },
-      "");
+      "expects a positive number");
 }
 
 CLI::Validator kiln::run::realBetween(double low, double high,
                                       const std::string &message) {
-  return CLI::Validator(
-      [=](std::string &text) -> std::string {
+  return rule(
+      [=](const std::string &text) {
         double value = 0;
-        if (parseReal(text, value) && value >= low && value <= high)
-          return "";
-        return message;
+        return parseReal(text, value) && value >= low && value <= high;
       },
-      "");
+      message, /*quote=*/false);
 }
 
 CLI::Validator kiln::run::oneOf(const std::vector<std::string> &choices) {
@@ -128,14 +133,12 @@ CLI::Validator kiln::run::oneOf(const std::vector<std::string> &choices) {
   for (size_t i = 0; i < choices.size(); ++i)
     list += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") +
             choices[i];
-  return CLI::Validator(
-      [=](std::string &text) -> std::string {
-        for (const std::string &choice : choices)
-          if (text == choice)
-            return "";
-        return "is " + list + ", got '" + text + "'";
+  return rule(
+      [=](const std::string &text) {
+        return std::find(choices.begin(), choices.end(), text) !=
+               choices.end();
       },
-      "");
+      "is " + list);
 }
 
 CLI::Option *kiln::run::addModulePath(CLI::App &command, std::string &path,
@@ -147,14 +150,12 @@ CLI::Option *kiln::run::addThreads(CLI::App &command, unsigned &threads) {
   return command
       .add_option("--threads", threads,
                   "threads (default: KILN_NUM_THREADS, else one per core)")
-      ->check(CLI::Validator(
-          [](std::string &text) -> std::string {
+      ->check(rule(
+          [](const std::string &text) {
             long long value = 0;
-            return parseInteger(text, value) && value >= 0 && value <= 1024
-                       ? ""
-                       : "expects a number of threads";
+            return parseInteger(text, value) && value >= 0 && value <= 1024;
           },
-          ""));
+          "expects a number of threads", /*quote=*/false));
 }
 
 CLI::Option *kiln::run::addSeed(CLI::App &command, uint64_t &seed,
@@ -212,54 +213,6 @@ std::string kiln::run::describeParseError(const CLI::App &command,
   return message;
 }
 
-namespace {
-
-std::string trimmed(const std::string &text) {
-  size_t begin = text.find_first_not_of(" \t\r");
-  size_t end = text.find_last_not_of(" \t\r");
-  return begin == std::string::npos ? "" : text.substr(begin, end - begin + 1);
-}
-
-bool readSpecFile(const std::string &path, std::vector<std::string> &args,
-                  std::string &error) {
-  std::ifstream in(path);
-  if (!in) {
-    error = "cannot open data spec '" + path + "'";
-    return false;
-  }
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    line = trimmed(line.substr(0, line.find('#')));
-    if (line.empty())
-      continue;
-    size_t equals = line.find('=');
-    if (equals == std::string::npos || trimmed(line.substr(0, equals)).empty()) {
-      error = path + ":" + std::to_string(number) +
-              ": expected 'key = value', got '" + line + "'";
-      return false;
-    }
-    std::string key = trimmed(line.substr(0, equals));
-    std::string value = trimmed(line.substr(equals + 1));
-    bool isFile = key == "data" || key == "test-data" || key == "targets" ||
-                  key == "test-targets";
-    size_t slash = path.rfind('/');
-    if (isFile && slash != std::string::npos && !value.empty() &&
-        value[0] != '/' &&
-        (value.find(".csv") != std::string::npos ||
-         value.find(".npy") != std::string::npos))
-      value = path.substr(0, slash + 1) + value;
-    if (value == "yes" || value == "true")
-      args.push_back("--" + key);
-    else if (value == "no" || value == "false")
-      args.push_back("--no-" + key);
-    else
-      args.insert(args.end(), {"--" + key, value});
-  }
-  return true;
-}
-
-} // namespace
-
 bool kiln::run::expandSpecFiles(std::vector<std::string> &args,
                                 std::string &error) {
   std::vector<std::string> expanded;
@@ -278,7 +231,7 @@ bool kiln::run::expandSpecFiles(std::vector<std::string> &args,
       return false;
     }
     std::string path = joined ? args[i].substr(7) : args[++i];
-    if (!readSpecFile(path, expanded, error))
+    if (!kiln::tooling::readSpecFile(path, expanded, error))
       return false;
   }
   args = std::move(expanded);

@@ -33,7 +33,10 @@ void printHints(const std::vector<std::string> &hints);
 
 bool endsWith(const std::string &text, const std::string &suffix);
 
-/// Validators; each message follows the flag's name.
+/// Validators; each message follows the flag's name. `rule` accepts what
+/// `accepts` does, else says "MESSAGE, got 'TEXT'" (or just MESSAGE).
+CLI::Validator rule(std::function<bool(const std::string &)> accepts,
+                    const std::string &message, bool quote = true);
 CLI::Validator positiveInteger(const std::string &what = "a positive number");
 CLI::Validator nonNegativeInteger();
 CLI::Validator positiveReal();

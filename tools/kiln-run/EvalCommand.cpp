@@ -49,21 +49,9 @@ void print(const Module &module, const EvalOptions &options,
       std::fputs(describe(scores.regressionMetrics).c_str(), stdout);
     return;
   }
-  std::string losses;
-  for (const auto &[name, value] : evaluation.losses) {
-    char part[96];
-    std::snprintf(part, sizeof part, "%s\"%s\": %.9g",
-                  losses.empty() ? "" : ", ", name.c_str(), value);
-    losses += part;
-  }
-  std::string task = evaluation.describe().empty() ? "none" : "other";
-  std::string metrics = scores.classification ? toJson(scores.classes, names)
-                        : scores.regression ? toJson(scores.regressionMetrics)
-                                            : "\"task\": \"" + task + "\"";
-  std::printf("{\"model\": \"%s\", \"on\": \"%s\", \"losses\": {%s}, %s, "
-              "\"preprocessing\": %s}\n",
-              module.name().c_str(), options.on.c_str(), losses.c_str(),
-              metrics.c_str(), preprocessing.json().c_str());
+  std::printf("%s\n", scorecardJson(scores, module.name(), options.on,
+                                    preprocessing)
+                          .c_str());
 }
 
 int eval(const EvalOptions &options) {

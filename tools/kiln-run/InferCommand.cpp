@@ -7,21 +7,21 @@
 //===----------------------------------------------------------------------===//
 
 #include "Commands.h"
-#include "PrintOutputs.h"
 
 #include "kiln/runtime/Checkpoint.h"
-#include "kiln/runtime/Npy.h"
 #include "kiln/runtime/Session.h"
+#include "kiln/tooling/OutputFormat.h"
+#include "kiln/tooling/RunEntry.h"
 #include "kiln/train/InferenceInputs.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 
 using namespace kiln::rt;
 using namespace kiln::run;
+using namespace kiln::tooling;
 using namespace kiln::train;
 
 namespace {
@@ -29,83 +29,13 @@ namespace {
 struct InferOptions {
   std::string module, entry = "infer", paramsDir, dumpDir, outputDir;
   std::string checkpointIn, checkpointOut;
-  std::vector<std::string> inputs, outputs;
+  NamedFiles inputs, outputs;
   bool raw = false;
   uint64_t seed = 0;
   unsigned threads = 0;
   int64_t steps = 1, topK = 3;
   float learningRate = NAN;
 };
-
-/// NAME=FILE into its parts.
-bool splitAssignment(const std::string &text, std::string &name,
-                     std::string &value) {
-  size_t eq = text.find('=');
-  if (eq == std::string::npos || eq == 0)
-    return false;
-  name = text.substr(0, eq);
-  value = text.substr(eq + 1);
-  return true;
-}
-
-/// The .npy inputs, converted for the entry's types, and the CSV ones.
-bool readInputs(const InferOptions &options, const EntrySpec &entry,
-                std::map<std::string, Tensor> &inputs,
-                std::vector<std::pair<std::string, std::string>> &tables,
-                std::string &error) {
-  for (const std::string &assignment : options.inputs) {
-    std::string name, path;
-    splitAssignment(assignment, name, path);
-    if (endsWith(path, ".csv")) {
-      tables.emplace_back(name, path);
-      continue;
-    }
-    NpyElement stored;
-    if (!readNpy(path, inputs[name], error, &stored))
-      return false;
-    const ArgumentSpec *argument = nullptr;
-    for (const ArgumentSpec &candidate : entry.arguments)
-      if (candidate.role == ArgumentSpec::Role::Input &&
-          candidate.name == name)
-        argument = &candidate;
-    if (argument &&
-        !convertForInput(inputs[name], stored, argument->type.dtype,
-                         "'" + path + "' (input '" + name + "')", error))
-      return false;
-  }
-  return true;
-}
-
-bool writeOutputs(const InferOptions &options, const EntrySpec &entry,
-                  const std::vector<Tensor> &outputs, std::string &error) {
-  std::vector<const ResultSpec *> named;
-  for (const ResultSpec &result : entry.results)
-    if (result.role == ResultSpec::Role::Output)
-      named.push_back(&result);
-  std::vector<std::pair<std::string, std::string>> files;
-  for (const std::string &assignment : options.outputs) {
-    std::string name, path;
-    splitAssignment(assignment, name, path);
-    files.emplace_back(name, path);
-  }
-  if (!options.outputDir.empty()) {
-    mkdir(options.outputDir.c_str(), 0755);
-    for (const ResultSpec *result : named)
-      files.emplace_back(result->name,
-                         options.outputDir + "/" + result->name + ".npy");
-  }
-  for (const auto &[name, path] : files) {
-    auto found = std::find_if(named.begin(), named.end(),
-                              [&](const ResultSpec *r) { return r->name == name; });
-    if (found == named.end()) {
-      error = "entry '" + entry.name + "' has no output '" + name + "'";
-      return false;
-    }
-    if (!writeNpy(path, outputs[found - named.begin()], error))
-      return false;
-  }
-  return true;
-}
 
 int infer(const InferOptions &options) {
   std::string error;
@@ -116,14 +46,9 @@ int infer(const InferOptions &options) {
   if (!entry)
     return fail("the module has no entry '" + options.entry + "'");
   Session session(*module, options.seed, options.threads);
-  if (!options.paramsDir.empty())
-    for (const ParamSpec &param : module->params()) {
-      Tensor value;
-      if (!readNpy(options.paramsDir + "/" + param.name + ".npy", value,
-                   error) ||
-          !session.setParam(param.name, value, error))
-        return fail(error);
-    }
+  if (!options.paramsDir.empty() &&
+      !loadParams(session, options.paramsDir, error))
+    return fail(error);
   CheckpointMetadata metadata;
   if (!options.checkpointIn.empty() &&
       !loadCheckpoint(session, options.checkpointIn, error, &metadata))
@@ -140,8 +65,8 @@ int infer(const InferOptions &options) {
                  "trained\n",
                  static_cast<unsigned long long>(options.seed));
   std::map<std::string, Tensor> inputs;
-  std::vector<std::pair<std::string, std::string>> tables;
-  if (!readInputs(options, *entry, inputs, tables, error))
+  NamedFiles tables;
+  if (!readInputs(*entry, options.inputs, inputs, tables, error))
     return fail(error);
   Preprocessing fitted;
   if (!fittedPreprocessing(metadata, fitted, error))
@@ -151,24 +76,21 @@ int infer(const InferOptions &options) {
   if (!options.raw && !preprocessInputs(fitted, tables, inputs, error))
     return fail(options.checkpointIn + ": " + error);
   RunOptions runOptions;
-  runOptions.learningRate = options.learningRate;
+  if (!std::isnan(options.learningRate))
+    runOptions.learningRate = options.learningRate;
   std::vector<Tensor> outputs;
   for (int64_t step = 0; step < options.steps; ++step)
     if (!session.run(options.entry, inputs, outputs, error, runOptions))
       return fail(error);
   // After the run, so that a train entry's updates (and batch-norm
   // statistics) show.
-  if (!options.dumpDir.empty()) {
-    mkdir(options.dumpDir.c_str(), 0755);
-    for (size_t i = 0; i < module->params().size(); ++i)
-      if (!writeNpy(options.dumpDir + "/" + module->params()[i].name + ".npy",
-                    session.params()[i], error))
-        return fail(error);
-  }
+  if (!options.dumpDir.empty() && !dumpParams(session, options.dumpDir, error))
+    return fail(error);
   if (!options.checkpointOut.empty() &&
       !saveCheckpoint(session, options.checkpointOut, error))
     return fail(error);
-  if (!writeOutputs(options, *entry, outputs, error))
+  if (!writeOutputs(*entry, outputs, options.outputs, options.outputDir,
+                    error))
     return fail(error);
   if (!options.outputs.empty() || !options.outputDir.empty())
     return 0;
@@ -182,14 +104,24 @@ int infer(const InferOptions &options) {
   return 0;
 }
 
-CLI::Validator assignment() {
-  return CLI::Validator(
-      [](std::string &text) -> std::string {
-        std::string name, path;
-        return splitAssignment(text, name, path) ? ""
-                                                 : "expects NAME=FILE.npy";
-      },
-      "");
+/// A repeatable NAME=FILE option.
+CLI::Option *addFiles(CLI::App &command, const std::string &flag,
+                      NamedFiles &files, const std::string &description) {
+  return command
+      .add_option_function<std::vector<std::string>>(
+          flag,
+          [&files, flag](const std::vector<std::string> &texts) {
+            for (const std::string &text : texts) {
+              std::string name, path;
+              if (!splitAssignment(text, name, path))
+                throw CLI::ValidationError(flag, "expects NAME=FILE.npy");
+              files.emplace_back(name, path);
+            }
+          },
+          description)
+      ->type_name("NAME=FILE.npy")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
 }
 
 } // namespace
@@ -199,20 +131,14 @@ Command kiln::run::addInferCommand(CLI::App &parent) {
   CLI::App *command =
       parent.add_subcommand("infer", "run an entry on .npy inputs");
   addModulePath(*command, options->module);
-  command->add_option("--input", options->inputs,
-                      "an input of the entry (repeatable); with a checkpoint\n"
-                      "of a model trained on a CSV file, also NAME=FILE.csv\n"
-                      "(its feature columns)")
-      ->check(assignment())
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-      ->allow_extra_args(false);
-  command->add_option("--output", options->outputs,
-                      "write an output (repeatable; default: print each\n"
-                      "output: a classifier's top classes per sample, else\n"
-                      "its values)")
-      ->check(assignment())
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-      ->allow_extra_args(false);
+  addFiles(*command, "--input", options->inputs,
+           "an input of the entry (repeatable); with a checkpoint\n"
+           "of a model trained on a CSV file, also NAME=FILE.csv\n"
+           "(its feature columns)");
+  addFiles(*command, "--output", options->outputs,
+           "write an output (repeatable; default: print each\n"
+           "output: a classifier's top classes per sample, else\n"
+           "its values)");
   command->add_option("--top", options->topK,
                       "classes printed per sample (default 3)")
       ->check(positiveInteger())

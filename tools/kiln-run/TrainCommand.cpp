@@ -8,17 +8,13 @@
 #include "Commands.h"
 #include "TrainOptions.h"
 
-
-#include "kiln/plot/ImageGrid.h"
-#include "kiln/plot/TrainingCurves.h"
+#include "kiln/plot/TrainingObservers.h"
 #include "kiln/runtime/Session.h"
 #include "kiln/tooling/TrainingLoggers.h"
-#include "kiln/train/ImageModels.h"
 #include "kiln/train/Json.h"
 #include "kiln/train/TensorBoard.h"
 #include "kiln/train/Trainer.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace kiln::rt;
@@ -26,46 +22,6 @@ using namespace kiln::run;
 using namespace kiln::train;
 
 namespace {
-
-/// The inference entry's images from the same noise every epoch: how a
-/// generator develops (--samples DIR).
-class SampleWriter : public FitObserver {
-public:
-  SampleWriter(std::string dir, uint64_t seed, std::set<std::string> noise)
-      : dir(std::move(dir)), seed(seed), noise(std::move(noise)) {}
-  bool onEpoch(Trainer &trainer, const EpochReport &report,
-               std::string &error) override {
-    mkdir(dir.c_str(), 0755);
-    Images images;
-    return generateImages(trainer.session(), 64, seed, noise, images,
-                          error) &&
-           kiln::plot::writeImageGrid(
-               dir + "/epoch-" + std::to_string(report.epoch) + ".png",
-               images.pixels, images.count, images.height, images.width, 8,
-               images.low(), 1.0f, error);
-  }
-
-private:
-  std::string dir;
-  uint64_t seed;
-  std::set<std::string> noise;
-};
-
-/// Training curves redrawn after every epoch (--plot FILE).
-class CurvePlotter : public FitObserver {
-public:
-  CurvePlotter(std::string path, std::string model)
-      : path(std::move(path)), model(std::move(model)) {}
-  bool onEpoch(Trainer &, const EpochReport &report,
-               std::string &error) override {
-    curves.record(report.epoch, report.trainLosses, report.validation);
-    return curves.write(path, model, error);
-  }
-
-private:
-  std::string path, model;
-  kiln::plot::TrainingCurves curves;
-};
 
 FitOptions fitOptions(const TrainOptions &options) {
   FitOptions fit;
@@ -110,8 +66,9 @@ int runTraining(const std::string &modulePath, TrainOptions &options) {
 
   Session session(module, options.seed, options.threads);
   Trainer trainer(session, fitOptions(options));
-  SampleWriter samples(options.samples, options.seed, options.noise);
-  CurvePlotter plotter(options.plot, module.name());
+  kiln::plot::SampleGridWriter samples(options.samples, options.seed,
+                                     options.noise);
+  kiln::plot::CurvePlotter plotter(options.plot, module.name());
   kiln::tooling::JsonLinesLogger json(stdout);
   kiln::tooling::ConsoleLogger console(stderr, isatty(fileno(stderr)));
   if (!options.samples.empty())

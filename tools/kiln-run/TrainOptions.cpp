@@ -113,15 +113,13 @@ void kiln::run::addDataOptions(CLI::App &command, DataRequest &request) {
                      "samples held out of the training split for validation "
                      "each\nepoch (default 5000 for Fashion-MNIST, else a "
                      "tenth)")
-      ->check(CLI::Validator(
-          [](std::string &text) -> std::string {
+      ->check(rule(
+          [](const std::string &text) {
             char *end = nullptr;
             long long count = std::strtoll(text.c_str(), &end, 10);
-            return !text.empty() && !*end && count >= 0
-                       ? ""
-                       : "expects a number of samples";
+            return !text.empty() && !*end && count >= 0;
           },
-          ""));
+          "expects a number of samples", /*quote=*/false));
   command.add_option("--limit", request.limit,
                      "train on the first N samples only")
       ->check(positiveInteger());
@@ -215,13 +213,8 @@ void kiln::run::addFitOptions(CLI::App &command, TrainOptions &options) {
   command.add_option("--monitor", options.monitor,
                      "loss (the first train entry's; default), accuracy, "
                      "mse\nor r2")
-      ->check(CLI::Validator(
-          [](std::string &text) -> std::string {
-            return MetricMonitor::isKnownMetric(text)
-                       ? ""
-                       : "is loss, accuracy, mse or r2, got '" + text + "'";
-          },
-          ""));
+      ->check(rule(MetricMonitor::isKnownMetric,
+                   "is loss, accuracy, mse or r2"));
   command.add_option("--keep-best", options.keepBest,
                      "a checkpoint of the best epoch by --monitor; the final\n"
                      "test scores it")

@@ -182,6 +182,30 @@ KILN_API kiln_error *kiln_session_save_checkpoint(const kiln_session *session,
 KILN_API kiln_error *kiln_session_load_checkpoint(kiln_session *session,
                                                   const char *path);
 
+/* Checkpoint metadata: text keys and values saved with a checkpoint (the
+ * trainer keeps the preprocessing it fitted under "kiln-run.preprocessing").
+ * Strings a metadata handle returns live until it changes or is freed. */
+typedef struct kiln_metadata kiln_metadata;
+KILN_API kiln_error *kiln_metadata_create(kiln_metadata **out);
+KILN_API void kiln_metadata_free(kiln_metadata *metadata);
+/* Sets (or replaces) `key`. */
+KILN_API kiln_error *kiln_metadata_set(kiln_metadata *metadata,
+                                       const char *key, const char *value);
+KILN_API size_t kiln_metadata_count(const kiln_metadata *metadata);
+/* The index-th key in sorted order; NULL past the end. */
+KILN_API const char *kiln_metadata_key(const kiln_metadata *metadata,
+                                       size_t index);
+/* The value of `key`; NULL when absent. */
+KILN_API const char *kiln_metadata_get(const kiln_metadata *metadata,
+                                       const char *key);
+/* As kiln_session_save_checkpoint / _load_checkpoint, saving `metadata`
+ * with the checkpoint, or replacing its contents with what was saved. */
+KILN_API kiln_error *kiln_session_save_checkpoint_with_metadata(
+    const kiln_session *session, const char *path,
+    const kiln_metadata *metadata);
+KILN_API kiln_error *kiln_session_load_checkpoint_with_metadata(
+    kiln_session *session, const char *path, kiln_metadata *metadata);
+
 #ifdef __cplusplus
 }
 #endif

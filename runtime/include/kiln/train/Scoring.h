@@ -45,6 +45,12 @@ bool scoreModel(kiln::rt::Session &session, const Samples &samples,
                 const std::set<std::string> &noise, int positive,
                 Scorecard &scores, std::string &error);
 
+/// The scores as one line of JSON: {"model", "on", "losses", the task's
+/// metrics, "preprocessing"}.
+std::string scorecardJson(const Scorecard &scores, const std::string &model,
+                          const std::string &on,
+                          const Preprocessing &preprocessing);
+
 /// A CSV file: each sample's row in the data file (when known), its label
 /// or target, and the model's outputs (nine digits: the same floats read
 /// back).

@@ -1,6 +1,6 @@
-//===- PrintOutputs.cpp - An entry's outputs on the terminal --------------===//
+//===- OutputFormat.cpp - An entry's outputs as text ---------------------===//
 
-#include "PrintOutputs.h"
+#include "kiln/tooling/OutputFormat.h"
 
 #include <algorithm>
 #include <cmath>
@@ -57,7 +57,7 @@ std::string number(double value, bool integral) {
 
 } // namespace
 
-std::string kiln::run::formatOutput(const std::string &name,
+std::string kiln::tooling::formatOutput(const std::string &name,
                                     const Tensor &tensor,
                                     const std::vector<std::string> &classNames,
                                     int64_t topK, int64_t maxRows) {

@@ -1,14 +1,14 @@
-//===- PrintOutputs.h - An entry's outputs on the terminal ------*- C++ -*-===//
+//===- OutputFormat.h - An entry's outputs as text -----------*- C++ -*-===//
 
-#ifndef KILN_RUN_PRINTOUTPUTS_H
-#define KILN_RUN_PRINTOUTPUTS_H
+#ifndef KILN_TOOLING_OUTPUTFORMAT_H
+#define KILN_TOOLING_OUTPUTFORMAT_H
 
 #include "kiln/runtime/Tensor.h"
 
 #include <string>
 #include <vector>
 
-namespace kiln::run {
+namespace kiln::tooling {
 
 /// An output as `kiln-run infer` prints it without --output: its name and
 /// type, then per sample (at most `maxRows`) the `topK` most likely
@@ -18,6 +18,6 @@ std::string formatOutput(const std::string &name, const rt::Tensor &tensor,
                          const std::vector<std::string> &classNames,
                          int64_t topK, int64_t maxRows = 20);
 
-} // namespace kiln::run
+} // namespace kiln::tooling
 
-#endif // KILN_RUN_PRINTOUTPUTS_H
+#endif // KILN_TOOLING_OUTPUTFORMAT_H
