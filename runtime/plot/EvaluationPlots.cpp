@@ -14,10 +14,13 @@ using namespace kiln::train;
 
 /// Predictions against targets, one dot per sample, with the diagonal a
 /// perfect model would lie on.
-bool kiln::plot::writeRegressionPlot(const std::string &dir, const std::string &format,
-                         const std::vector<float> &outputs, int64_t width,
-                         const std::vector<float> &targets,
-                         const std::string &model, std::string &error) {
+bool kiln::plot::writeRegressionPlot(const std::string &dir,
+                                     const std::string &format,
+                                     const std::vector<float> &outputs,
+                                     int64_t width,
+                                     const std::vector<float> &targets,
+                                     const std::string &model,
+                                     std::string &error) {
   mkdir(dir.c_str(), 0755);
   LineChart chart;
   chart.title = model + ": predicted against true";
@@ -36,10 +39,10 @@ bool kiln::plot::writeRegressionPlot(const std::string &dir, const std::string &
   return writeLineCharts(dir + "/predictions." + format, {chart}, error);
 }
 
-bool kiln::plot::writeClassificationPlots(const std::string &dir, const std::string &format,
-                              const ClassificationMetrics &metrics,
-                              const std::vector<std::string> &names,
-                              const std::string &model, std::string &error) {
+bool kiln::plot::writeClassificationPlots(
+    const std::string &dir, const std::string &format,
+    const ClassificationMetrics &metrics, const std::vector<std::string> &names,
+    const std::string &model, std::string &error) {
   mkdir(dir.c_str(), 0755);
   HeatMap confusion;
   confusion.title = model + ": confusion matrix";

@@ -564,9 +564,8 @@ kiln_error *kiln_session_save_checkpoint_with_metadata(
   });
 }
 
-kiln_error *kiln_session_load_checkpoint_with_metadata(kiln_session *session,
-                                                       const char *path,
-                                                       kiln_metadata *metadata) {
+kiln_error *kiln_session_load_checkpoint_with_metadata(
+    kiln_session *session, const char *path, kiln_metadata *metadata) {
   if (!session || !path || !metadata)
     return missing(!session ? "session" : !path ? "path" : "metadata");
   return guarded([&]() -> kiln_error * {

@@ -17,11 +17,7 @@ kiln::tooling::randomInputs(const EntrySpec &entry, int64_t batch) {
   for (const ArgumentSpec &argument : entry.arguments) {
     if (argument.role != ArgumentSpec::Role::Input)
       continue;
-    std::vector<int64_t> shape = argument.type.shape;
-    for (int64_t &dim : shape)
-      if (dim < 0)
-        dim = batch;
-    Tensor tensor(argument.type.dtype, shape);
+    Tensor tensor(argument.type.dtype, argument.type.shapeWithBatch(batch));
     for (int64_t i = 0, n = tensor.numElements(); i < n; ++i) {
       switch (tensor.dtype) {
       case DType::F32:
@@ -90,7 +86,8 @@ std::string kiln::tooling::formatProfile(const Profile &profile) {
   double runs = double(std::max<int64_t>(profile.runs(), 1));
   double perRun = profile.runSeconds() / runs, covered = 0;
   char line[512];
-  std::snprintf(line, sizeof line, "\nprofile over %lld runs, %.3f ms per run:\n",
+  std::snprintf(line, sizeof line,
+                "\nprofile over %lld runs, %.3f ms per run:\n",
                 static_cast<long long>(profile.runs()), perRun * 1e3);
   std::string out = line;
   std::snprintf(line, sizeof line, "%10s %7s %6s  %s\n", "ms/run", "share",

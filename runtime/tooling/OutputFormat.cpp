@@ -1,4 +1,4 @@
-//===- OutputFormat.cpp - An entry's outputs as text ---------------------===//
+//===- OutputFormat.cpp - An entry's outputs as text ----------------------===//
 
 #include "kiln/tooling/OutputFormat.h"
 

@@ -64,9 +64,9 @@ bool kiln::tooling::writeOutputs(const EntrySpec &entry,
       all.emplace_back(result->name, directory + "/" + result->name + ".npy");
   }
   for (const auto &[name, path] : all) {
-    auto found =
-        std::find_if(named.begin(), named.end(),
-                     [&](const ResultSpec *result) { return result->name == name; });
+    auto found = std::find_if(
+        named.begin(), named.end(),
+        [&](const ResultSpec *result) { return result->name == name; });
     if (found == named.end()) {
       error = "entry '" + entry.name + "' has no output '" + name + "'";
       return false;

@@ -28,7 +28,8 @@ bool kiln::tooling::readSpecFile(const std::string &path,
     if (line.empty())
       continue;
     size_t equals = line.find('=');
-    if (equals == std::string::npos || trimmed(line.substr(0, equals)).empty()) {
+    if (equals == std::string::npos ||
+        trimmed(line.substr(0, equals)).empty()) {
       error = path + ":" + std::to_string(number) +
               ": expected 'key = value', got '" + line + "'";
       return false;

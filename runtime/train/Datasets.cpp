@@ -243,18 +243,26 @@ bool kiln::train::readWords(const std::string &path, int64_t steps, Samples &out
   out.width = out.targetWidth = steps;
   out.integerFeatures = true;
   std::string word;
-  while (std::getline(in, word)) {
-    if (word.empty() || static_cast<int64_t>(word.size()) > steps - 1)
-      continue;
-    std::vector<int32_t> tokens = {kStartToken};
-    for (char c : word)
-      tokens.push_back(tokenOf(c));
-    if (std::find(tokens.begin(), tokens.end(), -1) != tokens.end())
-      continue;
-    tokens.resize(steps + 1, kEndToken);
-    out.features.insert(out.features.end(), tokens.begin(), tokens.end() - 1);
-    out.targets.insert(out.targets.end(), tokens.begin() + 1, tokens.end());
-    ++out.count;
+  // Streams catch an allocation failure and set badbit; let it through
+  // rather than read a short list.
+  in.exceptions(std::ios::badbit);
+  try {
+    while (std::getline(in, word)) {
+      if (word.empty() || static_cast<int64_t>(word.size()) > steps - 1)
+        continue;
+      std::vector<int32_t> tokens = {kStartToken};
+      for (char c : word)
+        tokens.push_back(tokenOf(c));
+      if (std::find(tokens.begin(), tokens.end(), -1) != tokens.end())
+        continue;
+      tokens.resize(steps + 1, kEndToken);
+      out.features.insert(out.features.end(), tokens.begin(), tokens.end() - 1);
+      out.targets.insert(out.targets.end(), tokens.begin() + 1, tokens.end());
+      ++out.count;
+    }
+  } catch (const std::ios_base::failure &) {
+    error = "cannot read '" + path + "'"; // a directory, an I/O error
+    return false;
   }
   if (out.count == 0) {
     error = "'" + path + "' holds no words";
@@ -274,8 +282,10 @@ bool readNumbers(const std::string &path, std::vector<float> &numbers,
   std::istringstream text(std::string(bytes.begin(), bytes.end()));
   std::string line;
   columns = -1;
+  text.exceptions(std::ios::badbit);
   for (int64_t lineNumber = 1; std::getline(text, line); ++lineNumber) {
     std::istringstream fields(line);
+    fields.exceptions(std::ios::badbit);
     std::string field;
     int64_t count = 0;
     while (fields >> field) {

@@ -29,7 +29,8 @@ bool imageShape(const TensorSpec &type, int64_t &height, int64_t &width) {
     return true;
   }
   if (type.shape.size() == 2) {
-    auto side = static_cast<int64_t>(std::llround(std::sqrt(double(type.shape[1]))));
+    auto side =
+        static_cast<int64_t>(std::llround(std::sqrt(double(type.shape[1]))));
     if (side * side == type.shape[1]) {
       height = width = side;
       return true;
@@ -53,10 +54,7 @@ bool runInfer(Session &session, int64_t count, const InputFiller &fill,
   for (const ArgumentSpec &argument : infer->arguments) {
     if (argument.role != ArgumentSpec::Role::Input)
       continue;
-    std::vector<int64_t> shape = argument.type.shape;
-    for (int64_t &dim : shape)
-      if (dim < 0)
-        dim = count;
+    std::vector<int64_t> shape = argument.type.shapeWithBatch(count);
     Tensor tensor(argument.type.dtype, shape);
     if (!fill(argument, tensor)) {
       error = "cannot feed input '" + argument.name + "' " +

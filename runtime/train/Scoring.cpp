@@ -73,10 +73,11 @@ bool kiln::train::scoreModel(Session &session, const Samples &samples,
   return true;
 }
 
-bool kiln::train::writePredictions(const std::string &path, const Samples &samples,
-                      const std::vector<int64_t> &indices,
-                      const Evaluation &scores, bool classes,
-                      std::string &error) {
+bool kiln::train::writePredictions(const std::string &path,
+                                   const Samples &samples,
+                                   const std::vector<int64_t> &indices,
+                                   const Evaluation &scores, bool classes,
+                                   std::string &error) {
   std::ofstream out(path);
   if (!out) {
     error = "cannot write '" + path + "'";

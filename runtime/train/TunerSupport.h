@@ -1,4 +1,4 @@
-//===- TunerSupport.h - What both ways of running trials share -*- C++ -*-===//
+//===- TunerSupport.h - What both ways of running trials share --*- C++ -*-===//
 
 #ifndef KILN_TRAIN_TUNERSUPPORT_H
 #define KILN_TRAIN_TUNERSUPPORT_H

@@ -11,10 +11,13 @@
 #include "kiln/train/Json.h"
 #include "kiln/train/TensorBoard.h"
 #include "kiln/train/Trainer.h"
+#include "kiln/train/Tuner.h"
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <random>
+#include <sstream>
 
 using namespace kiln;
 using namespace kiln::train;
@@ -150,6 +153,51 @@ TEST(TrainLibraryTest, CatalogNamesThePackageOfAMissingFile) {
   EXPECT_EQ(catalog::missingHint("/elsewhere/data.csv"), "");
   EXPECT_EQ(catalog::resolveDataPath("sklearn:iris"),
             std::string(catalog::kSklearnDataDir) + "/iris.csv");
+}
+
+TEST(TunerTest, InProcessSearchRanksByValidationAndKeepsTheBest) {
+  auto module = fixture();
+  PreparedData data = blobs(600, 120, 3);
+  FitOptions base;
+  base.epochs = 1;
+  base.batch = 30;
+  base.schedule = Schedule::Constant;
+  SearchRequest request;
+  SearchParameter rate;
+  std::string error;
+  ASSERT_TRUE(parseSearchParameter("lr=0.00001,0.5", rate, error)) << error;
+  request.parameters = {rate};
+  request.out = ::testing::TempDir() + "kiln-tune-test";
+  std::system(("mkdir -p " + request.out).c_str());
+  TuneResult result;
+  ASSERT_TRUE(tuneInProcess(*module, data, base, 1, request, nullptr, result,
+                            error))
+      << error;
+  ASSERT_EQ(result.trials.size(), 2u);
+  EXPECT_EQ(result.metric, "accuracy");
+  // A rate of 1e-5 barely moves the weights in 18 steps (argmax may still
+  // be right: equal accuracies go to the lower loss); 0.5 separates the
+  // blobs.
+  const Trial &best = result.best(), &other = result.trials[result.ranking[1]];
+  EXPECT_EQ(best.settings.at("lr"), "0.5");
+  EXPECT_GT(best.score, 0.9);
+  EXPECT_GE(best.score, other.score);
+  EXPECT_LT(best.validation.at("loss"), other.validation.at("loss"));
+  EXPECT_TRUE(std::ifstream(request.out + "/best.ckpt").good());
+  EXPECT_FALSE(std::ifstream(request.out + "/trial-1.ckpt").good());
+  std::ifstream csv(request.out + "/trials.csv");
+  std::string header, first;
+  std::getline(csv, header);
+  std::getline(csv, first);
+  EXPECT_EQ(header.rfind("rank,trial,lr,validation_", 0), 0u) << header;
+  EXPECT_EQ(first.rfind("1,2,0.5,", 0), 0u) << first;
+  // Settings compiled into the model cannot be tried in-process.
+  ASSERT_TRUE(parseSearchParameter("config.hidden=8,16", rate, error));
+  request.parameters = {rate};
+  EXPECT_FALSE(tuneInProcess(*module, data, base, 1, request, nullptr, result,
+                             error));
+  EXPECT_NE(error.find("compiled into the model"), std::string::npos)
+      << error;
 }
 
 } // namespace

@@ -54,8 +54,8 @@ public:
     std::string usage = "usage: " + name;
     if (!app->get_subcommands({}).empty())
       usage += " <command>";
-    for (const CLI::Option *option :
-         app->get_options([](const CLI::Option *o) { return o->get_positional(); }))
+    auto positional = [](const CLI::Option *o) { return o->get_positional(); };
+    for (const CLI::Option *option : app->get_options(positional))
       usage += " " + make_option_usage(option);
     return usage + " [options]\n";
   }

@@ -23,6 +23,15 @@ namespace kiln::rt {
 struct TensorSpec {
   DType dtype = DType::F32;
   std::vector<int64_t> shape; ///< -1 marks the dynamic batch
+
+  /// The shape of a batch of `batch` samples.
+  std::vector<int64_t> shapeWithBatch(int64_t batch) const {
+    std::vector<int64_t> concrete = shape;
+    for (int64_t &dim : concrete)
+      if (dim < 0)
+        dim = batch;
+    return concrete;
+  }
 };
 
 struct ParamSpec {

@@ -1,4 +1,4 @@
-//===- OutputFormat.h - An entry's outputs as text -----------*- C++ -*-===//
+//===- OutputFormat.h - An entry's outputs as text --------------*- C++ -*-===//
 
 #ifndef KILN_TOOLING_OUTPUTFORMAT_H
 #define KILN_TOOLING_OUTPUTFORMAT_H
