@@ -65,19 +65,13 @@ FitOptions fitOptions(const kiln_fit_options *given) {
   return fit;
 }
 
-kiln_error *fit(kiln_session *handle, const char *data,
-                const kiln_fit_options *options, kiln_epoch_callback onEpoch,
-                void *userData, kiln_fit_result *result) {
-  kiln::rt::Session *session = capi::sessionOf(handle);
-  if (!session || !data)
-    return capi::makeError(KILN_STATUS_INVALID_ARGUMENT,
-                           std::string("missing argument: ") +
-                               (session ? "data" : "session"));
+/// The options, checked; null on success.
+kiln_error *checkOptions(const kiln_fit_options *options, FitOptions &fitting) {
   if (options && options->struct_size < sizeof(size_t))
     return capi::makeError(KILN_STATUS_INVALID_ARGUMENT,
                            "kiln_fit_options.struct_size is not set "
                            "(kiln_fit_options_init sets it)");
-  FitOptions fitting = fitOptions(options);
+  fitting = fitOptions(options);
   if (fitting.epochs < 1 || fitting.batch < 0 || fitting.limit < 0 ||
       fitting.testLimit < 0 || fitting.patience < 0 ||
       (!std::isnan(fitting.learningRate) && !(fitting.learningRate > 0)))
@@ -85,6 +79,45 @@ kiln_error *fit(kiln_session *handle, const char *data,
                            "kiln_fit_options: epochs must be positive; "
                            "batch, limits and patience not negative; the "
                            "learning rate positive or NaN");
+  return nullptr;
+}
+
+/// Runs the fit loop and fills `result`.
+kiln_error *runFit(kiln::rt::Session &session, const FitOptions &fitting,
+                   const PreparedData &prepared, kiln_epoch_callback onEpoch,
+                   void *userData, kiln_fit_result *result) {
+  Trainer trainer(session, fitting);
+  EpochCallback callback(onEpoch, userData);
+  if (onEpoch)
+    trainer.addObserver(callback);
+  FitResult fitted;
+  std::string error;
+  if (!trainer.fit(prepared, fitted, error))
+    return capi::makeError(KILN_STATUS_FAILED_PRECONDITION, error);
+  if (result) {
+    *result = kiln_fit_result{};
+    result->epochs_run = fitted.epochsRun;
+    result->steps = fitted.steps;
+    result->test_loss =
+        fitted.test.losses.empty() ? 0 : fitted.test.losses.front().second;
+    result->test_accuracy = fitted.test.accuracy;
+    result->train_samples_per_second = fitted.trainSamplesPerSecond;
+  }
+  return nullptr;
+}
+
+kiln_error *fitNamed(kiln_session *handle, const char *data,
+                     const kiln_fit_options *options,
+                     kiln_epoch_callback onEpoch, void *userData,
+                     kiln_fit_result *result) {
+  kiln::rt::Session *session = capi::sessionOf(handle);
+  if (!session || !data)
+    return capi::makeError(KILN_STATUS_INVALID_ARGUMENT,
+                           std::string("missing argument: ") +
+                               (session ? "data" : "session"));
+  FitOptions fitting;
+  if (kiln_error *error = checkOptions(options, fitting))
+    return error;
   DataRequest request;
   request.data = data;
   request.seed = fitting.seed;
@@ -98,23 +131,70 @@ kiln_error *fit(kiln_session *handle, const char *data,
   PreparedData prepared;
   if (!prepareData(request, nullptr, prepared, error))
     return capi::makeError(KILN_STATUS_INVALID_ARGUMENT, error);
-  Trainer trainer(*session, fitting);
-  EpochCallback callback(onEpoch, userData);
-  if (onEpoch)
-    trainer.addObserver(callback);
-  FitResult fitted;
-  if (!trainer.fit(prepared, fitted, error))
-    return capi::makeError(KILN_STATUS_FAILED_PRECONDITION, error);
-  if (result) {
-    *result = kiln_fit_result{};
-    result->epochs_run = fitted.epochsRun;
-    result->steps = fitted.steps;
-    result->test_loss =
-        fitted.test.losses.empty() ? 0 : fitted.test.losses.front().second;
-    result->test_accuracy = fitted.test.accuracy;
-    result->train_samples_per_second = fitted.trainSamplesPerSecond;
+  return runFit(*session, fitting, prepared, onEpoch, userData, result);
+}
+
+/// The caller's arrays as Samples; false (with `error`) when they are not
+/// there or not sized.
+bool copySamples(const kiln_samples *given, const char *name, Samples &out,
+                 std::string &error) {
+  int64_t targetWidth = given && given->target_width ? given->target_width : 1;
+  if (!given || !given->features || !given->targets || given->count < 1 ||
+      given->width < 1 || targetWidth < 1) {
+    error = std::string("kiln_samples '") + name +
+            "': features and targets are required, with a positive count, "
+            "width and target width";
+    return false;
   }
-  return nullptr;
+  out = Samples();
+  out.count = given->count;
+  out.width = given->width;
+  out.targetWidth = targetWidth;
+  out.integerFeatures = given->tokens != 0;
+  out.features.assign(given->features, given->features + out.count * out.width);
+  out.targets.assign(given->targets, given->targets + out.count * targetWidth);
+  out.deriveLabels();
+  return true;
+}
+
+kiln_error *fitSamples(kiln_session *handle, const kiln_samples *train,
+                       int64_t validation, const kiln_samples *test,
+                       const kiln_fit_options *options,
+                       kiln_epoch_callback onEpoch, void *userData,
+                       kiln_fit_result *result) {
+  kiln::rt::Session *session = capi::sessionOf(handle);
+  if (!session)
+    return capi::makeError(KILN_STATUS_INVALID_ARGUMENT,
+                           "missing argument: session");
+  FitOptions fitting;
+  if (kiln_error *error = checkOptions(options, fitting))
+    return error;
+  PreparedData prepared;
+  std::string error;
+  if (!copySamples(train, "train", prepared.train, error) ||
+      !copySamples(test, "test", prepared.test, error))
+    return capi::makeError(KILN_STATUS_INVALID_ARGUMENT, error);
+  if (validation < 0 || validation >= prepared.train.count ||
+      prepared.test.width != prepared.train.width ||
+      prepared.test.targetWidth != prepared.train.targetWidth)
+    return capi::makeError(
+        KILN_STATUS_INVALID_ARGUMENT,
+        "the validation samples must leave some to train on, and the test "
+        "samples have the training samples' width and target width");
+  prepared.validationCount = validation;
+  return runFit(*session, fitting, prepared, onEpoch, userData, result);
+}
+
+/// Keeps allocation failures and exceptions on this side of the C API.
+template <typename Body> kiln_error *guarded(Body body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc &) {
+    return capi::outOfMemory();
+  } catch (const std::exception &e) {
+    return capi::makeError(KILN_STATUS_INTERNAL,
+                           std::string("internal error: ") + e.what());
+  }
 }
 
 } // namespace
@@ -135,14 +215,22 @@ kiln_error *kiln_train_fit(kiln_session *session, const char *data,
                            const kiln_fit_options *options,
                            kiln_epoch_callback on_epoch, void *user_data,
                            kiln_fit_result *result) {
-  try {
-    return fit(session, data, options, on_epoch, user_data, result);
-  } catch (const std::bad_alloc &) {
-    return capi::outOfMemory();
-  } catch (const std::exception &e) {
-    return capi::makeError(KILN_STATUS_INTERNAL,
-                           std::string("internal error: ") + e.what());
-  }
+  return guarded([&] {
+    return fitNamed(session, data, options, on_epoch, user_data, result);
+  });
+}
+
+kiln_error *kiln_train_fit_samples(kiln_session *session,
+                                   const kiln_samples *train,
+                                   int64_t validation,
+                                   const kiln_samples *test,
+                                   const kiln_fit_options *options,
+                                   kiln_epoch_callback on_epoch,
+                                   void *user_data, kiln_fit_result *result) {
+  return guarded([&] {
+    return fitSamples(session, train, validation, test, options, on_epoch,
+                      user_data, result);
+  });
 }
 
 } // extern "C"

@@ -2,8 +2,8 @@
 //
 // Replaces the global operator new so that, once armed, the N-th
 // allocation and every one after it throws std::bad_alloc, and sweeps N
-// over a training run through kiln_train_fit and an inference run through
-// kiln_session_run: each call either finishes or returns
+// over training runs through kiln_train_fit and kiln_train_fit_samples,
+// and an inference run through kiln_session_run: each call either finishes or returns
 // KILN_STATUS_OUT_OF_MEMORY with its message, never another status, a
 // crash or a leak of the preallocated error.
 //
@@ -18,8 +18,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <new>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -82,8 +84,11 @@ kiln_status consume(kiln_error *error, std::string &message) {
   return status;
 }
 
-TEST(OutOfMemoryTest, TrainFitReturnsTheOutOfMemoryCode) {
-  std::string data = writeBlobs();
+/// Trains a fresh session with `fit` under ever later allocation failures
+/// until a run finishes: every earlier run must end out of memory.
+void sweepTraining(
+    const std::function<kiln_error *(kiln_session *,
+                                     const kiln_fit_options *)> &fit) {
   kiln_module *module = loadFixture();
   ASSERT_NE(module, nullptr);
   kiln_fit_options options;
@@ -93,12 +98,12 @@ TEST(OutOfMemoryTest, TrainFitReturnsTheOutOfMemoryCode) {
   int outOfMemory = 0, finished = 0;
   for (long n = 0; n < 1000000 && finished < 1; n += n / 8 + 1) {
     kiln_session *session = nullptr;
-    ASSERT_EQ(kiln_session_create(module, 0, /*threads=*/1, &session), nullptr);
+    ASSERT_EQ(kiln_session_create(module, 0, /*threads=*/1, &session),
+              nullptr);
     kiln_error *error;
     {
       FailingAllocations failing(n);
-      error = kiln_train_fit(session, data.c_str(), &options, nullptr,
-                             nullptr, nullptr);
+      error = fit(session, &options);
     }
     std::string message;
     kiln_status status = consume(error, message);
@@ -116,6 +121,28 @@ TEST(OutOfMemoryTest, TrainFitReturnsTheOutOfMemoryCode) {
   EXPECT_GT(outOfMemory, 10);
   EXPECT_EQ(finished, 1);
   kiln_module_free(module);
+}
+
+TEST(OutOfMemoryTest, TrainFitReturnsTheOutOfMemoryCode) {
+  std::string data = writeBlobs();
+  sweepTraining([&](kiln_session *session, const kiln_fit_options *options) {
+    return kiln_train_fit(session, data.c_str(), options, nullptr, nullptr,
+                          nullptr);
+  });
+}
+
+TEST(OutOfMemoryTest, TrainFitSamplesReturnsTheOutOfMemoryCode) {
+  std::vector<float> features, targets;
+  for (int i = 0; i < 240; ++i) {
+    for (int f = 0; f < 4; ++f)
+      features.push_back(f == i % 3 ? 2.0f : 0.0f);
+    targets.push_back(float(i % 3));
+  }
+  kiln_samples samples = {features.data(), targets.data(), 240, 4, 1, 0};
+  sweepTraining([&](kiln_session *session, const kiln_fit_options *options) {
+    return kiln_train_fit_samples(session, &samples, 40, &samples, options,
+                                  nullptr, nullptr, nullptr);
+  });
 }
 
 TEST(OutOfMemoryTest, SessionRunReturnsTheOutOfMemoryCode) {

@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "kiln/kiln.h"
+#include "kiln/kiln_train.h"
 #include "kiln/train/DataCatalog.h"
 #include "kiln/train/Json.h"
 #include "kiln/train/TensorBoard.h"
@@ -198,6 +200,51 @@ TEST(TunerTest, InProcessSearchRanksByValidationAndKeepsTheBest) {
                              error));
   EXPECT_NE(error.find("compiled into the model"), std::string::npos)
       << error;
+}
+
+TEST(TrainCApiTest, FitsTheCallersArrays) {
+  PreparedData data = blobs(600, 60, 4);
+  kiln_samples train = {data.train.features.data(), data.train.targets.data(),
+                        data.train.count, 4, 1, 0};
+  kiln_samples test = {data.test.features.data(), data.test.targets.data(),
+                       data.test.count, 4, 0, 0};
+  kiln_module *module = nullptr;
+  ASSERT_EQ(kiln_module_load_file(KILN_TEST_KMOD, &module), nullptr);
+  kiln_session *session = nullptr;
+  ASSERT_EQ(kiln_session_create(module, 0, 1, &session), nullptr);
+  kiln_fit_options options;
+  kiln_fit_options_init(&options);
+  options.epochs = 3;
+  options.batch = 30;
+  kiln_fit_result result;
+  kiln_error *error = kiln_train_fit_samples(session, &train, 60, &test,
+                                             &options, nullptr, nullptr,
+                                             &result);
+  EXPECT_EQ(error, nullptr) << kiln_error_message(error);
+  EXPECT_EQ(result.epochs_run, 3);
+  EXPECT_EQ(result.steps, 3 * 18);
+  EXPECT_GT(result.test_accuracy, 0.95);
+  // What the arrays must say.
+  kiln_samples bad = train;
+  bad.targets = nullptr;
+  error = kiln_train_fit_samples(session, &bad, 60, &test, &options, nullptr,
+                                 nullptr, nullptr);
+  EXPECT_EQ(kiln_error_code(error), KILN_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(kiln_error_message(error)).find("'train'"),
+            std::string::npos);
+  kiln_error_free(error);
+  error = kiln_train_fit_samples(session, &train, 600, &test, &options,
+                                 nullptr, nullptr, nullptr);
+  EXPECT_EQ(kiln_error_code(error), KILN_STATUS_INVALID_ARGUMENT);
+  kiln_error_free(error);
+  bad = test;
+  bad.width = 2;
+  error = kiln_train_fit_samples(session, &train, 60, &bad, &options, nullptr,
+                                 nullptr, nullptr);
+  EXPECT_EQ(kiln_error_code(error), KILN_STATUS_INVALID_ARGUMENT);
+  kiln_error_free(error);
+  kiln_session_free(session);
+  kiln_module_free(module);
 }
 
 } // namespace

@@ -44,10 +44,6 @@ FitOptions fitOptions(const TrainOptions &options) {
   return fit;
 }
 
-} // namespace
-
-namespace {
-
 int runTraining(const std::string &modulePath, TrainOptions &options) {
   std::string error;
   if (!checkFitOptions(options, error))
@@ -67,7 +63,7 @@ int runTraining(const std::string &modulePath, TrainOptions &options) {
   Session session(module, options.seed, options.threads);
   Trainer trainer(session, fitOptions(options));
   kiln::plot::SampleGridWriter samples(options.samples, options.seed,
-                                     options.noise);
+                                       options.noise);
   kiln::plot::CurvePlotter plotter(options.plot, module.name());
   kiln::tooling::JsonLinesLogger json(stdout);
   kiln::tooling::ConsoleLogger console(stderr, isatty(fileno(stderr)));
@@ -107,6 +103,7 @@ int runTraining(const std::string &modulePath, TrainOptions &options) {
   }
   return 0;
 }
+
 } // namespace
 
 Command kiln::run::addTrainCommand(CLI::App &parent) {

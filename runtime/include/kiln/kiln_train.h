@@ -76,6 +76,29 @@ KILN_API kiln_error *kiln_train_fit(kiln_session *session, const char *data,
                                     kiln_epoch_callback on_epoch,
                                     void *user_data, kiln_fit_result *result);
 
+/* Samples in the caller's arrays (copied when training starts, so they may
+ * be freed after the call): `count` samples of `width` features each, and
+ * `target_width` targets each (0 means 1) - a classifier's class indices
+ * as floats, or a regression's values. `tokens` nonzero: the features are
+ * token ids for an integer input (a sequence model). */
+typedef struct kiln_samples {
+  const float *features;
+  const float *targets;
+  int64_t count;
+  int64_t width;
+  int64_t target_width;
+  int tokens;
+} kiln_samples;
+
+/* As kiln_train_fit, on the caller's samples: the last `validation` of
+ * `train` validate every epoch (0: none), `test` scores the result. */
+KILN_API kiln_error *
+kiln_train_fit_samples(kiln_session *session, const kiln_samples *train,
+                       int64_t validation, const kiln_samples *test,
+                       const kiln_fit_options *options,
+                       kiln_epoch_callback on_epoch, void *user_data,
+                       kiln_fit_result *result);
+
 #ifdef __cplusplus
 }
 #endif
