@@ -172,9 +172,11 @@ bool applySettings(const TrialSettings &settings, FitOptions &fit,
   for (const auto &[name, value] : settings) {
     char *end = nullptr;
     double number = std::strtod(value.c_str(), &end);
-    if (value.empty() || *end || number <= 0) {
-      error = name + " of a trial must be a positive number, got '" + value +
-              "'";
+    bool count = name == "batch" || name == "epochs";
+    if (value.empty() || *end || number <= 0 ||
+        (count && number != std::floor(number))) {
+      error = name + " of a trial must be a positive " +
+              (count ? "integer" : "number") + ", got '" + value + "'";
       return false;
     }
     if (name == "lr")
