@@ -12,8 +12,6 @@ namespace kiln::train {
 /// The trials' settings: the grid, or `random` draws.
 bool trialSettings(const SearchRequest &request,
                    std::vector<TrialSettings> &settings, std::string &error);
-/// "batch=32 lr=0.1".
-std::string describeSettings(const TrialSettings &settings);
 /// The numbers among `object`'s members, keys without `prefix` (members
 /// without it are left out).
 std::map<std::string, double> numbersOf(const nlohmann::json &object,

@@ -36,9 +36,7 @@ public:
   }
   void onTrial(const Trial &trial, size_t trials,
                const std::string &metric) override {
-    std::string setting;
-    for (const auto &[name, value] : trial.settings)
-      setting += (setting.empty() ? "" : " ") + name + "=" + value;
+    std::string setting = describeSettings(trial.settings);
     std::string outcome =
         trial.ok ? "validation " + metric + " " + formatScore(trial.score)
                  : "failed: " + trial.failure;

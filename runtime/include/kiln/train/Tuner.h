@@ -105,6 +105,9 @@ bool tuneInProcess(const rt::Module &module, const PreparedData &data,
                    const SearchRequest &request, TuneObserver *observer,
                    TuneResult &result, std::string &error);
 
+/// A trial's settings as "batch=32 lr=0.1".
+std::string describeSettings(const TrialSettings &settings);
+
 /// A score as the table shows it (six significant digits).
 std::string formatScore(double value);
 
