@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <string_view>
 #include <fstream>
@@ -112,6 +113,20 @@ bool checkArgument(const EntrySpec &entry, const ArgumentSpec &argument,
     return false;
   };
   using Role = ArgumentSpec::Role;
+  if (argument.noise) {
+    const NoiseSpec &noise = *argument.noise;
+    bool isFloat = argument.type.dtype == DType::F32 ||
+                   argument.type.dtype == DType::F64;
+    if (argument.role != Role::Input || !isFloat)
+      return fail("is noise but not a float input");
+    bool valid = noise.kind == NoiseSpec::Kind::Normal
+                     ? std::isfinite(noise.mean) && std::isfinite(noise.std) &&
+                           noise.std > 0
+                     : std::isfinite(noise.low) && std::isfinite(noise.high) &&
+                           noise.low < noise.high;
+    if (!valid)
+      return fail("has an invalid noise distribution");
+  }
   switch (argument.role) {
   case Role::Input:
     return true;
@@ -304,6 +319,7 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
       spec.optimizer = str(entry->optimizer());
       spec.group = str(entry->group());
       spec.learningRate = entry->learning_rate();
+      spec.lossOf = str(entry->loss_of());
       if (entry->state())
         for (const fb::StateSlot *slot : *entry->state()) {
           StateSlotSpec state;
@@ -333,6 +349,12 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
           a.paramIndex = argument->param_index();
           a.stateIndex = argument->state_index();
           a.indexBound = argument->index_bound();
+          if (const fb::Noise *noise = argument->noise())
+            a.noise = NoiseSpec{noise->kind() == fb::NoiseKind::Uniform
+                                    ? NoiseSpec::Kind::Uniform
+                                    : NoiseSpec::Kind::Normal,
+                                noise->mean(), noise->std(), noise->low(),
+                                noise->high()};
           if (!checkArgument(spec, a, module->params_, error))
             return nullptr;
           spec.arguments.push_back(std::move(a));
@@ -358,6 +380,17 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
       }
       module->entries_.push_back(std::move(spec));
     }
+  for (const EntrySpec &entry : module->entries_) {
+    if (entry.lossOf.empty())
+      continue;
+    const EntrySpec *train = module->findEntry(entry.lossOf);
+    if (entry.isTrain || !train || !train->isTrain) {
+      error = "the module is malformed: entry '" + entry.name +
+              "' computes the loss of '" + entry.lossOf +
+              "', which is not a train entry";
+      return nullptr;
+    }
+  }
   if (root->layers())
     for (const fb::Layer *layer : *root->layers()) {
       LayerSpec spec;
@@ -387,6 +420,18 @@ Module::~Module() {
 const EntrySpec *Module::findEntry(const std::string &name) const {
   for (const EntrySpec &entry : entries_)
     if (entry.name == name)
+      return &entry;
+  return nullptr;
+}
+
+const EntrySpec *Module::inferenceEntry() const {
+  const EntrySpec *entry = findEntry("infer");
+  return entry && !entry->isTrain && entry->lossOf.empty() ? entry : nullptr;
+}
+
+const EntrySpec *Module::lossEntryOf(const std::string &train) const {
+  for (const EntrySpec &entry : entries_)
+    if (!entry.lossOf.empty() && entry.lossOf == train)
       return &entry;
   return nullptr;
 }

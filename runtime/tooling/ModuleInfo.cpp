@@ -35,15 +35,31 @@ void describeState(std::string &out, const EntrySpec &entry) {
           entry.state.size(), static_cast<long long>(values), names.c_str());
 }
 
+/// " = normal(mean=0, std=1)" for a noise input, as the model declares it.
+std::string describeNoise(const ArgumentSpec &argument) {
+  if (!argument.noise)
+    return "";
+  const NoiseSpec &noise = *argument.noise;
+  std::string out;
+  if (noise.kind == NoiseSpec::Kind::Normal)
+    appendf(out, " = normal(mean=%g, std=%g)", noise.mean, noise.std);
+  else
+    appendf(out, " = uniform(low=%g, high=%g)", noise.low, noise.high);
+  return out;
+}
+
 void describeEntry(std::string &out, const Module &module,
                    const EntrySpec &entry) {
-  appendf(out, "entry %s (%s)\n", entry.name.c_str(),
-          entry.isTrain ? "train" : "infer");
+  std::string role = entry.isTrain ? "train" : "infer";
+  if (!entry.lossOf.empty())
+    role += ", the loss of " + entry.lossOf;
+  appendf(out, "entry %s (%s)\n", entry.name.c_str(), role.c_str());
   for (const ArgumentSpec &argument : entry.arguments)
     if (argument.role == ArgumentSpec::Role::Input)
-      appendf(out, "  input  %s : %s%s\n", argument.name.c_str(),
+      appendf(out, "  input  %s : %s%s%s\n", argument.name.c_str(),
               dtypeName(argument.type.dtype),
-              formatShape(argument.type.shape).c_str());
+              formatShape(argument.type.shape).c_str(),
+              describeNoise(argument).c_str());
   std::string trained;
   for (const ResultSpec &result : entry.results) {
     if (result.role == ResultSpec::Role::StateUpdate)

@@ -108,8 +108,7 @@ bool kiln::train::evaluate(Session &session,
 
   // Each train entry's loss, as a mean over the samples.
   for (const std::string &trainEntry : trainEntries) {
-    const EntrySpec *lossEntry =
-        session.module().findEntry(trainEntry + "_loss");
+    const EntrySpec *lossEntry = session.module().lossEntryOf(trainEntry);
     if (!lossEntry || lossEntry->results.empty())
       continue;
     Feed feed;
@@ -130,7 +129,7 @@ bool kiln::train::evaluate(Session &session,
 
   // The task's metric from the inference entry, when it reads the
   // features and its first output is one the data can score.
-  const EntrySpec *infer = session.module().findEntry("infer");
+  const EntrySpec *infer = session.module().inferenceEntry();
   Feed feed;
   std::string ignored;
   if (!infer || !bindInputs(*infer, data, noise, feed, ignored) ||
@@ -160,7 +159,7 @@ bool kiln::train::evaluate(Session &session,
   double squares = 0, sum = 0, sumSquares = 0;
   int64_t correct = 0;
   bool ok = forEachChunk(
-      session, "infer", feed, data, indices,
+      session, infer->name, feed, data, indices,
       [&](const Tensor &out, int64_t begin, int64_t end) {
         if (keepOutputs && out.dtype == DType::F32) {
           result.outputWidth = perSample;

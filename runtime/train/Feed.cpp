@@ -14,9 +14,31 @@ static int64_t perSample(const TensorSpec &type) {
   return count;
 }
 
+bool kiln::train::isNoise(const ArgumentSpec &argument,
+                          const std::set<std::string> &extraNoise) {
+  return argument.noise || extraNoise.count(argument.name);
+}
+
+void kiln::train::drawNoise(const ArgumentSpec &argument, Tensor &values,
+                            std::mt19937_64 &rng) {
+  NoiseSpec noise = argument.noise.value_or(NoiseSpec());
+  float *out = values.data<float>();
+  int64_t count = values.numElements();
+  if (noise.kind == NoiseSpec::Kind::Uniform) {
+    std::uniform_real_distribution<float> uniform(float(noise.low),
+                                                  float(noise.high));
+    for (int64_t i = 0; i < count; ++i)
+      out[i] = uniform(rng);
+    return;
+  }
+  std::normal_distribution<float> normal(float(noise.mean), float(noise.std));
+  for (int64_t i = 0; i < count; ++i)
+    out[i] = normal(rng);
+}
+
 bool kiln::train::bindInputs(const EntrySpec &entry, const Samples &data,
-                           const std::set<std::string> &noise, Feed &feed,
-                           std::string &error) {
+                             const std::set<std::string> &extraNoise,
+                             Feed &feed, std::string &error) {
   feed = Feed();
   for (const ArgumentSpec &argument : entry.arguments) {
     if (argument.role != ArgumentSpec::Role::Input)
@@ -26,7 +48,7 @@ bool kiln::train::bindInputs(const EntrySpec &entry, const Samples &data,
     bool isInteger = argument.type.dtype == DType::I32 ||
                      argument.type.dtype == DType::I64;
     int64_t size = perSample(argument.type);
-    if (isFloat && batched && noise.count(argument.name))
+    if (isFloat && batched && isNoise(argument, extraNoise))
       feed.noise.push_back(&argument);
     else if (batched && !feed.features && size == data.width &&
              (data.integerFeatures ? isInteger : isFloat))
@@ -43,7 +65,7 @@ bool kiln::train::bindInputs(const EntrySpec &entry, const Samples &data,
               ", which this data set cannot feed (it gives " +
               std::to_string(data.width) + " features per sample and " +
               (data.labels.empty() ? "a numeric target" : "a class label") +
-              "; name noise inputs with --noise)";
+              "; a noise input is declared '= normal' in the model)";
       return false;
     }
   }
@@ -109,11 +131,9 @@ kiln::train::makeBatch(const Feed &feed, const Samples &data,
     gather(targets, data.targets, data.targetWidth);
     batch.emplace(feed.target->name, std::move(targets));
   }
-  std::normal_distribution<float> normal;
   for (const ArgumentSpec *argument : feed.noise) {
     Tensor values = shaped(*argument);
-    for (int64_t i = 0; i < values.numElements(); ++i)
-      values.data<float>()[i] = normal(rng);
+    drawNoise(*argument, values, rng);
     batch.emplace(argument->name, std::move(values));
   }
   return batch;

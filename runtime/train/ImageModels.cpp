@@ -2,6 +2,8 @@
 
 #include "kiln/train/ImageModels.h"
 
+#include "kiln/train/Feed.h"
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -45,7 +47,7 @@ using InputFiller = std::function<bool(const ArgumentSpec &, Tensor &)>;
 bool runInfer(Session &session, int64_t count, const InputFiller &fill,
               const EntrySpec *&infer, std::vector<Tensor> &outputs,
               std::string &error) {
-  infer = session.module().findEntry("infer");
+  infer = session.module().inferenceEntry();
   if (!infer) {
     error = "the module has no 'infer' entry";
     return false;
@@ -63,7 +65,7 @@ bool runInfer(Session &session, int64_t count, const InputFiller &fill,
     }
     inputs.emplace(argument.name, std::move(tensor));
   }
-  return session.run("infer", inputs, outputs, error);
+  return session.run(infer->name, inputs, outputs, error);
 }
 
 /// Runs `infer` with `fill` choosing each input's values, and returns its
@@ -116,14 +118,15 @@ bool kiln::train::generateImages(Session &session, int64_t count,
                                  const std::set<std::string> &noise,
                                  Images &images, std::string &error) {
   std::mt19937_64 rng(seed);
-  std::normal_distribution<float> normal;
   return runForImages(
       session, count, {"sample"},
       [&](const ArgumentSpec &argument, Tensor &tensor) {
-        bool isNoise = noise.count(argument.name) > 0;
-        for (int64_t i = 0; i < tensor.numElements(); ++i)
-          if (tensor.dtype == DType::F32)
-            tensor.data<float>()[i] = isNoise ? normal(rng) : 0.0f;
+        if (tensor.dtype != DType::F32)
+          return true;
+        if (isNoise(argument, noise))
+          drawNoise(argument, tensor, rng);
+        else
+          std::fill_n(tensor.data<float>(), tensor.numElements(), 0.0f);
         return true;
       },
       images, error);
@@ -148,7 +151,7 @@ bool kiln::train::reconstructImages(Session &session, const Samples &test,
           session, count, {"reconstruction", "clean"},
           [&](const ArgumentSpec &argument, Tensor &tensor) {
             bool isImage = tensor.numElements() == count * test.width &&
-                           !noise.count(argument.name);
+                           !isNoise(argument, noise);
             for (int64_t i = 0; i < tensor.numElements(); ++i)
               if (tensor.dtype == DType::F32)
                 tensor.data<float>()[i] = isImage ? inputs[i] : 0.0f;

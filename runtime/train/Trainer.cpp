@@ -49,7 +49,7 @@ double scheduledRate(const FitOptions &options, double base, int64_t step,
 /// The number of classes the model scores: the last dimension of its
 /// inference entry's first float output of rank 2 or more (0 if none).
 int64_t modelClasses(const Module &module) {
-  const EntrySpec *infer = module.findEntry("infer");
+  const EntrySpec *infer = module.inferenceEntry();
   if (!infer)
     return 0;
   for (const ResultSpec &result : infer->results)

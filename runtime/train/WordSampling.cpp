@@ -12,7 +12,7 @@ using namespace kiln::train;
 bool kiln::train::sampleWord(Session &session, const std::string &prefix,
                            double temperature, std::mt19937_64 &rng,
                            std::string &word, std::string &error) {
-  const EntrySpec *infer = session.module().findEntry("infer");
+  const EntrySpec *infer = session.module().inferenceEntry();
   const ArgumentSpec *input = nullptr;
   if (infer)
     for (const ArgumentSpec &argument : infer->arguments)
@@ -44,7 +44,7 @@ bool kiln::train::sampleWord(Session &session, const std::string &prefix,
         sequence.data<int64_t>()[t] = token;
     }
     std::vector<Tensor> outputs;
-    if (!session.run("infer", {{input->name, sequence}}, outputs, error))
+    if (!session.run(infer->name, {{input->name, sequence}}, outputs, error))
       return false;
     const Tensor &probs = outputs.front();
     if (probs.shape.size() != 3) {

@@ -250,10 +250,9 @@ MODELS = {
                        loss_rnn_classifier),
     # The noise becomes an input, so that PyTorch can use the same.
     "vae": ("models/vae.kiln",
-            lambda text: text.replace(
-                "eps        = random_normal(like=mu)", "").replace(
-                "input noise : f32[N, latent]",
-                "input noise : f32[N, latent]\ninput eps : f32[N, latent]"),
+            lambda text: noise_as_input(
+                text, "eps        = random_normal(like=mu)", "eps",
+                "N, latent"),
             lambda r: {"image": images(r, 784),
                        "eps": r.standard_normal((BATCH, 20)).astype(np.float32)},
             loss_vae),

@@ -31,7 +31,7 @@ struct EvalOptions {
   int positive = 1;
   unsigned threads = 0;
   DataRequest data;
-  std::set<std::string> noise = {"z", "noise"};
+  std::set<std::string> noise;
 };
 
 void print(const Module &module, const EvalOptions &options,

@@ -31,7 +31,7 @@ struct ImageOptions {
   int64_t count = 0, words = 0;
   double temperature = 1, noiseStd = 0;
   uint64_t seed = 0;
-  std::set<std::string> noise = {"z", "noise"};
+  std::set<std::string> noise;
 };
 
 /// The options both commands take.

@@ -134,8 +134,8 @@ void kiln::run::addNoiseOption(CLI::App &command,
       [&noise](const std::vector<std::string> &names) {
         noise.insert(names.begin(), names.end());
       },
-      "an input drawn from N(0, 1) for every batch (repeatable;\ndefault: "
-      "inputs named z or noise)")
+      "also draw this input from N(0, 1) for every batch\n(repeatable; "
+      "the model's own noise inputs always are)")
       ->type_name("NAME")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false);

@@ -19,7 +19,7 @@ struct TrainOptions : kiln::train::DataRequest {
   std::string checkpoint, entries, samples;
   int64_t epochs = 1, batch = 64, warmup = 0, lrStep = 1, testLimit = 0;
   /// Inputs drawn from N(0, 1) for every batch instead of read from data.
-  std::set<std::string> noise = {"z", "noise"};
+  std::set<std::string> noise;
   bool fullBatch = false, resume = false, json = false;
   /// Training curves, written after every epoch (PNG or SVG).
   std::string plot;
@@ -39,7 +39,8 @@ struct TrainOptions : kiln::train::DataRequest {
 /// The data options train, eval and export share (--data, --split,
 /// --scale, --seed, ...).
 void addDataOptions(CLI::App &command, kiln::train::DataRequest &request);
-/// --noise NAME: inputs drawn from N(0, 1) rather than read.
+/// --noise NAME: inputs drawn from N(0, 1) rather than read, besides those
+/// the model declares as noise.
 void addNoiseOption(CLI::App &command, std::set<std::string> &noise);
 /// What the data options cannot say alone: --data is known, .npy data has
 /// targets. Without `requireData` the data may come from a checkpoint.

@@ -348,6 +348,9 @@ int main(int argc, char **argv) {
         trainEntries.push_back(func);
     for (mlir::func::FuncOp func : trainEntries)
       func.erase();
+    // The loss entries stay, as plain infer entries.
+    for (auto func : module->getOps<mlir::func::FuncOp>())
+      func->removeAttr(kiln::KilnDialect::kLossOfAttrName);
   }
   kiln::setCrashStage("");
   {

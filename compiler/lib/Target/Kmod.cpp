@@ -70,10 +70,18 @@ std::vector<uint8_t> kiln::serializeKmod(const ModuleSummary &summary,
     for (const ArgumentSummary &argument : entry.arguments) {
       // The enums list the roles in the same order.
       auto role = static_cast<fb::ArgRole>(argument.role);
+      flatbuffers::Offset<fb::Noise> noise;
+      if (!argument.noise.empty())
+        noise = fb::CreateNoise(builder,
+                                argument.noise == "uniform"
+                                    ? fb::NoiseKind::Uniform
+                                    : fb::NoiseKind::Normal,
+                                argument.noiseMean, argument.noiseStd,
+                                argument.noiseLow, argument.noiseHigh);
       arguments.push_back(fb::CreateArgumentDirect(
           builder, role, argument.name.c_str(),
           buildType(builder, argument.type), argument.paramIndex,
-          argument.stateIndex, argument.indexBound));
+          argument.stateIndex, argument.indexBound, noise));
     }
     std::vector<flatbuffers::Offset<fb::Result>> results;
     for (const ResultSummary &result : entry.results)
@@ -91,7 +99,8 @@ std::vector<uint8_t> kiln::serializeKmod(const ModuleSummary &summary,
         builder, entry.name.c_str(),
         entry.isTrain ? fb::EntryKind::Train : fb::EntryKind::Infer,
         symbol.c_str(), &arguments, &results, entry.optimizer.c_str(),
-        entry.group.c_str(), &state, entry.learningRate));
+        entry.group.c_str(), &state, entry.learningRate,
+        entry.lossOf.c_str()));
   }
 
   std::vector<flatbuffers::Offset<flatbuffers::String>> features;

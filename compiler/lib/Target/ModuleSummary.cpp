@@ -154,6 +154,9 @@ FailureOr<kiln::ModuleSummary> kiln::summarizeModule(ModuleOp module) {
     if (auto group =
             func->getAttrOfType<StringAttr>(KilnDialect::kGroupAttrName))
       entry.group = group.str();
+    if (auto train = func->getAttrOfType<FlatSymbolRefAttr>(
+            KilnDialect::kLossOfAttrName))
+      entry.lossOf = train.getValue().str();
     llvm::DenseMap<unsigned, int> stateOfArgument;
     for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
       ArgumentSummary argument;
@@ -171,6 +174,14 @@ FailureOr<kiln::ModuleSummary> kiln::summarizeModule(ModuleOp module) {
         argument.role = ArgumentSummary::Role::Input;
         argument.name = input.str();
         argument.indexBound = indexBoundOf(func.getArgument(i));
+        if (auto noise = func.getArgAttrOfType<NoiseAttr>(
+                i, KilnDialect::kNoiseArgAttrName)) {
+          argument.noise = stringifyNoiseKind(noise.getKind()).str();
+          argument.noiseMean = noise.getParameter("mean");
+          argument.noiseStd = noise.getParameter("std");
+          argument.noiseLow = noise.getParameter("low");
+          argument.noiseHigh = noise.getParameter("high");
+        }
       } else if (auto slot = func.getArgAttrOfType<StringAttr>(
                      i, KilnDialect::kStateArgAttrName)) {
         auto of = func.getArgAttrOfType<FlatSymbolRefAttr>(

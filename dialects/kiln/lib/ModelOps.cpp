@@ -1,8 +1,8 @@
 //===- ModelOps.cpp - Parameters, entries and optimizers ------------------===//
 //
 // Verification of a model's structure: parameter declarations, the
-// attributes that mark entry functions and their arguments, and optimizer
-// hyperparameters.
+// attributes that mark entry functions and their arguments, optimizer
+// hyperparameters and noise distributions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +11,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 
+#include <cmath>
+#include <cstdio>
 
 using namespace mlir;
 using namespace kiln;
@@ -202,6 +204,50 @@ SmallVector<StringRef> OptimizerAttr::getStateSlots() const {
   return {};
 }
 
+/// `value` as people write it ("1", "0.5", "1e-08").
+static std::string formatShort(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", value);
+  return text;
+}
+
+LogicalResult NoiseAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                NoiseKind kind, DictionaryAttr parameters) {
+  SmallVector<StringRef> allowed = kind == NoiseKind::normal
+                                       ? SmallVector<StringRef>{"mean", "std"}
+                                       : SmallVector<StringRef>{"low", "high"};
+  for (NamedAttribute entry : parameters) {
+    StringRef name = entry.getName().getValue();
+    if (!llvm::is_contained(allowed, name))
+      return emitError() << "noise '" << stringifyNoiseKind(kind)
+                         << "' has no parameter '" << name << "'; it takes "
+                         << allowed[0] << " and " << allowed[1];
+    auto number = dyn_cast<FloatAttr>(entry.getValue());
+    if (!number || !number.getType().isF64() ||
+        !std::isfinite(number.getValueAsDouble()))
+      return emitError() << "noise parameter '" << name
+                         << "' must be a finite f64";
+  }
+  auto value = [&](StringRef name, double fallback) {
+    auto number = parameters.getAs<FloatAttr>(name);
+    return number ? number.getValueAsDouble() : fallback;
+  };
+  if (kind == NoiseKind::normal && !(value("std", 1) > 0))
+    return emitError() << "normal noise needs std > 0, got "
+                       << formatShort(value("std", 1));
+  if (kind == NoiseKind::uniform && !(value("low", 0) < value("high", 1)))
+    return emitError() << "uniform noise needs low < high, got ["
+                       << formatShort(value("low", 0)) << ", "
+                       << formatShort(value("high", 1)) << ")";
+  return success();
+}
+
+double NoiseAttr::getParameter(StringRef name) const {
+  if (auto value = getParameters().getAs<FloatAttr>(name))
+    return value.getValueAsDouble();
+  return name == "std" || name == "high" ? 1.0 : 0.0;
+}
+
 //===----------------------------------------------------------------------===//
 // Entry functions and their arguments
 //===----------------------------------------------------------------------===//
@@ -287,6 +333,22 @@ LogicalResult KilnDialect::verifyOperationAttribute(Operation *op,
                                            "#kiln.entry<train>";
     return verifyEntry(func, kind);
   }
+  if (name == kLossOfAttrName) {
+    auto kind = func ? func->getAttrOfType<EntryKindAttr>(kEntryAttrName)
+                     : EntryKindAttr();
+    if (!kind || kind.getValue() != EntryKind::infer)
+      return op->emitOpError("'") << name << "' needs an infer entry";
+    auto symbol = dyn_cast<FlatSymbolRefAttr>(attr.getValue());
+    Operation *train =
+        symbol ? SymbolTable::lookupNearestSymbolFrom(op, symbol) : nullptr;
+    auto trainKind =
+        train ? train->getAttrOfType<EntryKindAttr>(kEntryAttrName)
+              : EntryKindAttr();
+    if (!trainKind || trainKind.getValue() != EntryKind::train)
+      return op->emitOpError("'")
+             << name << "' must name a train entry, got " << attr.getValue();
+    return success();
+  }
   if (name == kOptimizerAttrName || name == kGroupAttrName) {
     if (!func->hasAttr(kEntryAttrName))
       return op->emitOpError("'") << name << "' needs a train entry";
@@ -335,6 +397,17 @@ LogicalResult KilnDialect::verifyRegionArgAttribute(Operation *op,
     auto input = dyn_cast<StringAttr>(attr.getValue());
     if (!input || input.getValue().empty())
       return op->emitOpError("'") << name << "' must be a non-empty input name";
+    return success();
+  }
+  if (name == kNoiseArgAttrName) {
+    if (!isa<NoiseAttr>(attr.getValue()))
+      return op->emitOpError("'") << name << "' must be a #kiln.noise";
+    auto tensor = dyn_cast<RankedTensorType>(argType);
+    if (!func.getArgAttr(argIndex, kInputArgAttrName) || !tensor ||
+        !isa<FloatType>(tensor.getElementType()))
+      return op->emitOpError("argument #")
+             << argIndex << " is noise and must be a float input, got "
+             << argType;
     return success();
   }
   if (name == kRngKeyArgAttrName) {

@@ -1,6 +1,6 @@
 //===- ExprEmitter.cpp - Expressions, calls and bindings to kiln ops ------===//
 
-#include "EmitterImpl.h"
+#include "ExprEmitter.h"
 
 #include "kiln/Dialect/KilnOps.h"
 
@@ -14,13 +14,13 @@ using namespace kiln::text;
 using namespace kiln::text::detail;
 
 FailureOr<Operation *>
-ModelEmitter::createOp(llvm::StringRef name, llvm::SMLoc where,
-                       ValueRange operands, ArrayRef<NamedAttribute> attrs,
-                       unsigned numResults) {
+ExprEmitter::createOp(llvm::StringRef name, llvm::SMLoc where,
+                      ValueRange operands, ArrayRef<NamedAttribute> attrs,
+                      unsigned numResults) {
   // Result types come from the op's own inference, so the op is built with
   // placeholders first; a builder that inferred them would abort on a
   // mismatch instead of reporting it.
-  OperationState state(loc(where), name);
+  OperationState state(context.loc(where), name);
   state.addOperands(operands);
   state.addAttributes(attrs);
   state.addTypes(SmallVector<Type>(numResults, builder.getNoneType()));
@@ -28,7 +28,7 @@ ModelEmitter::createOp(llvm::StringRef name, llvm::SMLoc where,
   SmallVector<Type> inferred;
   auto inferable = cast<InferTypeOpInterface>(op);
   if (failed(inferable.inferReturnTypes(
-          &context, op->getLoc(), op->getOperands(),
+          &context.context, op->getLoc(), op->getOperands(),
           op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
           op->getRegions(), inferred))) {
     op->erase();
@@ -43,13 +43,13 @@ ModelEmitter::createOp(llvm::StringRef name, llvm::SMLoc where,
   return op;
 }
 
-bool ModelEmitter::emitBinding(const Binding &binding) {
+bool ExprEmitter::emitBinding(const Binding &binding) {
   auto poison = [&] {
     for (const std::string &name : binding.names) {
       if (scope)
         scope->poisoned.insert(name);
       else
-        entry->poisoned.insert(name);
+        entry.poisoned.insert(name);
     }
     return false;
   };
@@ -63,13 +63,13 @@ bool ModelEmitter::emitBinding(const Binding &binding) {
     if (scope)
       scope->values[name] = value;
     else
-      entry->values[name] = value;
+      entry.values[name] = value;
   }
   return true;
 }
 
-FailureOr<SmallVector<Value>> ModelEmitter::emitMulti(const Expr &expr,
-                                                      unsigned expected) {
+FailureOr<SmallVector<Value>> ExprEmitter::emitMulti(const Expr &expr,
+                                                     unsigned expected) {
   if (expr.kind != Expr::Kind::Call) {
     FailureOr<Value> value = emitExpr(expr);
     if (failed(value))
@@ -93,9 +93,9 @@ FailureOr<SmallVector<Value>> ModelEmitter::emitMulti(const Expr &expr,
   return values;
 }
 
-FailureOr<Value> ModelEmitter::emitConstant(const Expr &expr,
-                                            Type elementHint) {
-  std::optional<Constant> constant = evaluateConstant(expr);
+FailureOr<Value> ExprEmitter::emitConstant(const Expr &expr,
+                                           Type elementHint) {
+  std::optional<Constant> constant = constants.evaluate(expr);
   if (!constant)
     return failure();
   Type element = elementHint ? elementHint : builder.getF32Type();
@@ -116,20 +116,21 @@ FailureOr<Value> ModelEmitter::emitConstant(const Expr &expr,
   return (*op)->getResult(0);
 }
 
-FailureOr<Value> ModelEmitter::emitName(const Expr &expr, Type elementHint) {
+FailureOr<Value> ExprEmitter::emitName(const Expr &expr, Type elementHint) {
   llvm::StringRef name = expr.name;
   if (scope) {
     if (Value value = scope->values.lookup(name))
       return value;
     if (scope->poisoned.count(name) ||
-        undeclared.count((scope->def->name + "." + name).str()))
+        symbols.undeclared.count((scope->def->name + "." + name).str()))
       return failure();
-    auto param = params.find((scope->def->name + "." + name).str());
-    if (param != params.end())
-      return paramArgument(param->second);
-    if (configs.count(name))
+    auto param = symbols.params.find((scope->def->name + "." + name).str());
+    if (param != symbols.params.end())
+      return entry.paramArgument(param->second);
+    if (symbols.configs.count(name))
       return emitConstant(expr, elementHint);
-    if (bindings.count(name) || inputs.count(name) || params.count(name)) {
+    if (symbols.bindings.count(name) || symbols.inputs.count(name) ||
+        symbols.params.count(name)) {
       error(expr.loc, "'" + name + "' is defined outside def '" +
                           scope->def->name +
                           "'; a def sees only its arguments, its parameters "
@@ -137,27 +138,27 @@ FailureOr<Value> ModelEmitter::emitName(const Expr &expr, Type elementHint) {
       return failure();
     }
   } else {
-    if (Value value = entry->values.lookup(name))
+    if (Value value = entry.values.lookup(name))
       return value;
-    if (entry->poisoned.count(name) || undeclared.count(name))
+    if (entry.poisoned.count(name) || symbols.undeclared.count(name))
       return failure();
-    if (inputs.count(name))
-      return inputArgument(name);
-    auto param = params.find(name);
-    if (param != params.end())
-      return paramArgument(param->second);
-    if (configs.count(name))
+    if (symbols.inputs.count(name))
+      return entry.inputArgument(name);
+    auto param = symbols.params.find(name);
+    if (param != symbols.params.end())
+      return entry.paramArgument(param->second);
+    if (symbols.configs.count(name))
       return emitConstant(expr, elementHint);
-    auto binding = bindings.find(name);
-    if (binding != bindings.end()) {
+    auto binding = symbols.bindings.find(name);
+    if (binding != symbols.bindings.end()) {
       auto [line, col] =
-          sourceMgr.getLineAndColumn(binding->second.binding->loc);
+          context.sourceMgr.getLineAndColumn(binding->second.binding->loc);
       error(expr.loc, "'" + name + "' is used before its definition on line " +
                           llvm::Twine(line));
       return failure();
     }
   }
-  if (defs.count(name)) {
+  if (symbols.defs.count(name)) {
     error(expr.loc, "'" + name + "' is a def; call it as " + name + "(...)");
     return failure();
   }
@@ -167,13 +168,13 @@ FailureOr<Value> ModelEmitter::emitName(const Expr &expr, Type elementHint) {
     return failure();
   }
   SmallVector<llvm::StringRef> known;
-  for (const auto &b : bindings)
+  for (const auto &b : symbols.bindings)
     known.push_back(b.first());
-  for (const auto &i : inputs)
+  for (const auto &i : symbols.inputs)
     known.push_back(i.first());
-  for (const auto &p : params)
+  for (const auto &p : symbols.params)
     known.push_back(p.first());
-  for (const auto &c : configs)
+  for (const auto &c : symbols.configs)
     known.push_back(c.first());
   if (scope) {
     for (const auto &v : scope->values)
@@ -181,18 +182,18 @@ FailureOr<Value> ModelEmitter::emitName(const Expr &expr, Type elementHint) {
     for (const ParamDecl &param : scope->def->params)
       known.push_back(param.name);
   }
-  error(expr.loc, "undefined name '" + name + "'" + suggest(name, known));
+  error(expr.loc, "undefined name '" + name + "'" + suggestName(name, known));
   return failure();
 }
 
 FailureOr<SmallVector<Value>>
-ModelEmitter::emitOperands(ArrayRef<const Expr *> exprs) {
+ExprEmitter::emitOperands(ArrayRef<const Expr *> exprs) {
   // Tensors first: a number among the operands takes their element type.
   SmallVector<Value> values(exprs.size());
   Type hint;
   bool ok = true;
   for (auto [i, expr] : llvm::enumerate(exprs)) {
-    if (isConstantExpr(*expr))
+    if (isConstant(*expr))
       continue;
     FailureOr<Value> value = emitExpr(*expr);
     if (failed(value)) {
@@ -204,7 +205,7 @@ ModelEmitter::emitOperands(ArrayRef<const Expr *> exprs) {
       hint = cast<ShapedType>(value->getType()).getElementType();
   }
   for (auto [i, expr] : llvm::enumerate(exprs)) {
-    if (!isConstantExpr(*expr))
+    if (!isConstant(*expr))
       continue;
     FailureOr<Value> value = emitConstant(*expr, hint);
     if (failed(value)) {
@@ -250,7 +251,7 @@ static ComparePredicate comparePredicate(Expr::BinaryOp op) {
   }
 }
 
-FailureOr<Value> ModelEmitter::emitExpr(const Expr &expr, Type elementHint) {
+FailureOr<Value> ExprEmitter::emitExpr(const Expr &expr, Type elementHint) {
   switch (expr.kind) {
   case Expr::Kind::Number:
     return emitConstant(expr, elementHint);
@@ -275,7 +276,7 @@ FailureOr<Value> ModelEmitter::emitExpr(const Expr &expr, Type elementHint) {
     if (expr.binaryOp > Expr::BinaryOp::Div)
       attrs.push_back(builder.getNamedAttr(
           "predicate",
-          ComparePredicateAttr::get(&context,
+          ComparePredicateAttr::get(&context.context,
                                     comparePredicate(expr.binaryOp))));
     FailureOr<Operation *> op = createOp(binaryOpName(expr.binaryOp),
                                          expr.loc, *operands, attrs, 1);
@@ -328,12 +329,12 @@ static std::string shapeText(Value value) {
 /// `pred - y` with pred [N, 1] and y [N] broadcasts to [N, N]: every
 /// prediction against every target, which trains without complaint and
 /// learns nothing (PyTorch's mse_loss warns about the same shapes).
-void ModelEmitter::warnOnBatchBroadcast(const Expr &expr, ValueRange operands,
-                                        Value result) {
+void ExprEmitter::warnOnBatchBroadcast(const Expr &expr, ValueRange operands,
+                                       Value result) {
   if (dynamicDims(result) < 2 ||
       llvm::any_of(operands, [](Value v) { return dynamicDims(v) > 1; }))
     return;
-  diagnostics.warning(
+  context.diagnostics.warning(
       expr.loc, "batch-broadcast",
       "broadcasting " + shapeText(operands[0]) + " against " +
           shapeText(operands[1]) + " gives " + shapeText(result) +
@@ -341,17 +342,17 @@ void ModelEmitter::warnOnBatchBroadcast(const Expr &expr, ValueRange operands,
           "sample, give them one shape (e.g. reshape(y, [-1, 1]))");
 }
 
-FailureOr<SmallVector<Value>> ModelEmitter::emitCall(const Expr &call) {
+FailureOr<SmallVector<Value>> ExprEmitter::emitCall(const Expr &call) {
   // A def visible here: one declared before the def being emitted (so defs
   // cannot recurse), or any def at top level.
-  auto def = defs.find(call.name);
-  if (def != defs.end() &&
+  auto def = symbols.defs.find(call.name);
+  if (def != symbols.defs.end() &&
       (!scope || def->second->loc.getPointer() <
                      scope->def->loc.getPointer()))
     return emitDefCall(call, *def->second);
   if (const OpSignature *signature = lookupOpSignature(call.name))
     return emitBuiltinCall(call, *signature);
-  if (def != defs.end()) {
+  if (def != symbols.defs.end()) {
     error(call.loc, "def '" + call.name + "' cannot be called from def '" +
                         scope->def->name + "', which is declared before it");
     return failure();
@@ -359,15 +360,15 @@ FailureOr<SmallVector<Value>> ModelEmitter::emitCall(const Expr &call) {
   SmallVector<llvm::StringRef> known;
   for (const OpSignature &signature : getOpSignatures())
     known.push_back(signature.name);
-  for (const auto &d : defs)
+  for (const auto &d : symbols.defs)
     known.push_back(d.first());
   error(call.loc,
-        "unknown function '" + call.name + "'" + suggest(call.name, known));
+        "unknown function '" + call.name + "'" + suggestName(call.name, known));
   return failure();
 }
 
 FailureOr<SmallVector<Value>>
-ModelEmitter::emitDefCall(const Expr &call, const DefDecl &def) {
+ExprEmitter::emitDefCall(const Expr &call, const DefDecl &def) {
   if (call.arguments.size() != def.args.size()) {
     error(call.loc, "def '" + def.name + "' takes " +
                         llvm::Twine(def.args.size()) + " argument(s), got " +
@@ -394,7 +395,7 @@ ModelEmitter::emitDefCall(const Expr &call, const DefDecl &def) {
     inner.values[name] = value;
   DefScope *outer = scope;
   scope = &inner;
-  callStack.push_back(call.loc);
+  context.callStack.push_back(call.loc);
   bool ok = true;
   for (const Binding &binding : def.bindings)
     ok &= emitBinding(binding);
@@ -409,23 +410,23 @@ ModelEmitter::emitDefCall(const Expr &call, const DefDecl &def) {
       results.push_back(*value);
     }
   }
-  callStack.pop_back();
+  context.callStack.pop_back();
   scope = outer;
   if (!ok)
     return failure();
   return results;
 }
 
-FailureOr<Attribute> ModelEmitter::convertAttr(const AttrSpec &spec,
-                                               const Expr &value,
-                                               llvm::StringRef callee) {
+FailureOr<Attribute> ExprEmitter::convertAttr(const AttrSpec &spec,
+                                              const Expr &value,
+                                              llvm::StringRef callee) {
   auto fail = [&](const llvm::Twine &expected) -> FailureOr<Attribute> {
     error(value.loc, "'" + spec.name + "' of " + callee + " must be " +
                          expected);
     return failure();
   };
   auto integer = [&](const Expr &e) -> std::optional<int64_t> {
-    std::optional<Constant> c = evaluateConstant(e);
+    std::optional<Constant> c = constants.evaluate(e);
     if (!c)
       return std::nullopt;
     if (!c->isInteger) {
@@ -449,7 +450,7 @@ FailureOr<Attribute> ModelEmitter::convertAttr(const AttrSpec &spec,
     return Attribute(builder.getI64IntegerAttr(*v));
   }
   case AttrKind::Float: {
-    std::optional<Constant> c = evaluateConstant(value);
+    std::optional<Constant> c = constants.evaluate(value);
     if (!c)
       return failure();
     return Attribute(builder.getF64FloatAttr(c->value));
@@ -485,13 +486,7 @@ FailureOr<Attribute> ModelEmitter::convertAttr(const AttrSpec &spec,
     std::optional<llvm::StringRef> word = name();
     Type type;
     if (word)
-      type = llvm::StringSwitch<Type>(*word)
-                 .Case("f32", builder.getF32Type())
-                 .Case("f64", builder.getF64Type())
-                 .Case("i32", builder.getI32Type())
-                 .Case("i64", builder.getI64Type())
-                 .Cases({"i1", "bool"}, builder.getI1Type())
-                 .Default(nullptr);
+      type = elementTypeNamed(context.context, *word);
     if (!type)
       return fail("an element type: f32, f64, i32, i64 or i1");
     return Attribute(TypeAttr::get(type));
@@ -502,7 +497,7 @@ FailureOr<Attribute> ModelEmitter::convertAttr(const AttrSpec &spec,
         word ? symbolizeReduction(*word) : std::nullopt;
     if (!reduction)
       return fail("mean, sum or none");
-    return Attribute(ReductionAttr::get(&context, *reduction));
+    return Attribute(ReductionAttr::get(&context.context, *reduction));
   }
   case AttrKind::Gelu: {
     std::optional<llvm::StringRef> word = name();
@@ -510,14 +505,15 @@ FailureOr<Attribute> ModelEmitter::convertAttr(const AttrSpec &spec,
         word ? symbolizeGeluApproximation(*word) : std::nullopt;
     if (!approximation)
       return fail("exact or tanh");
-    return Attribute(GeluApproximationAttr::get(&context, *approximation));
+    return Attribute(
+        GeluApproximationAttr::get(&context.context, *approximation));
   }
   }
   return failure();
 }
 
 FailureOr<SmallVector<Value>>
-ModelEmitter::emitBuiltinCall(const Expr &call, const OpSignature &signature) {
+ExprEmitter::emitBuiltinCall(const Expr &call, const OpSignature &signature) {
   llvm::StringRef callee = call.name;
   // Bind the arguments: positional ones fill the operands, then the
   // attributes, in order; keywords name either.
@@ -634,11 +630,11 @@ ModelEmitter::emitBuiltinCall(const Expr &call, const OpSignature &signature) {
   unsigned numResults = signature.numResults;
   switch (signature.special) {
   case OpSpecial::Dropout:
-    if (entry->mode == EntryMode::Infer)
+    if (entry.mode() == EntryMode::Infer)
       return SmallVector<Value>{operands->front()};
     [[fallthrough]];
   case OpSpecial::Random: {
-    Value key = rngKeyArgument(call.loc);
+    Value key = entry.rngKeyArgument(call.loc);
     // The key comes right after the main input for dropout, first for the
     // random tensors, as the ops declare.
     auto position = signature.special == OpSpecial::Dropout
@@ -646,12 +642,12 @@ ModelEmitter::emitBuiltinCall(const Expr &call, const OpSignature &signature) {
                         : operands->begin();
     operands->insert(position, key);
     attrs.push_back(builder.getNamedAttr(
-        "stream", builder.getI64IntegerAttr(entry->nextStream++)));
+        "stream", builder.getI64IntegerAttr(entry.takeStream())));
     break;
   }
   case OpSpecial::BatchNorm:
     numResults = 3;
-    if (entry->mode != EntryMode::Infer)
+    if (entry.mode() != EntryMode::Infer)
       attrs.push_back(builder.getNamedAttr("training", builder.getUnitAttr()));
     break;
   case OpSpecial::Lstm:
@@ -671,9 +667,9 @@ ModelEmitter::emitBuiltinCall(const Expr &call, const OpSignature &signature) {
   if (signature.special == OpSpecial::BatchNorm) {
     // The running statistics are buffers; a train entry returns their new
     // values so the runtime can store them.
-    if (entry->mode != EntryMode::Infer) {
+    if (entry.mode() != EntryMode::Infer) {
       for (unsigned i : {3u, 4u}) {
-        const ParamInfo *param = paramOfArgument((*operands)[i]);
+        const ParamInfo *param = entry.paramOfArgument((*operands)[i]);
         if (!param || !param->isBuffer) {
           error(operandExprs[i]->loc,
                 "batch_norm's " + operandSlots[i].name +
@@ -682,7 +678,7 @@ ModelEmitter::emitBuiltinCall(const Expr &call, const OpSignature &signature) {
           return failure();
         }
         bool updatedAlready =
-            llvm::any_of(entry->bufferUpdates, [&](const auto &update) {
+            llvm::any_of(entry.bufferUpdates, [&](const auto &update) {
               return update.second == param->symbol;
             });
         if (updatedAlready) {
@@ -691,7 +687,7 @@ ModelEmitter::emitBuiltinCall(const Expr &call, const OpSignature &signature) {
                               "step; give each batch_norm its own buffers");
           return failure();
         }
-        entry->bufferUpdates.emplace_back(results[i - 2], param->symbol);
+        entry.bufferUpdates.emplace_back(results[i - 2], param->symbol);
       }
     }
     results.resize(1);

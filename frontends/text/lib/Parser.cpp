@@ -225,7 +225,17 @@ bool Parser::parseInput(Model &model) {
   InputDecl input;
   if (!parseName(input.name, input.loc, "the input's name") ||
       !expect(TokenKind::Colon, "':' and the input's type") ||
-      !parseType(input.type) || !expectEndOfStatement())
+      !parseType(input.type))
+    return false;
+  if (consumeIf(TokenKind::Assign)) {
+    if (!parseName(input.noise, input.noiseLoc,
+                   "a noise distribution, 'normal' or 'uniform'"))
+      return false;
+    if (consumeOpen(TokenKind::LParen) &&
+        !parseArguments(input.noiseArgs, 0))
+      return false;
+  }
+  if (!expectEndOfStatement())
     return false;
   model.inputs.push_back(std::move(input));
   return true;

@@ -44,6 +44,10 @@ struct ArgumentSummary {
   /// Input: values must lie in [0, indexBound) (class labels, table
   /// indices); 0 when unbounded.
   int64_t indexBound = 0;
+  /// Input: the distribution of a noise input ("normal" with mean and std,
+  /// "uniform" with low and high); empty for data.
+  std::string noise;
+  double noiseMean = 0, noiseStd = 1, noiseLow = 0, noiseHigh = 1;
 };
 
 struct ResultSummary {
@@ -70,6 +74,8 @@ struct EntrySummary {
   std::string group;
   std::vector<StateSlotSummary> state;
   double learningRate = 0;
+  /// Infer entries: the train entry whose loss this one computes, if any.
+  std::string lossOf;
 };
 
 /// One row of the model summary (see LayerSummary.h).

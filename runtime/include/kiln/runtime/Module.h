@@ -15,6 +15,7 @@
 #include "kiln/runtime/Tensor.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,13 @@ struct ParamSpec {
   double fanIn = 0, fanOut = 0;
 };
 
+/// The distribution a noise input is drawn from (kmod.fbs's Noise).
+struct NoiseSpec {
+  enum class Kind { Normal = 0, Uniform } kind = Kind::Normal;
+  double mean = 0, std = 1; ///< Normal
+  double low = 0, high = 1; ///< Uniform
+};
+
 struct ArgumentSpec {
   /// As kmod.fbs's ArgRole.
   enum class Role { Input = 0, Param, RngKey, State, LearningRate, Step } role =
@@ -57,6 +65,9 @@ struct ArgumentSpec {
   /// An integer input's values must lie in [0, indexBound) (class labels,
   /// table indices); 0 when unbounded.
   int64_t indexBound = 0;
+  /// An input the model declares as noise (`input z : ... = normal`): a
+  /// trainer draws it for every batch instead of reading it from data.
+  std::optional<NoiseSpec> noise;
 };
 
 struct ResultSpec {
@@ -87,6 +98,9 @@ struct EntrySpec {
   std::string group;
   std::vector<StateSlotSpec> state;
   double learningRate = 0;
+  /// Infer entries that compute a train entry's loss without training (for
+  /// validation): the train entry's name; empty otherwise.
+  std::string lossOf;
   EntryFunction function = nullptr;
 };
 
@@ -125,6 +139,12 @@ public:
   /// The model summary; empty for modules compiled before kilnc recorded it.
   const std::vector<LayerSpec> &layers() const { return layers_; }
   const EntrySpec *findEntry(const std::string &name) const;
+  /// The entry that computes the model's outputs (kilnc names it "infer"),
+  /// or null for a model that declares none.
+  const EntrySpec *inferenceEntry() const;
+  /// The entry that computes train entry `train`'s loss without training,
+  /// or null.
+  const EntrySpec *lossEntryOf(const std::string &train) const;
 
 private:
   Module() = default;

@@ -16,8 +16,8 @@ namespace kiln::train {
 
 /// How an entry's inputs are fed from samples: the features, a class label
 /// (an integer input [N]) or a regression target (a float input of one
-/// value per sample), and noise inputs (drawn from N(0, 1) for every
-/// batch, as a GAN's generator takes).
+/// value per sample), and noise inputs (drawn afresh for every batch, as a
+/// GAN's generator takes).
 struct Feed {
   const kiln::rt::ArgumentSpec *features = nullptr;
   const kiln::rt::ArgumentSpec *label = nullptr;
@@ -25,9 +25,20 @@ struct Feed {
   std::vector<const kiln::rt::ArgumentSpec *> noise;
 };
 
-/// Binds every input of `entry`; an input named in `noise` is noise.
+/// True when `argument` is noise: the model declares it so (`input z :
+/// f32[N, 64] = normal`), or it is named in `extraNoise` (for models that
+/// do not declare it).
+bool isNoise(const kiln::rt::ArgumentSpec &argument,
+             const std::set<std::string> &extraNoise);
+
+/// Fills `values` (f32) with draws from `argument`'s noise distribution;
+/// N(0, 1) for an input the model does not declare as noise.
+void drawNoise(const kiln::rt::ArgumentSpec &argument,
+               kiln::rt::Tensor &values, std::mt19937_64 &rng);
+
+/// Binds every input of `entry`; see isNoise for which inputs are noise.
 bool bindInputs(const kiln::rt::EntrySpec &entry, const Samples &data,
-                const std::set<std::string> &noise, Feed &feed,
+                const std::set<std::string> &extraNoise, Feed &feed,
                 std::string &error);
 
 /// The samples `indices[begin, end)` (and fresh noise) as inputs.

@@ -28,9 +28,10 @@ struct Images {
   float low() const;
 };
 
-/// Runs the `infer` entry on `count` samples of N(0, 1) noise drawn with
-/// `seed` for the inputs named in `noise` (zeros elsewhere); its `sample`
-/// output, else its first batch of images.
+/// Runs the inference entry on `count` samples of noise drawn with `seed`
+/// for its noise inputs (those the model declares, and any named in
+/// `noise`; zeros elsewhere); its `sample` output, else its first batch of
+/// images.
 bool generateImages(rt::Session &session, int64_t count, uint64_t seed,
                     const std::set<std::string> &noise, Images &images,
                     std::string &error);

@@ -56,8 +56,9 @@ struct FitOptions {
   /// The train entries to run on every batch, "a:2,b" (a twice, then b);
   /// empty: every train entry of the module, in order.
   std::string entries;
-  /// Inputs drawn from N(0, 1) for every batch (a generator's noise).
-  std::set<std::string> noise = {"z", "noise"};
+  /// Inputs to draw from N(0, 1) for every batch besides those the model
+  /// declares as noise (`input z : f32[N, 64] = normal`).
+  std::set<std::string> noise;
   /// Written atomically after every epoch; with `resume`, read first.
   std::string checkpoint;
   bool resume = false;

@@ -254,3 +254,78 @@ func.func @layout_on_other_op(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %0 = kiln.relu %x {kiln.layout = "planes"} : tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
+
+// -----
+
+kiln.param @v : tensor<4xf32> = zeros
+func.func @train(%w: tensor<4xf32> {kiln.param = @v}) -> tensor<f32>
+    attributes {kiln.entry = #kiln.entry<train>, kiln.optimizer = #kiln.optimizer<sgd, {}>} {
+  %0 = kiln.sum %w : (tensor<4xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+// expected-error @+1 {{'func.func' op 'kiln.loss_of' needs an infer entry}}
+func.func @loss_of_train(%w: tensor<4xf32> {kiln.param = @v}) -> tensor<f32>
+    attributes {kiln.entry = #kiln.entry<train>, kiln.optimizer = #kiln.optimizer<sgd, {}>, kiln.loss_of = @train} {
+  %0 = kiln.sum %w : (tensor<4xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @helper() {
+  return
+}
+// expected-error @+1 {{'func.func' op 'kiln.loss_of' must name a train entry, got @helper}}
+func.func @loss_of_helper() attributes {kiln.entry = #kiln.entry<infer>, kiln.loss_of = @helper} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'kiln.loss_of' must name a train entry, got "step"}}
+func.func @loss_of_string() attributes {kiln.entry = #kiln.entry<infer>, kiln.loss_of = "step"} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0 is noise and must be a float input, got 'tensor<?xi32>'}}
+func.func @integer_noise(%z: tensor<?xi32> {kiln.input = "z", kiln.noise = #kiln.noise<normal, {}>}) attributes {kiln.entry = #kiln.entry<infer>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0 is noise and must be a float input, got 'tensor<2x4xf32>'}}
+func.func @param_noise(%w: tensor<2x4xf32> {kiln.param = @w, kiln.noise = #kiln.noise<normal, {}>}) {
+  return
+}
+kiln.param @w : tensor<2x4xf32> = zeros
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'kiln.noise' must be a #kiln.noise}}
+func.func @noise_value(%z: tensor<?xf32> {kiln.input = "z", kiln.noise = 1.0}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{noise 'normal' has no parameter 'low'; it takes mean and std}}
+func.func @noise_parameter(%z: tensor<?xf32> {kiln.input = "z", kiln.noise = #kiln.noise<normal, {low = 0.0 : f64}>}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{normal noise needs std > 0, got 0}}
+func.func @noise_std(%z: tensor<?xf32> {kiln.input = "z", kiln.noise = #kiln.noise<normal, {std = 0.0 : f64}>}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{uniform noise needs low < high, got [1, 1)}}
+func.func @noise_range(%z: tensor<?xf32> {kiln.input = "z", kiln.noise = #kiln.noise<uniform, {low = 1.0 : f64}>}) {
+  return
+}

@@ -92,3 +92,26 @@ func.func @results(%m: tensor<32xf32> {kiln.param = @bn.mean}, %v: tensor<32xf32
   %0 = kiln.mean %w : (tensor<784x64xf32>) -> tensor<f32>
   return %0, %m, %v : tensor<f32>, tensor<32xf32>, tensor<32xf32>
 }
+
+// The loss of @step, for validation, and an entry fed with noise.
+// CHECK-LABEL: func.func @step_loss
+// CHECK-SAME: kiln.loss_of = @step
+func.func @step_loss(%x: tensor<?x784xf32> {kiln.input = "image"},
+                     %labels: tensor<?xi32> {kiln.input = "label"},
+                     %w: tensor<10x784xf32> {kiln.param = @fc.w},
+                     %b: tensor<10xf32> {kiln.param = @fc.b}) -> tensor<f32>
+    attributes {kiln.entry = #kiln.entry<infer>, kiln.loss_of = @step} {
+  %0 = kiln.dense %x, %w, %b : (tensor<?x784xf32>, tensor<10x784xf32>, tensor<10xf32>) -> tensor<?x10xf32>
+  %1 = kiln.softmax_cross_entropy %0, %labels : (tensor<?x10xf32>, tensor<?xi32>) -> tensor<f32>
+  return %1 : tensor<f32>
+}
+
+// CHECK-LABEL: func.func @generate
+// CHECK-SAME: kiln.noise = #kiln.noise<normal, {std = 5.000000e-01 : f64}>
+// CHECK-SAME: kiln.noise = #kiln.noise<uniform, {high = 1.000000e+00 : f64, low = -1.000000e+00 : f64}>
+func.func @generate(%z: tensor<?x64xf32> {kiln.input = "z", kiln.noise = #kiln.noise<normal, {std = 0.5 : f64}>},
+                    %u: tensor<?x64xf32> {kiln.input = "u", kiln.noise = #kiln.noise<uniform, {low = -1.0 : f64, high = 1.0 : f64}>})
+    -> tensor<?x64xf32> attributes {kiln.entry = #kiln.entry<infer>} {
+  %0 = kiln.add %z, %u : (tensor<?x64xf32>, tensor<?x64xf32>) -> tensor<?x64xf32>
+  return %0 : tensor<?x64xf32>
+}

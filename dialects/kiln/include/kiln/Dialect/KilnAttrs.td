@@ -73,6 +73,12 @@ def Kiln_OptimizerKind : I32EnumAttr<"OptimizerKind", "optimizer algorithm", [
   let genSpecializedAttr = 0;
 }
 
+def Kiln_NoiseKind : I32EnumAttr<"NoiseKind", "distribution of a noise input", [
+      I32EnumAttrCase<"normal", 0>, I32EnumAttrCase<"uniform", 1>]> {
+  let cppNamespace = "::kiln";
+  let genSpecializedAttr = 0;
+}
+
 //===----------------------------------------------------------------------===//
 // Attributes
 //===----------------------------------------------------------------------===//
@@ -101,6 +107,27 @@ def Kiln_OptimizerAttr : AttrDef<Kiln_Dialect, "Optimizer"> {
     /// The state the optimizer keeps per parameter, by PyTorch's names
     /// ("exp_avg", "exp_avg_sq", "momentum_buffer", "square_avg").
     ::llvm::SmallVector<::llvm::StringRef> getStateSlots() const;
+  }];
+}
+
+def Kiln_NoiseAttr : AttrDef<Kiln_Dialect, "Noise"> {
+  let mnemonic = "noise";
+  let summary = "the distribution a noise input is drawn from";
+  let description = [{
+    Marks an entry's input argument as noise that whoever feeds the entry
+    from data draws afresh for every batch, as a GAN generator's or a VAE's
+    sampling input: `#kiln.noise<normal, {mean = 0.0 : f64, std = 1.0 : f64}>`
+    (defaults 0 and 1) or `#kiln.noise<uniform, {low = -1.0 : f64}>`
+    (defaults 0 and 1). Numbers are `f64`. The caller may still pass the
+    input itself, to generate from chosen points.
+  }];
+  let parameters = (ins EnumParameter<Kiln_NoiseKind>:$kind,
+                        "::mlir::DictionaryAttr":$parameters);
+  let assemblyFormat = "`<` $kind `,` $parameters `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The parameter `name` ("mean", "std", "low", "high"), or its default.
+    double getParameter(::llvm::StringRef name) const;
   }];
 }
 

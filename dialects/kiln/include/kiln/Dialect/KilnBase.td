@@ -31,6 +31,10 @@ def Kiln_Dialect : Dialect {
     return updated parameters that bufferization writes in place. Entry
     results are named outputs (`{kiln.output = "probs"}`) or new values of
     buffers (`{kiln.update = @bn.mean}`, such as batch-norm statistics).
+    Roles a trainer needs are recorded too: an input drawn as noise carries
+    its distribution (`{kiln.noise = #kiln.noise<normal, {}>}`), and an
+    infer entry that computes a train entry's loss names it
+    (`kiln.loss_of = @step`).
 
     Randomness is counter based: random ops take a `tensor<2xi64>` key
     (seed, step) and a per-op `stream` number, so their values depend only on
@@ -54,6 +58,12 @@ def Kiln_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kParamArgAttrName = "kiln.param";
     static constexpr ::llvm::StringLiteral kInputArgAttrName = "kiln.input";
     static constexpr ::llvm::StringLiteral kRngKeyArgAttrName = "kiln.rng_key";
+    /// On an input argument: a #kiln.noise, the distribution a trainer
+    /// draws the input from.
+    static constexpr ::llvm::StringLiteral kNoiseArgAttrName = "kiln.noise";
+    /// On an infer entry: the train entry (a symbol) whose loss it computes
+    /// without training, for validation.
+    static constexpr ::llvm::StringLiteral kLossOfAttrName = "kiln.loss_of";
     /// Train entries after autodiff: an optimizer state slot (its name) of
     /// the parameter named by `kiln.state_of`, the learning rate and the
     /// 1-based step number.

@@ -62,10 +62,15 @@ struct ConfigDecl {
   ExprPtr value;
 };
 
+/// `input image : f32[N, 784]`; `input z : f32[N, 64] = normal(std=0.5)`
+/// for noise, which a trainer draws from the distribution for every batch.
 struct InputDecl {
   std::string name;
   llvm::SMLoc loc;
   TypeSpec type;
+  std::string noise; ///< empty: data
+  llvm::SMLoc noiseLoc;
+  std::vector<Argument> noiseArgs;
 };
 
 /// `param w : f32[4, 4] = normal(std=0.1)`, or `buffer` for state that

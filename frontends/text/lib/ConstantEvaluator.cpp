@@ -1,36 +1,32 @@
-//===- Constants.cpp - Compile-time arithmetic on numbers and configs -----===//
-//
-// Shapes, attribute values and config values are numbers known while
-// compiling: literals, configs, and + - * / on them.
-//
-//===----------------------------------------------------------------------===//
+//===- ConstantEvaluator.cpp - Arithmetic on numbers and configs ----------===//
 
-#include "EmitterImpl.h"
+#include "ConstantEvaluator.h"
 
 #include <cmath>
 
 using namespace kiln::text;
 using namespace kiln::text::detail;
 
-bool ModelEmitter::isConstantExpr(const Expr &expr) const {
+bool ConstantEvaluator::isConstant(
+    const Expr &expr, const llvm::StringMap<mlir::Value> *shadowing) const {
   switch (expr.kind) {
   case Expr::Kind::Number:
     return true;
   case Expr::Kind::Name:
-    return (!scope || !scope->values.count(expr.name)) &&
+    return (!shadowing || !shadowing->count(expr.name)) &&
            configs.count(expr.name);
   case Expr::Kind::Negate:
-    return isConstantExpr(*expr.operands[0]);
+    return isConstant(*expr.operands[0], shadowing);
   case Expr::Kind::Binary:
     return expr.binaryOp <= Expr::BinaryOp::Div &&
-           isConstantExpr(*expr.operands[0]) &&
-           isConstantExpr(*expr.operands[1]);
+           isConstant(*expr.operands[0], shadowing) &&
+           isConstant(*expr.operands[1], shadowing);
   default:
     return false;
   }
 }
 
-std::optional<Constant> ModelEmitter::evaluateConstant(const Expr &expr) {
+std::optional<Constant> ConstantEvaluator::evaluate(const Expr &expr) const {
   switch (expr.kind) {
   case Expr::Kind::Number:
     return Constant{expr.number, expr.isInteger};
@@ -38,23 +34,24 @@ std::optional<Constant> ModelEmitter::evaluateConstant(const Expr &expr) {
     auto it = configs.find(expr.name);
     if (it != configs.end())
       return it->second;
-    error(expr.loc, "'" + expr.name + "' is not a config or a number; " +
-                        "only numbers and configs can be used here");
+    context.error(expr.loc, "'" + expr.name +
+                                "' is not a config or a number; only "
+                                "numbers and configs can be used here");
     return std::nullopt;
   }
   case Expr::Kind::Negate: {
-    std::optional<Constant> operand = evaluateConstant(*expr.operands[0]);
+    std::optional<Constant> operand = evaluate(*expr.operands[0]);
     if (operand)
       operand->value = -operand->value;
     return operand;
   }
   case Expr::Kind::Binary: {
     if (expr.binaryOp > Expr::BinaryOp::Div) {
-      error(expr.loc, "a comparison is not a number");
+      context.error(expr.loc, "a comparison is not a number");
       return std::nullopt;
     }
-    std::optional<Constant> lhs = evaluateConstant(*expr.operands[0]);
-    std::optional<Constant> rhs = evaluateConstant(*expr.operands[1]);
+    std::optional<Constant> lhs = evaluate(*expr.operands[0]);
+    std::optional<Constant> rhs = evaluate(*expr.operands[1]);
     if (!lhs || !rhs)
       return std::nullopt;
     Constant result{0, lhs->isInteger && rhs->isInteger};
@@ -70,7 +67,7 @@ std::optional<Constant> ModelEmitter::evaluateConstant(const Expr &expr) {
       break;
     default:
       if (rhs->value == 0) {
-        error(expr.loc, "division by zero");
+        context.error(expr.loc, "division by zero");
         return std::nullopt;
       }
       result.value = lhs->value / rhs->value;
@@ -81,19 +78,20 @@ std::optional<Constant> ModelEmitter::evaluateConstant(const Expr &expr) {
     }
     if (!std::isfinite(result.value) ||
         (result.isInteger && std::fabs(result.value) > 9.0e15)) {
-      error(expr.loc, "number out of range");
+      context.error(expr.loc, "number out of range");
       return std::nullopt;
     }
     return result;
   }
   case Expr::Kind::List:
-    error(expr.loc, "expected a number, found a list");
+    context.error(expr.loc, "expected a number, found a list");
     return std::nullopt;
   case Expr::Kind::String:
-    error(expr.loc, "expected a number, found a string");
+    context.error(expr.loc, "expected a number, found a string");
     return std::nullopt;
   case Expr::Kind::Call:
-    error(expr.loc, "expected a number, found a call to '" + expr.name + "'");
+    context.error(expr.loc,
+                  "expected a number, found a call to '" + expr.name + "'");
     return std::nullopt;
   }
   return std::nullopt;
