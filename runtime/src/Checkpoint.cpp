@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -155,48 +156,64 @@ bool saveCheckpoint(const Session &session, const std::string &path,
   return writeAtomically(path, bytes, error);
 }
 
-bool loadCheckpoint(Session &session, const std::string &path,
-                    std::string &error, CheckpointMetadata *metadata,
-                    ErrorCode *code) {
+namespace {
+/// Reads `path` into `bytes` and checks that it is an intact checkpoint
+/// (header, format version, checksum, FlatBuffer structure) before any of
+/// it is used; null (with `error` and `code`) when it is not.
+const fb::Checkpoint *readIntactCheckpoint(const std::string &path,
+                                           std::vector<uint8_t> &bytes,
+                                           std::string &error,
+                                           ErrorCode *code) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = systemError("open", path);
     setErrorCode(code, ErrorCode::NotFound);
-    return false;
+    return nullptr;
   }
   setErrorCode(code, ErrorCode::Corrupt);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
+  bytes.assign(std::istreambuf_iterator<char>(in),
+               std::istreambuf_iterator<char>());
   kmod::Header header;
   if (bytes.size() < sizeof(header)) {
     error = path + ": not a Kiln checkpoint (too short)";
-    return false;
+    return nullptr;
   }
   std::memcpy(&header, bytes.data(), sizeof(header));
   if (std::memcmp(header.magic, ckpt::kMagic, sizeof(ckpt::kMagic)) != 0) {
     error = path + ": not a Kiln checkpoint";
-    return false;
+    return nullptr;
   }
   if (header.schemaVersion != ckpt::kSchemaVersion) {
     setErrorCode(code, ErrorCode::FailedPrecondition);
     error = path + ": checkpoint format version " +
             std::to_string(header.schemaVersion) + ", this runtime reads " +
             std::to_string(ckpt::kSchemaVersion);
-    return false;
+    return nullptr;
   }
   const uint8_t *payload = bytes.data() + sizeof(header);
   size_t size = bytes.size() - sizeof(header);
   if (kmod::crc32(payload, size) != header.checksum) {
     error = path + ": the checkpoint is corrupt or truncated (checksum "
                    "mismatch)";
-    return false;
+    return nullptr;
   }
   flatbuffers::Verifier verifier(payload, size);
   if (!fb::VerifyCheckpointBuffer(verifier)) {
     error = path + ": the checkpoint is corrupt (bad structure)";
-    return false;
+    return nullptr;
   }
-  const fb::Checkpoint *checkpoint = fb::GetCheckpoint(payload);
+  return fb::GetCheckpoint(payload);
+}
+} // namespace
+
+bool loadCheckpoint(Session &session, const std::string &path,
+                    std::string &error, CheckpointMetadata *metadata,
+                    ErrorCode *code) {
+  std::vector<uint8_t> bytes;
+  const fb::Checkpoint *checkpoint =
+      readIntactCheckpoint(path, bytes, error, code);
+  if (!checkpoint)
+    return false;
   // Intact: what fails from here is a checkpoint of another model.
   setErrorCode(code, ErrorCode::FailedPrecondition);
   const Module &module = session.module();
@@ -246,6 +263,66 @@ bool loadCheckpoint(Session &session, const std::string &path,
           (*metadata)[note->key()->str()] =
               note->value() ? note->value()->str() : "";
   }
+  setErrorCode(code, ErrorCode::None);
+  return true;
+}
+
+bool inspectCheckpoint(const std::string &path, CheckpointContents &contents,
+                       std::string &error, ErrorCode *code) {
+  std::vector<uint8_t> bytes;
+  const fb::Checkpoint *checkpoint =
+      readIntactCheckpoint(path, bytes, error, code);
+  if (!checkpoint)
+    return false;
+  contents = CheckpointContents();
+  if (checkpoint->module_name())
+    contents.moduleName = checkpoint->module_name()->str();
+  // Each tensor's data must be as large as its dtype and shape say.
+  auto add = [&](const fb::Tensor *tensor, const std::string &owner) {
+    CheckpointContents::Entry entry;
+    entry.name = (owner.empty() ? "" : owner + ".") +
+                 (tensor->name() ? tensor->name()->str() : "");
+    if (tensor->dtype() < 0 || tensor->dtype() > 4) {
+      error = path + ": '" + entry.name + "' has an unknown element type";
+      return false;
+    }
+    entry.type.dtype = static_cast<DType>(tensor->dtype());
+    if (tensor->shape())
+      entry.type.shape.assign(tensor->shape()->begin(), tensor->shape()->end());
+    int64_t elements = 1;
+    for (int64_t dim : entry.type.shape) {
+      if (dim < 0 || (dim > 0 && elements > INT64_MAX / dim)) {
+        error = path + ": '" + entry.name + "' has an invalid shape";
+        return false;
+      }
+      elements *= dim;
+    }
+    size_t size = tensor->data() ? tensor->data()->size() : 0;
+    if (elements > INT64_MAX / 8 ||
+        size != static_cast<size_t>(elements) * dtypeSize(entry.type.dtype)) {
+      error = path + ": '" + entry.name + "' holds " + std::to_string(size) +
+              " bytes, not the " + dtypeName(entry.type.dtype) +
+              formatShape(entry.type.shape) + " it declares";
+      return false;
+    }
+    contents.bytes += size;
+    (owner.empty() ? contents.params : contents.state).push_back(entry);
+    return true;
+  };
+  if (checkpoint->params())
+    for (const fb::Tensor *tensor : *checkpoint->params())
+      if (!add(tensor, ""))
+        return false;
+  if (checkpoint->state())
+    for (const fb::EntryState *entry : *checkpoint->state())
+      if (entry->slots())
+        for (const fb::Tensor *tensor : *entry->slots())
+          if (!add(tensor, entry->entry() ? entry->entry()->str() : "?"))
+            return false;
+  if (checkpoint->metadata())
+    for (const fb::Metadata *note : *checkpoint->metadata())
+      if (note->key())
+        contents.metadataKeys.push_back(note->key()->str());
   setErrorCode(code, ErrorCode::None);
   return true;
 }

@@ -53,6 +53,7 @@ bool hiddenByEnvironment(const std::string &name) {
   if (!hidden)
     return false;
   std::stringstream list(hidden);
+  list.exceptions(std::ios::badbit); // an allocation failure gets through
   for (std::string item; std::getline(list, item, ',');)
     if (item == name)
       return true;
@@ -72,6 +73,16 @@ missingCpuFeatures(const std::vector<std::string> &required) {
           (!feature.present() || hiddenByEnvironment(name)))
         missing.push_back(name);
   return missing;
+}
+
+std::vector<std::string>
+checkedCpuFeatures(const std::vector<std::string> &required) {
+  std::vector<std::string> checked;
+  for (const std::string &name : required)
+    for (const Feature &feature : kFeatures)
+      if (name == feature.llvmName)
+        checked.push_back(name);
+  return checked;
 }
 
 } // namespace kiln::rt

@@ -271,7 +271,9 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
             ") with features this host lacks:";
     for (const std::string &feature : missing)
       error += " " + feature;
-    error += "; recompile it with kilnc --target-cpu for this host";
+    error += "; recompile it for this host (kilnc without --target-cpu) or "
+             "for a CPU every host you run it on matches (kilnc "
+             "--target-cpu=x86-64-v3 needs AVX2 only)";
     setErrorCode(code, ErrorCode::FailedPrecondition);
     return nullptr;
   }

@@ -248,6 +248,7 @@ bool readNpy(const std::string &path, Tensor &tensor, std::string &error,
   }
   tensor.shape.clear();
   std::stringstream dims(shapeText);
+  dims.exceptions(std::ios::badbit); // an allocation failure gets through
   std::string item;
   while (std::getline(dims, item, ',')) {
     size_t first = item.find_first_not_of(" ");

@@ -87,6 +87,14 @@ void describeEntry(std::string &out, const Module &module,
 std::string kiln::tooling::formatModuleInfo(const Module &module) {
   std::string out = "module " + module.name() + " (" + module.producer() +
                     ")\ntarget cpu: " + module.targetCpu() + "\n";
+  // The extensions a host must have (what the loader checks).
+  std::vector<std::string> features = checkedCpuFeatures(module.cpuFeatures());
+  if (!features.empty()) {
+    out += "features:";
+    for (const std::string &feature : features)
+      out += " " + feature;
+    out += "\n";
+  }
   size_t count = 0, bytes = 0;
   for (const ParamSpec &param : module.params()) {
     Tensor shape(param.type.dtype, param.type.shape);

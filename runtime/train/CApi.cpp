@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <new>
+#include <optional>
 
 using namespace kiln::train;
 namespace capi = kiln::rt::capi;
@@ -82,9 +83,11 @@ kiln_error *checkOptions(const kiln_fit_options *options, FitOptions &fitting) {
   return nullptr;
 }
 
-/// Runs the fit loop and fills `result`.
+/// Runs the fit loop on `data` (FitData or PreparedData) and fills
+/// `result`.
+template <typename Data>
 kiln_error *runFit(kiln::rt::Session &session, const FitOptions &fitting,
-                   const PreparedData &prepared, kiln_epoch_callback onEpoch,
+                   const Data &data, kiln_epoch_callback onEpoch,
                    void *userData, kiln_fit_result *result) {
   Trainer trainer(session, fitting);
   EpochCallback callback(onEpoch, userData);
@@ -92,7 +95,7 @@ kiln_error *runFit(kiln::rt::Session &session, const FitOptions &fitting,
     trainer.addObserver(callback);
   FitResult fitted;
   std::string error;
-  if (!trainer.fit(prepared, fitted, error))
+  if (!trainer.fit(data, fitted, error))
     return capi::makeError(KILN_STATUS_FAILED_PRECONDITION, error);
   if (result) {
     *result = kiln_fit_result{};
@@ -134,10 +137,10 @@ kiln_error *fitNamed(kiln_session *handle, const char *data,
   return runFit(*session, fitting, prepared, onEpoch, userData, result);
 }
 
-/// The caller's arrays as Samples; false (with `error`) when they are not
-/// there or not sized.
-bool copySamples(const kiln_samples *given, const char *name, Samples &out,
-                 std::string &error) {
+/// The caller's arrays, read in place; false (with `error`) when they are
+/// not there or not sized.
+bool viewSamples(const kiln_samples *given, const char *name,
+                 std::optional<ArrayDataset> &out, std::string &error) {
   int64_t targetWidth = given && given->target_width ? given->target_width : 1;
   if (!given || !given->features || !given->targets || given->count < 1 ||
       given->width < 1 || targetWidth < 1) {
@@ -146,14 +149,12 @@ bool copySamples(const kiln_samples *given, const char *name, Samples &out,
             "width and target width";
     return false;
   }
-  out = Samples();
-  out.count = given->count;
-  out.width = given->width;
-  out.targetWidth = targetWidth;
-  out.integerFeatures = given->tokens != 0;
-  out.features.assign(given->features, given->features + out.count * out.width);
-  out.targets.assign(given->targets, given->targets + out.count * targetWidth);
-  out.deriveLabels();
+  SampleLayout layout;
+  layout.width = given->width;
+  layout.targetWidth = targetWidth;
+  layout.integerFeatures = given->tokens != 0;
+  out = ArrayDataset::withDerivedClasses(given->features, given->targets,
+                                         given->count, layout);
   return true;
 }
 
@@ -169,20 +170,25 @@ kiln_error *fitSamples(kiln_session *handle, const kiln_samples *train,
   FitOptions fitting;
   if (kiln_error *error = checkOptions(options, fitting))
     return error;
-  PreparedData prepared;
+  std::optional<ArrayDataset> all, testSet;
   std::string error;
-  if (!copySamples(train, "train", prepared.train, error) ||
-      !copySamples(test, "test", prepared.test, error))
+  if (!viewSamples(train, "train", all, error) ||
+      !viewSamples(test, "test", testSet, error))
     return capi::makeError(KILN_STATUS_INVALID_ARGUMENT, error);
-  if (validation < 0 || validation >= prepared.train.count ||
-      prepared.test.width != prepared.train.width ||
-      prepared.test.targetWidth != prepared.train.targetWidth)
+  if (validation < 0 || validation >= all->size() ||
+      testSet->layout().width != all->layout().width ||
+      testSet->layout().targetWidth != all->layout().targetWidth)
     return capi::makeError(
         KILN_STATUS_INVALID_ARGUMENT,
         "the validation samples must leave some to train on, and the test "
         "samples have the training samples' width and target width");
-  prepared.validationCount = validation;
-  return runFit(*session, fitting, prepared, onEpoch, userData, result);
+  // The last `validation` samples validate.
+  int64_t trainCount = all->size() - validation;
+  DatasetRange trainPart(*all, 0, trainCount);
+  DatasetRange validationPart(*all, trainCount, validation);
+  return runFit(*session, fitting,
+                FitData{&trainPart, &validationPart, &*testSet, nullptr},
+                onEpoch, userData, result);
 }
 
 /// Keeps allocation failures and exceptions on this side of the C API.

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -83,16 +84,22 @@ bool parseIdx(const std::string &path, const std::vector<uint8_t> &bytes,
 
 void Samples::deriveLabels() {
   labels.clear();
-  classes = 0;
-  for (float target : targets) {
-    if (target < 0 || target != std::floor(target) || target > 1e6) {
-      labels.clear();
-      classes = 0;
-      return;
-    }
-    labels.push_back(static_cast<int32_t>(target));
-    classes = std::max(classes, labels.back() + 1);
-  }
+  classes = classesOfTargets(targets.data(), static_cast<int64_t>(targets.size()));
+  if (classes > 0)
+    labels.assign(targets.begin(), targets.end());
+}
+
+SampleLayout Samples::layout() const {
+  return {width, targetWidth, integerFeatures, labels.empty() ? 0 : classes};
+}
+
+void Samples::read(int64_t row, float *rowFeatures, float *rowTargets) const {
+  if (rowFeatures)
+    std::memcpy(rowFeatures, features.data() + row * width,
+                width * sizeof(float));
+  if (rowTargets)
+    std::memcpy(rowTargets, targets.data() + row * targetWidth,
+                targetWidth * sizeof(float));
 }
 
 void Samples::append(const Samples &other) {

@@ -71,7 +71,7 @@ namespace {
 /// Runs `entryName` over `indices` in chunks, calling `score` with each
 /// chunk's first output.
 bool forEachChunk(Session &session, const std::string &entryName,
-                  const Feed &feed, const Samples &data,
+                  const Feed &feed, const Dataset &data,
                   const std::vector<int64_t> &indices,
                   const std::function<void(const Tensor &, int64_t, int64_t)>
                       &score,
@@ -99,7 +99,7 @@ bool kiln::train::evaluate(Session &session,
                          const std::vector<std::string> &trainEntries,
                          const Feed &trainFeed,
                          const std::set<std::string> &noise,
-                         const Samples &data,
+                         const Dataset &data,
                          const std::vector<int64_t> &indices,
                          Evaluation &result, std::string &error,
                          bool keepOutputs) {
@@ -125,7 +125,8 @@ bool kiln::train::evaluate(Session &session,
     result.losses.push_back({lossEntry->results.front().name, total / count});
   }
 
-  result.perplexity = data.targetWidth > 1 && !data.labels.empty();
+  SampleLayout layout = data.layout();
+  result.perplexity = layout.targetWidth > 1 && layout.hasLabels();
 
   // The task's metric from the inference entry, when it reads the
   // features and its first output is one the data can score.
@@ -145,19 +146,24 @@ bool kiln::train::evaluate(Session &session,
                       output.shape.size() == 1;
   if (output.dtype != DType::F32 && !classIndices)
     return true;
-  if (trainFeed.label && data.targetWidth == 1 &&
+  if (trainFeed.label && layout.targetWidth == 1 &&
       (classIndices ||
-       (output.shape.size() == 2 && output.shape[1] >= data.classes)))
+       (output.shape.size() == 2 && output.shape[1] >= layout.classes)))
     result.task = Evaluation::Task::Classification;
-  else if (trainFeed.target && perSample == 1)
+  else if (trainFeed.target && layout.targetWidth == 1 && perSample == 1)
     result.task = Evaluation::Task::Regression;
-  else if (!trainFeed.label && !trainFeed.target && perSample == data.width)
+  else if (!trainFeed.label && !trainFeed.target && perSample == layout.width)
     result.task = Evaluation::Task::Reconstruction;
   else
     return true;
 
   double squares = 0, sum = 0, sumSquares = 0;
   int64_t correct = 0;
+  // A reconstruction is scored against the sample's features, the other
+  // tasks against its target.
+  bool reconstruction = result.task == Evaluation::Task::Reconstruction;
+  std::vector<float> input(reconstruction ? layout.width : 0);
+  float target = 0;
   bool ok = forEachChunk(
       session, infer->name, feed, data, indices,
       [&](const Tensor &out, int64_t begin, int64_t end) {
@@ -167,7 +173,9 @@ bool kiln::train::evaluate(Session &session,
                                 out.data<float>() + out.numElements());
         }
         for (int64_t i = 0; i < end - begin; ++i) {
-          int64_t sample = indices[begin + i];
+          data.read(indices[begin + i],
+                    reconstruction ? input.data() : nullptr,
+                    reconstruction ? nullptr : &target);
           switch (result.task) {
           case Evaluation::Task::Classification: {
             int64_t predicted;
@@ -180,21 +188,19 @@ bool kiln::train::evaluate(Session &session,
               const float *row = out.data<float>() + i * classes;
               predicted = std::max_element(row, row + classes) - row;
             }
-            correct += predicted == data.labels[sample];
+            correct += predicted == static_cast<int64_t>(target);
             break;
           }
           case Evaluation::Task::Regression: {
-            double target = data.targets[sample];
-            double residual = out.data<float>()[i] - target;
+            double residual = out.data<float>()[i] - double(target);
             squares += residual * residual;
             sum += target;
             sumSquares += target * target;
             break;
           }
           case Evaluation::Task::Reconstruction: {
-            const float *row = out.data<float>() + i * data.width;
-            const float *input = data.features.data() + sample * data.width;
-            for (int64_t j = 0; j < data.width; ++j)
+            const float *row = out.data<float>() + i * layout.width;
+            for (int64_t j = 0; j < layout.width; ++j)
               squares += (row[j] - input[j]) * double(row[j] - input[j]);
             break;
           }
@@ -208,7 +214,7 @@ bool kiln::train::evaluate(Session &session,
     return false;
   result.accuracy = correct / count;
   if (result.task == Evaluation::Task::Reconstruction)
-    result.mse = squares / (count * static_cast<double>(data.width));
+    result.mse = squares / (count * static_cast<double>(layout.width));
   if (result.task == Evaluation::Task::Regression) {
     result.mse = squares / count;
     double variance = sumSquares / count - (sum / count) * (sum / count);

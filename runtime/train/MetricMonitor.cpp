@@ -72,6 +72,7 @@ std::string MetricMonitor::serialize() const {
 
 bool MetricMonitor::parse(const std::string &text, std::string &error) {
   std::istringstream in(text);
+  in.exceptions(std::ios::badbit); // an allocation failure gets through
   std::string metric;
   double best = 0;
   long long bestEpoch = 0, stale = 0;

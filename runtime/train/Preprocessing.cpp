@@ -270,6 +270,7 @@ void Preprocessing::apply(float *features, int64_t count) const {
 // hold spaces), numbers with enough digits to read back exactly.
 std::string Preprocessing::serialize() const {
   std::ostringstream out;
+  out.exceptions(std::ios::badbit); // an allocation failure gets through
   out << "kiln-run-preprocessing\t1\n";
   out << "data\t" << data << "\n";
   if (!targets.empty())
@@ -298,6 +299,7 @@ std::string Preprocessing::serialize() const {
 
 std::string Preprocessing::json() const {
   std::ostringstream out;
+  out.exceptions(std::ios::badbit); // an allocation failure gets through
   auto list = [&](const std::vector<double> &values) {
     out << "[";
     for (size_t i = 0; i < values.size(); ++i)
@@ -318,6 +320,7 @@ std::string Preprocessing::json() const {
 bool Preprocessing::parse(const std::string &text, std::string &error) {
   *this = Preprocessing();
   std::istringstream in(text);
+  in.exceptions(std::ios::badbit); // an allocation failure gets through
   std::string line;
   int lineNumber = 0;
   auto bad = [&]() {
@@ -329,6 +332,7 @@ bool Preprocessing::parse(const std::string &text, std::string &error) {
     ++lineNumber;
     std::vector<std::string> fields;
     std::istringstream cells(line);
+    cells.exceptions(std::ios::badbit); // an allocation failure gets through
     std::string cell;
     while (std::getline(cells, cell, '\t'))
       fields.push_back(cell);

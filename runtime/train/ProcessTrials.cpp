@@ -65,6 +65,7 @@ pid_t spawn(const std::vector<std::string> &argv, const std::string &stdoutPath,
 std::string readFile(const std::string &path) {
   std::ifstream in(path);
   std::stringstream text;
+  text.exceptions(std::ios::badbit); // an allocation failure gets through
   text << in.rdbuf();
   return text.str();
 }
@@ -74,6 +75,7 @@ std::string readFile(const std::string &path) {
 std::string lastError(const std::string &log) {
   std::string line, last;
   std::stringstream lines(log);
+  lines.exceptions(std::ios::badbit); // an allocation failure gets through
   while (std::getline(lines, line)) {
     size_t cr = line.rfind('\r');
     if (cr != std::string::npos)
@@ -92,6 +94,7 @@ void collect(Trial &trial, const std::string &jsonPath,
   std::string line;
   nlohmann::json lastEpoch, summary;
   std::stringstream lines(readFile(jsonPath));
+  lines.exceptions(std::ios::badbit); // an allocation failure gets through
   while (std::getline(lines, line)) {
     nlohmann::json parsed =
         nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);

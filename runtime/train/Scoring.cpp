@@ -30,7 +30,7 @@ bool kiln::train::selectSamples(const PreparedData &data, const std::string &on,
   return true;
 }
 
-bool kiln::train::scoreModel(Session &session, const Samples &samples,
+bool kiln::train::scoreModel(Session &session, const Dataset &samples,
                              const std::vector<int64_t> &indices,
                              const std::set<std::string> &noise, int positive,
                              Scorecard &scores, std::string &error) {
@@ -56,11 +56,13 @@ bool kiln::train::scoreModel(Session &session, const Samples &samples,
   scores.regression = evaluation.task == Evaluation::Task::Regression &&
                       evaluation.outputWidth == 1;
   std::vector<int32_t> labels;
+  std::vector<float> targets(samples.layout().targetWidth);
   for (int64_t i : indices) {
+    samples.read(i, nullptr, targets.data());
     if (scores.classification)
-      labels.push_back(samples.labels[i]);
+      labels.push_back(static_cast<int32_t>(targets[0]));
     else
-      scores.targets.push_back(samples.targets[i]);
+      scores.targets.push_back(targets[0]);
   }
   int64_t count = static_cast<int64_t>(indices.size());
   if (scores.classification)

@@ -64,6 +64,7 @@ bool kiln::train::parseSearchParameter(const std::string &text,
     return true;
   }
   std::stringstream list(values);
+  list.exceptions(std::ios::badbit); // an allocation failure gets through
   std::string value;
   while (std::getline(list, value, ',')) {
     double number;

@@ -88,6 +88,7 @@ bool planPhases(const Module &module, const std::string &spec,
     return !phases.empty();
   }
   std::stringstream list(spec);
+  list.exceptions(std::ios::badbit); // an allocation failure gets through
   std::string item;
   while (std::getline(list, item, ',')) {
     Phase phase;
@@ -139,13 +140,51 @@ int64_t Trainer::sequenceSteps(const Module &module,
 
 bool Trainer::fit(const PreparedData &data, FitResult &result,
                   std::string &error) {
+  int64_t trainCount = data.train.count - data.validationCount;
+  DatasetRange train(data.train, 0, trainCount);
+  DatasetRange validation(data.train, trainCount, data.validationCount);
+  return fit({&train, &validation, &data.test, &data.preprocessing}, result,
+             error);
+}
+
+namespace {
+/// Checks that `data`, which `what` names, is laid out as `train` is.
+bool checkLayout(const Dataset *data, const SampleLayout &train,
+                 const char *what, std::string &error) {
+  if (!data)
+    return true;
+  SampleLayout layout = data->layout();
+  if (layout.width == train.width && layout.targetWidth == train.targetWidth &&
+      layout.integerFeatures == train.integerFeatures)
+    return true;
+  auto describe = [](const SampleLayout &layout) {
+    return "(width " + std::to_string(layout.width) + ", target width " +
+           std::to_string(layout.targetWidth) +
+           (layout.integerFeatures ? ", tokens)" : ")");
+  };
+  error = std::string("the ") + what + " samples " + describe(layout) +
+          " are not laid out as the training samples " + describe(train);
+  return false;
+}
+} // namespace
+
+bool Trainer::fit(const FitData &data, FitResult &result,
+                  std::string &error) {
   const Module &module = session_.module();
   const FitOptions &options = options_;
   result = FitResult();
+  if (!data.train) {
+    error = "no training samples";
+    return false;
+  }
+  const Dataset &trainSet = *data.train;
+  SampleLayout layout = trainSet.layout();
+  if (!checkLayout(data.validation, layout, "validation", error) ||
+      !checkLayout(data.test, layout, "test", error))
+    return false;
   std::vector<Phase> phases;
   if (!planPhases(module, options.entries, phases, error))
     return false;
-  const Samples &trainSet = data.train, &testSet = data.test;
   for (Phase &phase : phases) {
     if (!bindInputs(*phase.entry, trainSet, options.noise, phase.feed, error))
       return false;
@@ -156,7 +195,10 @@ bool Trainer::fit(const PreparedData &data, FitResult &result,
   // A label beyond the model's classes would index past its scores.
   if (phases.front().feed.label) {
     int64_t classes = modelClasses(module);
-    int32_t dataClasses = std::max(trainSet.classes, testSet.classes);
+    int32_t dataClasses = layout.classes;
+    for (const Dataset *other : {data.validation, data.test})
+      if (other)
+        dataClasses = std::max(dataClasses, other->layout().classes);
     if (classes > 0 && dataClasses > classes) {
       error = "the data has " + std::to_string(dataClasses) +
               " classes but the model scores " + std::to_string(classes) +
@@ -165,16 +207,19 @@ bool Trainer::fit(const PreparedData &data, FitResult &result,
     }
   }
 
-  // The held-out validation samples are the last of the training split.
-  int64_t validationCount = data.validationCount;
-  int64_t available = trainSet.count - validationCount;
+  int64_t available = trainSet.size();
   int64_t trainCount =
       options.limit ? std::min(options.limit, available) : available;
-  std::vector<int64_t> validation(validationCount);
-  std::iota(validation.begin(), validation.end(), available);
-  std::vector<int64_t> test(options.testLimit
-                                ? std::min(options.testLimit, testSet.count)
-                                : testSet.count);
+  if (trainCount <= 0) {
+    error = "no training samples";
+    return false;
+  }
+  std::vector<int64_t> validation(data.validation ? data.validation->size()
+                                                  : 0);
+  std::iota(validation.begin(), validation.end(), 0);
+  int64_t testCount = data.test ? data.test->size() : 0;
+  std::vector<int64_t> test(
+      options.testLimit ? std::min(options.testLimit, testCount) : testCount);
   std::iota(test.begin(), test.end(), 0);
 
   int64_t batch = options.batch > 0 ? options.batch : trainCount;
@@ -216,7 +261,9 @@ bool Trainer::fit(const PreparedData &data, FitResult &result,
 
   // The fitted preprocessing travels with the parameters.
   CheckpointMetadata metadata = {
-      {kPreprocessingKey, data.preprocessing.serialize()}};
+      {kPreprocessingKey, data.preprocessing
+                              ? data.preprocessing->serialize()
+                              : Preprocessing().serialize()}};
   auto started = std::chrono::steady_clock::now();
   double trainSeconds = 0;
   int64_t trainedSamples = 0;
@@ -298,8 +345,8 @@ bool Trainer::fit(const PreparedData &data, FitResult &result,
     report.validated = !validation.empty();
     if (report.validated &&
         !evaluate(session_, result.entries, phases.front().feed,
-                  options.noise, trainSet, validation, report.validation,
-                  error))
+                  options.noise, *data.validation, validation,
+                  report.validation, error))
       return false;
     if (monitoring) {
       if (!monitor.record(epoch + 1, report.validation, report.improved,
@@ -327,8 +374,9 @@ bool Trainer::fit(const PreparedData &data, FitResult &result,
       !loadCheckpoint(session_, options.keepBest, error))
     return false;
 
-  if (!evaluate(session_, result.entries, phases.front().feed, options.noise,
-                testSet, test, result.test, error))
+  if (data.test &&
+      !evaluate(session_, result.entries, phases.front().feed, options.noise,
+                *data.test, test, result.test, error))
     return false;
   result.testSamples = static_cast<int64_t>(test.size());
   result.steps = session_.stepCount(result.entries.front());

@@ -1,11 +1,12 @@
 //===- OutOfMemoryTest.cpp - The C APIs when allocation fails -------------===//
 //
 // Replaces the global operator new so that, once armed, the N-th
-// allocation and every one after it throws std::bad_alloc, and sweeps N
-// over training runs through kiln_train_fit and kiln_train_fit_samples,
-// and an inference run through kiln_session_run: each call either finishes or returns
-// KILN_STATUS_OUT_OF_MEMORY with its message, never another status, a
-// crash or a leak of the preallocated error.
+// allocation throws std::bad_alloc (once: the allocations after it
+// succeed, so code that swallows the failure and goes on shows), and sweeps
+// N over training runs through kiln_train_fit and kiln_train_fit_samples,
+// and an inference run through kiln_session_run: a call that met the
+// failure returns KILN_STATUS_OUT_OF_MEMORY with its message; never
+// success, another status, a crash or a leak of the preallocated error.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,6 +41,8 @@ void *allocate(std::size_t size) {
 struct FailingAllocations {
   explicit FailingAllocations(long n) { allocationsLeft = n; }
   ~FailingAllocations() { allocationsLeft = -1; }
+  /// The armed allocation has failed.
+  bool triggered() const { return allocationsLeft.load() < 0; }
 };
 
 } // namespace
@@ -101,9 +104,11 @@ void sweepTraining(
     ASSERT_EQ(kiln_session_create(module, 0, /*threads=*/1, &session),
               nullptr);
     kiln_error *error;
+    bool failed;
     {
       FailingAllocations failing(n);
       error = fit(session, &options);
+      failed = failing.triggered();
     }
     std::string message;
     kiln_status status = consume(error, message);
@@ -111,6 +116,8 @@ void sweepTraining(
     ASSERT_TRUE(status == KILN_STATUS_OK ||
                 status == KILN_STATUS_OUT_OF_MEMORY)
         << "allocation " << n << ": status " << status << ": " << message;
+    ASSERT_TRUE(status == KILN_STATUS_OUT_OF_MEMORY || !failed)
+        << "allocation " << n << " failed and the call reported success";
     if (status == KILN_STATUS_OUT_OF_MEMORY) {
       EXPECT_EQ(message, "out of memory");
       ++outOfMemory;
@@ -160,16 +167,20 @@ TEST(OutOfMemoryTest, SessionRunReturnsTheOutOfMemoryCode) {
     kiln_tensor *outputs[4] = {};
     size_t count = 0;
     kiln_error *error;
+    bool failed;
     {
       FailingAllocations failing(n);
       error = kiln_session_run(session, "infer", names, inputs, 1, outputs, 4,
                                &count);
+      failed = failing.triggered();
     }
     std::string message;
     kiln_status status = consume(error, message);
     ASSERT_TRUE(status == KILN_STATUS_OK ||
                 status == KILN_STATUS_OUT_OF_MEMORY)
         << "allocation " << n << ": status " << status << ": " << message;
+    ASSERT_TRUE(status == KILN_STATUS_OUT_OF_MEMORY || !failed)
+        << "allocation " << n << " failed and the call reported success";
     outOfMemory += status == KILN_STATUS_OUT_OF_MEMORY;
     finished += status == KILN_STATUS_OK;
     for (size_t i = 0; i < count; ++i)

@@ -135,6 +135,111 @@ TEST(TrainerTest, RejectsDataWithMoreClassesThanTheModelScores) {
       << error;
 }
 
+/// A data set that makes its samples when read, as an application's own
+/// storage would behave: it counts the reads, and checks that every read
+/// asks for a row it has.
+class GeneratedBlobs : public Dataset {
+public:
+  explicit GeneratedBlobs(int64_t count) : count_(count) {}
+  int64_t size() const override { return count_; }
+  SampleLayout layout() const override { return {4, 1, false, 3}; }
+  void read(int64_t row, float *features, float *targets) const override {
+    EXPECT_GE(row, 0);
+    EXPECT_LT(row, count_);
+    ++reads;
+    std::mt19937_64 rng(row);
+    std::normal_distribution<float> noise(0, 0.3f);
+    int64_t label = row % 3;
+    if (features)
+      for (int64_t f = 0; f < 4; ++f)
+        features[f] = (f == label ? 2.0f : 0.0f) + noise(rng);
+    if (targets)
+      targets[0] = static_cast<float>(label);
+  }
+  mutable int64_t reads = 0;
+
+private:
+  int64_t count_;
+};
+
+TEST(DatasetTest, CallersArraysTrainAsTheirSamplesCopyWould) {
+  PreparedData data = blobs(600, 60, 4);
+  // The same samples, as arrays the caller owns.
+  std::vector<float> features = data.train.features,
+                     targets = data.train.targets;
+  SampleLayout layout;
+  layout.width = 4;
+  ArrayDataset all = ArrayDataset::withDerivedClasses(
+      features.data(), targets.data(), 600, layout);
+  EXPECT_EQ(all.layout().classes, 3);
+  DatasetRange train(all, 0, 540), validation(all, 540, 60);
+
+  auto module = fixture();
+  FitOptions options;
+  options.epochs = 2;
+  options.batch = 32;
+  FitResult copied, inPlace;
+  std::string error;
+  rt::Session first(*module, 0, 1), second(*module, 0, 1);
+  ASSERT_TRUE(Trainer(first, options).fit(data, copied, error)) << error;
+  ASSERT_TRUE(Trainer(second, options)
+                  .fit({&train, &validation, &data.test, nullptr}, inPlace,
+                       error))
+      << error;
+  // Identical batches give identical losses, to the bit.
+  ASSERT_EQ(inPlace.test.losses.size(), 1u);
+  EXPECT_EQ(inPlace.test.losses[0].second, copied.test.losses[0].second);
+  EXPECT_EQ(inPlace.test.accuracy, copied.test.accuracy);
+  EXPECT_GT(inPlace.test.accuracy, 0.95);
+}
+
+TEST(DatasetTest, AnApplicationsOwnDatasetTrainsWithoutTestData) {
+  auto module = fixture();
+  rt::Session session(*module, 0, 1);
+  GeneratedBlobs train(300), validation(90);
+  FitOptions options;
+  options.epochs = 2;
+  options.batch = 50;
+  FitResult result;
+  std::string error;
+  Trainer trainer(session, options);
+  ASSERT_TRUE(trainer.fit({&train, &validation, nullptr, nullptr}, result,
+                          error))
+      << error;
+  // Every training sample read once per epoch, when its batch is made (no
+  // copy up front); the validation samples after every epoch.
+  EXPECT_EQ(train.reads, 2 * 300);
+  EXPECT_GT(validation.reads, 0);
+  EXPECT_EQ(validation.reads % (2 * 90), 0);
+  EXPECT_EQ(result.testSamples, 0);
+  EXPECT_EQ(result.steps, 2 * 6);
+}
+
+TEST(DatasetTest, RejectsValidationLaidOutUnlikeTraining) {
+  auto module = fixture();
+  rt::Session session(*module, 0, 1);
+  std::vector<float> features(5 * 10), targets(10);
+  SampleLayout wide;
+  wide.width = 5;
+  ArrayDataset validation(features.data(), targets.data(), 10, wide);
+  GeneratedBlobs train(30);
+  FitResult result;
+  std::string error;
+  EXPECT_FALSE(Trainer(session, FitOptions())
+                   .fit({&train, &validation, nullptr, nullptr}, result,
+                        error));
+  EXPECT_EQ(error, "the validation samples (width 5, target width 1) are "
+                   "not laid out as the training samples (width 4, target "
+                   "width 1)");
+}
+
+TEST(DatasetTest, ClassesAreFoundOnlyInWholeNonNegativeTargets) {
+  float labels[] = {0, 2, 1, 2}, values[] = {0, 2.5f, 1}, negative[] = {1, -1};
+  EXPECT_EQ(classesOfTargets(labels, 4), 3);
+  EXPECT_EQ(classesOfTargets(values, 3), 0);
+  EXPECT_EQ(classesOfTargets(negative, 2), 0);
+}
+
 TEST(TrainLibraryTest, Crc32cMatchesTheCastagnoliCheckValue) {
   // The standard check value of CRC-32C (RFC 3720, appendix B.4).
   EXPECT_EQ(crc32c("123456789", 9), 0xe3069283u);

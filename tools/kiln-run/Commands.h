@@ -7,9 +7,21 @@
 #ifndef KILN_RUN_COMMANDS_H
 #define KILN_RUN_COMMANDS_H
 
-#include "Cli.h"
+#include "kiln/tooling/Cli.h"
 
 namespace kiln::run {
+
+using kiln::tooling::Command;
+using namespace kiln::tooling;
+
+/// Reports a user error in one line ("kiln-run: error: ..."); the command's
+/// exit code.
+int fail(const std::string &message);
+
+/// Advice the libraries return, one line each.
+void printHints(const std::vector<std::string> &hints);
+
+bool endsWith(const std::string &text, const std::string &suffix);
 
 /// The module's entries, parameters and target; or its per-op summary.
 Command addInfoCommand(CLI::App &parent);
@@ -29,6 +41,8 @@ Command addReconstructCommand(CLI::App &parent);
 Command addBenchCommand(CLI::App &parent);
 /// Samples of a data set as .npy files, prepared as train prepares them.
 Command addExportCommand(CLI::App &parent);
+/// Checks a module or checkpoint without running anything.
+Command addVerifyCommand(CLI::App &parent);
 
 } // namespace kiln::run
 

@@ -3,7 +3,7 @@
 #ifndef KILN_RUN_TRAINOPTIONS_H
 #define KILN_RUN_TRAINOPTIONS_H
 
-#include "Cli.h"
+#include "Commands.h"
 
 #include "kiln/train/PrepareData.h"
 

@@ -13,57 +13,32 @@
 
 #include "Commands.h"
 
-#include <algorithm>
 #include <cstdio>
 
 using namespace kiln::run;
 
+int kiln::run::fail(const std::string &message) {
+  return reportError("kiln-run", message);
+}
+
+void kiln::run::printHints(const std::vector<std::string> &hints) {
+  for (const std::string &hint : hints)
+    std::fprintf(stderr, "kiln-run: hint: %s\n", hint.c_str());
+}
+
+bool kiln::run::endsWith(const std::string &text, const std::string &suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 int main(int argc, char **argv) {
-  std::unique_ptr<CLI::App> app = makeApp();
+  std::unique_ptr<CLI::App> app = makeApp(
+      "kiln-run", "Runs, trains, evaluates and tunes compiled Kiln modules.");
   std::vector<Command> commands = {
       addInfoCommand(*app),   addInferCommand(*app),
       addTrainCommand(*app),  addEvalCommand(*app),
       addTuneCommand(*app),   addSampleCommand(*app),
       addReconstructCommand(*app), addBenchCommand(*app),
-      addExportCommand(*app)};
-  for (Command &command : commands)
-    command.app->allow_extras();
-  app->require_subcommand(1);
-
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty()) {
-    std::fputs(app->help().c_str(), stderr);
-    return 1;
-  }
-  auto chosen = std::find_if(commands.begin(), commands.end(),
-                             [&](const Command &command) {
-                               return command.app->get_name() == args[0];
-                             });
-  if (chosen == commands.end() && args[0].rfind("-", 0) != 0)
-    return fail("unknown command '" + args[0] + "' (see kiln-run --help)");
-  if (chosen != commands.end() && args.size() == 1) {
-    std::fputs(chosen->app->help("kiln-run").c_str(), stderr);
-    return 1;
-  }
-  std::string error;
-  if (!expandSpecFiles(args, error))
-    return fail(error);
-  // CLI11 takes the arguments last first.
-  std::reverse(args.begin(), args.end());
-  try {
-    app->parse(args);
-  } catch (const CLI::CallForHelp &) {
-    std::fputs(app->help().c_str(), stdout);
-    return 0;
-  } catch (const CLI::ParseError &parseError) {
-    const CLI::App &failed =
-        chosen == commands.end() ? *app : *chosen->app;
-    return fail(describeParseError(failed, parseError));
-  }
-  // CLI11 keeps the "--" before tune's train options among the extras.
-  std::vector<std::string> extras = chosen->app->remaining();
-  extras.erase(std::remove(extras.begin(), extras.end(), "--"), extras.end());
-  if (!extras.empty())
-    return fail(unknownArgument(*chosen->app, extras));
-  return chosen->run();
+      addExportCommand(*app), addVerifyCommand(*app)};
+  return runCommand(*app, commands, {argv + 1, argv + argc});
 }

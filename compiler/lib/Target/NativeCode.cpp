@@ -10,6 +10,7 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Transforms/IPO/MergeFunctions.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -49,6 +50,30 @@ TargetDescription kiln::describeTarget(llvm::StringRef cpu,
     bool on = !feature.consume_front("-");
     feature.consume_front("+");
     enabled[feature] = on;
+  }
+  if (!cpu.empty()) {
+    // A named CPU implies its features (x86-64-v3: AVX2, FMA, ...); the
+    // module records them all, so that the runtime can refuse a host that
+    // lacks one instead of faulting on its first instruction.
+    std::string overrideString;
+    for (const auto &feature : enabled)
+      overrideString += (overrideString.empty() ? "" : ",") +
+                        std::string(feature.second ? "+" : "-") +
+                        feature.first().str();
+    initializeNativeTarget();
+    std::string error;
+    llvm::Triple triple(target.triple);
+    if (const llvm::Target *llvmTarget =
+            llvm::TargetRegistry::lookupTarget(triple, error)) {
+      std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+          llvmTarget->createMCSubtargetInfo(triple, target.cpu,
+                                            overrideString));
+      if (subtarget)
+        for (const llvm::SubtargetFeatureKV &feature :
+             subtarget->getAllProcessorFeatures())
+          if (subtarget->getFeatureBits().test(feature.Value))
+            enabled[feature.Key] = true;
+    }
   }
   for (const auto &feature : enabled)
     if (feature.second)

@@ -76,8 +76,9 @@ KILN_API kiln_error *kiln_train_fit(kiln_session *session, const char *data,
                                     kiln_epoch_callback on_epoch,
                                     void *user_data, kiln_fit_result *result);
 
-/* Samples in the caller's arrays (copied when training starts, so they may
- * be freed after the call): `count` samples of `width` features each, and
+/* Samples in the caller's arrays, read in place during the call (never
+ * copied; they must stay unchanged until it returns, and may be freed
+ * after it): `count` samples of `width` features each, and
  * `target_width` targets each (0 means 1) - a classifier's class indices
  * as floats, or a regression's values. `tokens` nonzero: the features are
  * token ids for an integer input (a sequence model). */

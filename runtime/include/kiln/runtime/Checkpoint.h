@@ -13,8 +13,10 @@
 #include "kiln/runtime/ErrorCode.h"
 #include "kiln/runtime/Session.h"
 
+#include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace kiln::rt {
 
@@ -44,6 +46,25 @@ bool loadCheckpoint(Session &session, const std::string &path,
                     std::string &error,
                     CheckpointMetadata *metadata = nullptr,
                     ErrorCode *code = nullptr);
+
+/// What a checkpoint holds, as `inspectCheckpoint` reads it.
+struct CheckpointContents {
+  struct Entry {
+    std::string name; ///< optimizer state as "entry.slot"
+    TensorSpec type;
+  };
+  std::string moduleName;
+  std::vector<Entry> params, state;
+  std::vector<std::string> metadataKeys;
+  /// The tensors' data, in bytes.
+  uint64_t bytes = 0;
+};
+
+/// Checks that `path` is an intact checkpoint (as loadCheckpoint does before
+/// using a byte of it, and that every tensor holds the data its dtype and
+/// shape call for) without a module or session, and lists what it holds.
+bool inspectCheckpoint(const std::string &path, CheckpointContents &contents,
+                       std::string &error, ErrorCode *code = nullptr);
 
 } // namespace kiln::rt
 

@@ -165,6 +165,12 @@ private:
 std::vector<std::string>
 missingCpuFeatures(const std::vector<std::string> &required);
 
+/// The features of `required` that the runtime checks for (the
+/// instruction-set extensions whose absence would make the code fault), in
+/// their order.
+std::vector<std::string>
+checkedCpuFeatures(const std::vector<std::string> &required);
+
 } // namespace kiln::rt
 
 #endif // KILN_RUNTIME_MODULE_H

@@ -2,12 +2,15 @@
 //
 // Samples in memory: a row of float features each, and a class label or a
 // regression target (or both, for labels: the label as a float). Readers
-// report a missing or malformed file with its path (and line, for CSV).
+// fill them, and report a missing or malformed file with its path (and
+// line, for CSV).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef KILN_TRAIN_DATASETS_H
 #define KILN_TRAIN_DATASETS_H
+
+#include "kiln/train/Dataset.h"
 
 #include <cstdint>
 #include <string>
@@ -15,7 +18,8 @@
 
 namespace kiln::train {
 
-struct Samples {
+/// A data set that owns its samples.
+struct Samples final : Dataset {
   int64_t count = 0;
   int64_t width = 0;           ///< features per sample
   std::vector<float> features; ///< count x width
@@ -34,6 +38,10 @@ struct Samples {
 
   /// Fills `labels` and `classes` when the targets are class indices.
   void deriveLabels();
+
+  int64_t size() const override { return count; }
+  SampleLayout layout() const override;
+  void read(int64_t row, float *rowFeatures, float *rowTargets) const override;
   /// Adds `other`'s samples (of the same width) after these.
   void append(const Samples &other);
   /// The samples at `indices`, in that order.

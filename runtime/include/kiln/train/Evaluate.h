@@ -49,7 +49,7 @@ struct Evaluation {
 /// the task).
 bool evaluate(kiln::rt::Session &session,
               const std::vector<std::string> &trainEntries, const Feed &feed,
-              const std::set<std::string> &noise, const Samples &data,
+              const std::set<std::string> &noise, const Dataset &data,
               const std::vector<int64_t> &indices, Evaluation &result,
               std::string &error, bool keepOutputs = false);
 

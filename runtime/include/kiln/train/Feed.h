@@ -3,7 +3,7 @@
 #ifndef KILN_TRAIN_FEED_H
 #define KILN_TRAIN_FEED_H
 
-#include "kiln/train/Datasets.h"
+#include "kiln/train/Dataset.h"
 
 #include "kiln/runtime/Module.h"
 #include "kiln/runtime/Tensor.h"
@@ -11,6 +11,8 @@
 #include <map>
 #include <random>
 #include <set>
+#include <string>
+#include <vector>
 
 namespace kiln::train {
 
@@ -37,13 +39,14 @@ void drawNoise(const kiln::rt::ArgumentSpec &argument,
                kiln::rt::Tensor &values, std::mt19937_64 &rng);
 
 /// Binds every input of `entry`; see isNoise for which inputs are noise.
-bool bindInputs(const kiln::rt::EntrySpec &entry, const Samples &data,
+bool bindInputs(const kiln::rt::EntrySpec &entry, const Dataset &data,
                 const std::set<std::string> &extraNoise, Feed &feed,
                 std::string &error);
 
-/// The samples `indices[begin, end)` (and fresh noise) as inputs.
+/// The samples `indices[begin, end)` of `data` (and fresh noise) as
+/// inputs.
 std::map<std::string, kiln::rt::Tensor>
-makeBatch(const Feed &feed, const Samples &data,
+makeBatch(const Feed &feed, const Dataset &data,
           const std::vector<int64_t> &indices, int64_t begin, int64_t end,
           std::mt19937_64 &rng);
 

@@ -40,7 +40,7 @@ struct Scorecard {
 /// Scores `session`'s model on `indices` of `samples`: the losses of its
 /// train entries and the metrics of its inference entry's first output;
 /// `positive` is a binary problem's positive class.
-bool scoreModel(kiln::rt::Session &session, const Samples &samples,
+bool scoreModel(kiln::rt::Session &session, const Dataset &samples,
                 const std::vector<int64_t> &indices,
                 const std::set<std::string> &noise, int positive,
                 Scorecard &scores, std::string &error);

@@ -114,6 +114,18 @@ struct FitResult {
   double trainSamplesPerSecond = 0, seconds = 0;
 };
 
+/// The data of one fit: the samples trained on, those that validate after
+/// every epoch and those that score the result (either may be null), and
+/// the preprocessing that made them, saved with every checkpoint (null:
+/// none). Validation and test samples are laid out as the training samples
+/// are.
+struct FitData {
+  const Dataset *train = nullptr;
+  const Dataset *validation = nullptr;
+  const Dataset *test = nullptr;
+  const Preprocessing *preprocessing = nullptr;
+};
+
 class Trainer;
 
 /// Sees the loop's progress; an application logs, plots, stops or changes
@@ -137,8 +149,11 @@ public:
   /// Observers are called in the order added; they outlive fit().
   void addObserver(FitObserver &observer) { observers_.push_back(&observer); }
 
-  /// Trains on `data` (its last `validationCount` training samples
-  /// validate), then tests; the fitted preprocessing is saved with every
+  /// Trains on `data.train`, validating on `data.validation` after every
+  /// epoch, then scores `data.test`. The data sets are read, never copied.
+  bool fit(const FitData &data, FitResult &result, std::string &error);
+  /// The same over prepared data: its last `validationCount` training
+  /// samples validate; the fitted preprocessing is saved with every
   /// checkpoint.
   bool fit(const PreparedData &data, FitResult &result, std::string &error);
 

@@ -1,6 +1,6 @@
-//===- Cli.cpp - What kiln-run's commands share on CLI11 ------------------===//
+//===- Cli.cpp - Command-line tools with subcommands, on CLI11 ------------===//
 
-#include "Cli.h"
+#include "kiln/tooling/Cli.h"
 
 #include "kiln/tooling/SpecFile.h"
 #include "kiln/train/Spelling.h"
@@ -10,21 +10,12 @@
 #include <cstdio>
 #include <cstdlib>
 
-using namespace kiln::run;
+using namespace kiln::tooling;
 
-int kiln::run::fail(const std::string &message) {
-  std::fprintf(stderr, "kiln-run: error: %s\n", message.c_str());
+int kiln::tooling::reportError(const std::string &tool,
+                               const std::string &message) {
+  std::fprintf(stderr, "%s: error: %s\n", tool.c_str(), message.c_str());
   return 1;
-}
-
-void kiln::run::printHints(const std::vector<std::string> &hints) {
-  for (const std::string &hint : hints)
-    std::fprintf(stderr, "kiln-run: hint: %s\n", hint.c_str());
-}
-
-bool kiln::run::endsWith(const std::string &text, const std::string &suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 namespace {
@@ -78,7 +69,7 @@ public:
 
 } // namespace
 
-CLI::Validator kiln::run::rule(std::function<bool(const std::string &)> accepts,
+CLI::Validator kiln::tooling::rule(std::function<bool(const std::string &)> accepts,
                                const std::string &message, bool quote) {
   return CLI::Validator(
       [=](std::string &text) {
@@ -89,7 +80,7 @@ CLI::Validator kiln::run::rule(std::function<bool(const std::string &)> accepts,
       "");
 }
 
-CLI::Validator kiln::run::positiveInteger(const std::string &what) {
+CLI::Validator kiln::tooling::positiveInteger(const std::string &what) {
   return rule(
       [](const std::string &text) {
         long long value = 0;
@@ -98,7 +89,7 @@ CLI::Validator kiln::run::positiveInteger(const std::string &what) {
       "expects " + what);
 }
 
-CLI::Validator kiln::run::nonNegativeInteger() {
+CLI::Validator kiln::tooling::nonNegativeInteger() {
   return rule(
       [](const std::string &text) {
         char *end = nullptr;
@@ -109,7 +100,7 @@ CLI::Validator kiln::run::nonNegativeInteger() {
       "expects a non-negative integer");
 }
 
-CLI::Validator kiln::run::positiveReal() {
+CLI::Validator kiln::tooling::positiveReal() {
   return rule(
       [](const std::string &text) {
         double value = 0;
@@ -118,7 +109,7 @@ CLI::Validator kiln::run::positiveReal() {
       "expects a positive number");
 }
 
-CLI::Validator kiln::run::realBetween(double low, double high,
+CLI::Validator kiln::tooling::realBetween(double low, double high,
                                       const std::string &message) {
   return rule(
       [=](const std::string &text) {
@@ -128,7 +119,7 @@ CLI::Validator kiln::run::realBetween(double low, double high,
       message, /*quote=*/false);
 }
 
-CLI::Validator kiln::run::oneOf(const std::vector<std::string> &choices) {
+CLI::Validator kiln::tooling::oneOf(const std::vector<std::string> &choices) {
   std::string list;
   for (size_t i = 0; i < choices.size(); ++i)
     list += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") +
@@ -141,12 +132,12 @@ CLI::Validator kiln::run::oneOf(const std::vector<std::string> &choices) {
       "is " + list);
 }
 
-CLI::Option *kiln::run::addModulePath(CLI::App &command, std::string &path,
+CLI::Option *kiln::tooling::addModulePath(CLI::App &command, std::string &path,
                                       const std::string &description) {
   return command.add_option("model.kmod", path, description)->required();
 }
 
-CLI::Option *kiln::run::addThreads(CLI::App &command, unsigned &threads) {
+CLI::Option *kiln::tooling::addThreads(CLI::App &command, unsigned &threads) {
   return command
       .add_option("--threads", threads,
                   "threads (default: KILN_NUM_THREADS, else one per core)")
@@ -158,26 +149,35 @@ CLI::Option *kiln::run::addThreads(CLI::App &command, unsigned &threads) {
           "expects a number of threads", /*quote=*/false));
 }
 
-CLI::Option *kiln::run::addSeed(CLI::App &command, uint64_t &seed,
+CLI::Option *kiln::tooling::addSeed(CLI::App &command, uint64_t &seed,
                                 const std::string &description) {
   return command.add_option("--seed", seed, description)
       ->check(nonNegativeInteger());
 }
 
-std::unique_ptr<CLI::App> kiln::run::makeApp() {
-  auto app = std::make_unique<CLI::App>(
-      "Runs, trains, evaluates and tunes compiled Kiln modules.", "kiln-run");
+std::unique_ptr<CLI::App> kiln::tooling::makeApp(const std::string &tool,
+                                                 const std::string &description) {
+  auto app = std::make_unique<CLI::App>(description, tool);
   app->formatter(std::make_shared<UsageFormatter>());
   // A flag given twice (on the command line after a spec file) takes the
   // last value.
   app->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  app->footer("kiln-run <command> --help shows a command's options.");
+  app->footer(tool + " <command> --help shows a command's options.");
   return app;
 }
 
-std::string kiln::run::unknownArgument(const CLI::App &command,
-                                       const std::vector<std::string> &extras) {
-  std::string see = "see kiln-run " + command.get_name() + " --help";
+namespace {
+/// "see kiln-run train --help".
+std::string seeHelp(const CLI::App &command) {
+  const CLI::App *parent = command.get_parent();
+  return "see " + (parent ? parent->get_name() + " " : std::string()) +
+         command.get_name() + " --help";
+}
+} // namespace
+
+std::string kiln::tooling::unknownArgument(const CLI::App &command,
+                                           const std::vector<std::string> &extras) {
+  std::string see = seeHelp(command);
   for (const std::string &extra : extras) {
     if (extra.rfind("-", 0) != 0)
       continue;
@@ -194,7 +194,7 @@ std::string kiln::run::unknownArgument(const CLI::App &command,
   return "unexpected argument '" + extras.front() + "' (" + see + ")";
 }
 
-std::string kiln::run::describeParseError(const CLI::App &command,
+std::string kiln::tooling::describeParseError(const CLI::App &command,
                                           const CLI::Error &error) {
   std::string message = error.what();
   size_t colon = message.find(": ");
@@ -209,11 +209,11 @@ std::string kiln::run::describeParseError(const CLI::App &command,
   if (dynamic_cast<const CLI::ConversionError *>(&error) ||
       dynamic_cast<const CLI::RequiredError *>(&error) ||
       dynamic_cast<const CLI::ExcludesError *>(&error))
-    return message + " (see kiln-run " + command.get_name() + " --help)";
+    return message + " (" + seeHelp(command) + ")";
   return message;
 }
 
-bool kiln::run::expandSpecFiles(std::vector<std::string> &args,
+bool kiln::tooling::expandSpecFiles(std::vector<std::string> &args,
                                 std::string &error) {
   std::vector<std::string> expanded;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -236,4 +236,47 @@ bool kiln::run::expandSpecFiles(std::vector<std::string> &args,
   }
   args = std::move(expanded);
   return true;
+}
+
+int kiln::tooling::runCommand(CLI::App &app, std::vector<Command> &commands,
+                              std::vector<std::string> args) {
+  const std::string &tool = app.get_name();
+  for (Command &command : commands)
+    command.app->allow_extras();
+  app.require_subcommand(1);
+  if (args.empty()) {
+    std::fputs(app.help().c_str(), stderr);
+    return 1;
+  }
+  auto chosen = std::find_if(commands.begin(), commands.end(),
+                             [&](const Command &command) {
+                               return command.app->get_name() == args[0];
+                             });
+  if (chosen == commands.end() && args[0].rfind("-", 0) != 0)
+    return reportError(tool, "unknown command '" + args[0] + "' (see " +
+                                 tool + " --help)");
+  if (chosen != commands.end() && args.size() == 1) {
+    std::fputs(chosen->app->help(tool).c_str(), stderr);
+    return 1;
+  }
+  std::string error;
+  if (!expandSpecFiles(args, error))
+    return reportError(tool, error);
+  // CLI11 takes the arguments last first.
+  std::reverse(args.begin(), args.end());
+  try {
+    app.parse(args);
+  } catch (const CLI::CallForHelp &) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  } catch (const CLI::ParseError &parseError) {
+    const CLI::App &failed = chosen == commands.end() ? app : *chosen->app;
+    return reportError(tool, describeParseError(failed, parseError));
+  }
+  // CLI11 keeps a "--" among the extras.
+  std::vector<std::string> extras = chosen->app->remaining();
+  extras.erase(std::remove(extras.begin(), extras.end(), "--"), extras.end());
+  if (!extras.empty())
+    return reportError(tool, unknownArgument(*chosen->app, extras));
+  return chosen->run();
 }

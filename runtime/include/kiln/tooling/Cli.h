@@ -1,37 +1,36 @@
-//===- Cli.h - What kiln-run's commands share on CLI11 ----------*- C++ -*-===//
+//===- Cli.h - Command-line tools with subcommands, on CLI11 ----*- C++ -*-===//
 //
-// Every command is a CLI11 subcommand: its options are declared once, with
-// their help text and a validator whose message completes the flag's name
-// ("--epochs expects a positive number, got 'x'").
+// What a Kiln tool with subcommands shares (kiln-run is one): every command
+// is a CLI11 subcommand whose options are declared once, with their help
+// text and a validator whose message completes the flag's name ("--epochs
+// expects a positive number, got 'x'"); help in kilnc's usage style; one
+// line for every parse error, with did-you-mean for a mistyped option; spec
+// files of options; and the dispatch from main().
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_RUN_CLI_H
-#define KILN_RUN_CLI_H
+#ifndef KILN_TOOLING_CLI_H
+#define KILN_TOOLING_CLI_H
 
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
-namespace kiln::run {
+namespace kiln::tooling {
 
-/// A kiln-run command: its subcommand, and what runs once its arguments
-/// have parsed (the exit code).
+/// A subcommand, and what runs once its arguments have parsed (the exit
+/// code).
 struct Command {
   CLI::App *app = nullptr;
   std::function<int()> run;
 };
 
-/// Reports a user error in one line; the command's exit code.
-int fail(const std::string &message);
-
-/// Advice the libraries return, one line each.
-void printHints(const std::vector<std::string> &hints);
-
-bool endsWith(const std::string &text, const std::string &suffix);
+/// Prints "TOOL: error: MESSAGE" to stderr; the exit code of a user error.
+int reportError(const std::string &tool, const std::string &message);
 
 /// Validators; each message follows the flag's name. `rule` accepts what
 /// `accepts` does, else says "MESSAGE, got 'TEXT'" (or just MESSAGE).
@@ -53,8 +52,11 @@ CLI::Option *addThreads(CLI::App &command, unsigned &threads);
 CLI::Option *addSeed(CLI::App &command, uint64_t &seed,
                      const std::string &description);
 
-/// kiln-run's top-level command with CLI11's help in its usage style.
-std::unique_ptr<CLI::App> makeApp();
+/// A tool's top-level command, `tool`, with help in kilnc's usage style
+/// ("usage: kiln-run train model.kmod [options]"). A flag given twice takes
+/// the last value.
+std::unique_ptr<CLI::App> makeApp(const std::string &tool,
+                                  const std::string &description);
 
 /// One line for a parse error of `command`: options it does not know get
 /// "unknown option '--epoch' (did you mean '--epochs'? see kiln-run train
@@ -70,6 +72,14 @@ std::string unknownArgument(const CLI::App &command,
 /// options after it override them. Files the spec names are beside it.
 bool expandSpecFiles(std::vector<std::string> &args, std::string &error);
 
-} // namespace kiln::run
+/// main() of a tool whose `app` has `commands`: parses `args` (argv without
+/// the program) for exactly one of them and runs it. No arguments, or a
+/// command alone, prints its help and fails; a parse error is reported in
+/// one line. Arguments after a `--` are left for the command (kiln-run
+/// tune passes them on).
+int runCommand(CLI::App &app, std::vector<Command> &commands,
+               std::vector<std::string> args);
 
-#endif // KILN_RUN_CLI_H
+} // namespace kiln::tooling
+
+#endif // KILN_TOOLING_CLI_H
