@@ -13,7 +13,7 @@ DEB_PACKAGES := \
   ninja-build ccache cmake pkg-config zlib1g-dev libzstd-dev \
   python3-torch python3-numpy libopenblas0-openmp dataset-fashion-mnist \
   libpng-dev libcairo2-dev fonts-dejavu-core wamerican python3-sklearn \
-  libcli11-dev nlohmann-json3-dev python3-venv
+  libcli11-dev nlohmann-json3-dev python3-venv libclang-rt-22-dev
 
 CMAKE_FLAGS := \
   -G Ninja \
@@ -25,7 +25,7 @@ CMAKE_FLAGS := \
   -DLLVM_USE_LINKER=lld \
   -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir
 
-.PHONY: all deps configure build test demo bench conformance docs clean venv
+.PHONY: all deps configure build test demo bench conformance docs clean venv fuzz
 
 all: build
 
@@ -54,6 +54,22 @@ build: configure
 
 test: build venv
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Every libFuzzer target (tests/fuzz) for FUZZ_SECONDS each, growing its
+# corpus under build/fuzz; a crash stops the run and leaves its input
+# there (build/fuzz/NAME-crash-*), to become a regression input in
+# tests/fuzz/regressions/NAME. `make test` runs each for 20,000 inputs.
+# Then kiln-run train killed (-9) 50 times (make test: 5).
+FUZZ_SECONDS ?= 600
+FUZZERS := kiln kmod checkpoint npy csv idx
+fuzz: build
+	@for f in $(FUZZERS); do \
+	  tests/fuzz/run_fuzzer.sh $(BUILD_DIR)/fuzz/$$f-fuzzer $$f-fuzzer \
+	    $(CURDIR) $(abspath $(BUILD_DIR)) seconds=$(FUZZ_SECONDS) || exit 1; \
+	done
+	/usr/bin/python3 tests/faults/kill_during_training.py --kills 50 \
+	  --kilnc $(BUILD_DIR)/bin/kilnc --kiln-run $(BUILD_DIR)/bin/kiln-run \
+	  --source $(CURDIR)
 
 # Test-only Python packages from PyPI (TensorBoard's event reader), pinned
 # in tests/requirements.txt, in a virtual environment under the build

@@ -195,8 +195,8 @@ bool checkResult(const EntrySpec &entry, const ResultSpec &result,
 } // namespace
 
 std::unique_ptr<Module> Module::loadFile(const std::string &path,
-                                         std::string &error,
-                                         ErrorCode *code) {
+                                         std::string &error, ErrorCode *code,
+                                         bool mapCode) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) {
     error = "cannot open '" + path + "'";
@@ -212,15 +212,15 @@ std::unique_ptr<Module> Module::loadFile(const std::string &path,
     return nullptr;
   }
   std::unique_ptr<Module> module =
-      loadMemory(bytes.data(), bytes.size(), error, code);
+      loadMemory(bytes.data(), bytes.size(), error, code, mapCode);
   if (!module)
     error = path + ": " + error;
   return module;
 }
 
 std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
-                                           std::string &error,
-                                           ErrorCode *code) {
+                                           std::string &error, ErrorCode *code,
+                                           bool mapCode) {
   // Every failure below is of the bytes, but for the CPU check's.
   setErrorCode(code, ErrorCode::Corrupt);
   if (size < kmod::kHeaderSize ||
@@ -308,10 +308,12 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
     error = "the module has no code";
     return nullptr;
   }
-  module->library_ = loadLibrary(root->code()->data(), root->code()->size(),
-                                 module->codeFile_, error);
-  if (!module->library_)
-    return nullptr;
+  if (mapCode) {
+    module->library_ = loadLibrary(root->code()->data(), root->code()->size(),
+                                   module->codeFile_, error);
+    if (!module->library_)
+      return nullptr;
+  }
 
   if (root->entries())
     for (const fb::Entry *entry : *root->entries()) {
@@ -374,9 +376,10 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
           spec.results.push_back(std::move(r));
         }
       std::string symbol = str(entry->symbol());
-      spec.function = reinterpret_cast<EntryFunction>(
-          dlsym(module->library_, symbol.c_str()));
-      if (!spec.function) {
+      if (mapCode)
+        spec.function = reinterpret_cast<EntryFunction>(
+            dlsym(module->library_, symbol.c_str()));
+      if (mapCode && !spec.function) {
         error = "the module's code lacks entry '" + symbol + "'";
         return nullptr;
       }

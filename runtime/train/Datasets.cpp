@@ -67,16 +67,20 @@ bool parseIdx(const std::string &path, const std::vector<uint8_t> &bytes,
   if (rank == 0 || bytes.size() < 4 + 4 * rank)
     return malformed("truncated header");
   dims.clear();
-  int64_t total = 1;
+  size_t header = 4 + 4 * rank;
+  // The data is in memory, so a product beyond its size (or one that would
+  // overflow) is a lie of the header.
+  uint64_t total = 1, available = bytes.size() - header;
   for (size_t i = 0; i < rank; ++i) {
     dims.push_back(bigEndian(&bytes[4 + 4 * i]));
-    total *= dims.back();
+    total = dims.back() == 0 || total <= available / dims.back()
+                ? total * dims.back()
+                : available + 1;
   }
-  size_t header = 4 + 4 * rank;
-  if (bytes.size() - header != static_cast<size_t>(total))
-    return malformed("holds " + std::to_string(bytes.size() - header) +
+  if (available != total)
+    return malformed("holds " + std::to_string(available) +
                      " bytes of data, its header promises " +
-                     std::to_string(total));
+                     (total > available ? "more" : std::to_string(total)));
   data = bytes.data() + header;
   return true;
 }
@@ -146,9 +150,9 @@ bool kiln::train::readIdx(const std::string &imagesPath,
       !parseIdx(labelsPath, labelBytes, labelDims, labels, error))
     return false;
   if (imageDims.size() < 2 || labelDims.size() != 1 ||
-      imageDims[0] != labelDims[0]) {
+      imageDims[0] != labelDims[0] || imageDims[0] == 0) {
     error = "'" + imagesPath + "' and '" + labelsPath +
-            "' do not hold one label per image";
+            "' do not hold one label per image (and at least one image)";
     return false;
   }
   out.count = imageDims[0];

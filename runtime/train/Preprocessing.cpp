@@ -28,6 +28,55 @@ std::string exactly(double value) {
   return text;
 }
 
+/// A name as one tab-separated field: backslash, tab, newline and carriage
+/// return escaped (CSV names and categories may hold them, quoted).
+std::string escaped(const std::string &text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    default:
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string unescaped(const std::string &text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\' || i + 1 == text.size()) {
+      out += text[i];
+      continue;
+    }
+    char next = text[++i];
+    out += next == 't' ? '\t' : next == 'n' ? '\n' : next == 'r' ? '\r' : next;
+  }
+  return out;
+}
+
+/// The tab-separated fields of `line`, empty ones included.
+std::vector<std::string> fieldsOf(const std::string &line) {
+  std::vector<std::string> fields;
+  for (size_t start = 0;;) {
+    size_t tab = line.find('\t', start);
+    fields.push_back(unescaped(line.substr(start, tab - start)));
+    if (tab == std::string::npos)
+      return fields;
+    start = tab + 1;
+  }
+}
 } // namespace
 
 bool kiln::train::parseScaling(const std::string &text, Scaling &scaling) {
@@ -267,27 +316,28 @@ void Preprocessing::apply(float *features, int64_t count) const {
 }
 
 // The text form: one record per line, fields separated by tabs (names may
-// hold spaces), numbers with enough digits to read back exactly.
+// hold spaces; backslash, tab and line breaks in them are escaped), numbers
+// with enough digits to read back exactly.
 std::string Preprocessing::serialize() const {
   std::ostringstream out;
   out.exceptions(std::ios::badbit); // an allocation failure gets through
   out << "kiln-run-preprocessing\t1\n";
-  out << "data\t" << data << "\n";
+  out << "data\t" << escaped(data) << "\n";
   if (!targets.empty())
-    out << "targets\t" << targets << "\n";
+    out << "targets\t" << escaped(targets) << "\n";
   out << "split\t" << exactly(split[0]) << "\t" << exactly(split[1]) << "\t"
       << exactly(split[2])
       << "\tseed\t" << seed << "\tstratify\t" << (stratify ? 1 : 0)
       << "\tvalidation\t" << validation << "\n";
-  out << "target\t" << target << "\n";
+  out << "target\t" << escaped(target) << "\n";
   out << (textClasses ? "text-classes" : "classes");
   for (const std::string &name : classes)
-    out << "\t" << name;
+    out << "\t" << escaped(name);
   out << "\n";
   for (const Column &column : columns) {
-    out << "column\t" << column.name;
+    out << "column\t" << escaped(column.name);
     for (const std::string &category : column.categories)
-      out << "\t" << category;
+      out << "\t" << escaped(category);
     out << "\n";
   }
   out << "scaling\t" << scalingName(scaling) << "\n";
@@ -330,14 +380,9 @@ bool Preprocessing::parse(const std::string &text, std::string &error) {
   };
   while (std::getline(in, line)) {
     ++lineNumber;
-    std::vector<std::string> fields;
-    std::istringstream cells(line);
-    cells.exceptions(std::ios::badbit); // an allocation failure gets through
-    std::string cell;
-    while (std::getline(cells, cell, '\t'))
-      fields.push_back(cell);
-    if (fields.empty())
+    if (line.empty())
       continue;
+    std::vector<std::string> fields = fieldsOf(line);
     const std::string &kind = fields[0];
     std::vector<std::string> rest(fields.begin() + 1, fields.end());
     auto number = [&](size_t i, double &value) {

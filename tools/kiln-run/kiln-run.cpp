@@ -13,6 +13,7 @@
 
 #include "Commands.h"
 
+#include <csignal>
 #include <cstdio>
 
 using namespace kiln::run;
@@ -32,6 +33,9 @@ bool kiln::run::endsWith(const std::string &text, const std::string &suffix) {
 }
 
 int main(int argc, char **argv) {
+  // Past a file-size limit, a write fails (EFBIG) and says so, rather than
+  // SIGXFSZ ending the process mid-save.
+  std::signal(SIGXFSZ, SIG_IGN);
   std::unique_ptr<CLI::App> app = makeApp(
       "kiln-run", "Runs, trains, evaluates and tunes compiled Kiln modules.");
   std::vector<Command> commands = {

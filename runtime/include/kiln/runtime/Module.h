@@ -122,12 +122,18 @@ public:
   /// `code`, when given, says what kind of failure it was: NotFound for a
   /// file that cannot be opened, FailedPrecondition for code this CPU
   /// cannot run, else Corrupt.
+  /// With `mapCode` false, everything is checked but the machine code is
+  /// not loaded (loading a shared object may run its initializers): the
+  /// entries have no function and cannot be run. What `kiln-run verify`
+  /// and the loader's fuzzer use.
   static std::unique_ptr<Module> loadFile(const std::string &path,
                                           std::string &error,
-                                          ErrorCode *code = nullptr);
+                                          ErrorCode *code = nullptr,
+                                          bool mapCode = true);
   static std::unique_ptr<Module> loadMemory(const uint8_t *data, size_t size,
                                             std::string &error,
-                                            ErrorCode *code = nullptr);
+                                            ErrorCode *code = nullptr,
+                                            bool mapCode = true);
   ~Module();
 
   const std::string &name() const { return name_; }
