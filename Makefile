@@ -15,6 +15,11 @@ DEB_PACKAGES := \
   libpng-dev libcairo2-dev fonts-dejavu-core wamerican python3-sklearn \
   libcli11-dev nlohmann-json3-dev python3-venv libclang-rt-22-dev
 
+# ccache hashes paths relative to the checkout, so that a fresh clone in
+# another folder (CI's) reuses what an earlier build compiled.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
 CMAKE_FLAGS := \
   -G Ninja \
   -DCMAKE_BUILD_TYPE=Release \

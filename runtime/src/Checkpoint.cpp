@@ -4,6 +4,7 @@
 
 #include "kiln/checkpoint_format.h"
 #include "kiln/checkpoint_generated.h"
+#include "ShapeVector.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -93,9 +94,7 @@ bool takeTensor(const flatbuffers::Vector<flatbuffers::Offset<fb::Tensor>>
     for (const fb::Tensor *tensor : *tensors) {
       if (!tensor->name() || tensor->name()->str() != name)
         continue;
-      std::vector<int64_t> shape;
-      if (tensor->shape())
-        shape.assign(tensor->shape()->begin(), tensor->shape()->end());
+      std::vector<int64_t> shape = readShape(tensor->shape());
       auto dtype = static_cast<DType>(tensor->dtype());
       size_t bytes = tensor->data() ? tensor->data()->size() : 0;
       if (dtype != expected.dtype || shape != expected.shape ||
@@ -287,8 +286,7 @@ bool inspectCheckpoint(const std::string &path, CheckpointContents &contents,
       return false;
     }
     entry.type.dtype = static_cast<DType>(tensor->dtype());
-    if (tensor->shape())
-      entry.type.shape.assign(tensor->shape()->begin(), tensor->shape()->end());
+    entry.type.shape = readShape(tensor->shape());
     int64_t elements = 1;
     for (int64_t dim : entry.type.shape) {
       if (dim < 0 || (dim > 0 && elements > INT64_MAX / dim)) {

@@ -5,6 +5,7 @@
 #include "kiln/kmod_format.h"
 #include "kiln/kmod_generated.h"
 #include "kiln/runtime/CodeAbi.h"
+#include "ShapeVector.h"
 
 #include <dlfcn.h>
 #include <sys/mman.h>
@@ -53,8 +54,7 @@ TensorSpec readType(const fb::TensorType *type) {
   if (!type)
     return spec;
   spec.dtype = static_cast<DType>(type->dtype());
-  if (type->shape())
-    spec.shape.assign(type->shape()->begin(), type->shape()->end());
+  spec.shape = readShape(type->shape());
   return spec;
 }
 

@@ -262,7 +262,36 @@ bool readNpy(const std::string &path, Tensor &tensor, std::string &error,
     }
     tensor.shape.push_back(value);
   }
-  size_t bytes = static_cast<size_t>(tensor.numElements()) * info->bytes;
+  // The data is the rest of the file: a shape that promises more (or whose
+  // size overflows) is refused before anything is allocated for it.
+  std::streampos dataStart = in.tellg();
+  in.seekg(0, std::ios::end);
+  uint64_t available =
+      dataStart < 0 ? 0 : static_cast<uint64_t>(in.tellg() - dataStart);
+  in.seekg(dataStart);
+  // Every dimension counts, a zero one too: no product of them may pass
+  // 2^40 values (the runtime's limit for any tensor).
+  const uint64_t kMaxValues = uint64_t(1) << 40;
+  uint64_t values = 1;
+  bool empty = false;
+  for (int64_t dim : tensor.shape) {
+    empty = empty || dim == 0;
+    if (dim > 0)
+      values = values <= kMaxValues / static_cast<uint64_t>(dim)
+                   ? values * static_cast<uint64_t>(dim)
+                   : kMaxValues + 1;
+  }
+  if (values > kMaxValues) {
+    error = "'" + path + "' has a shape too large to hold (" + shapeText + ")";
+    return false;
+  }
+  uint64_t bytes = empty ? 0 : values * info->bytes;
+  if (bytes > available) {
+    error = "'" + path + "' is truncated: its shape " +
+            formatShape(tensor.shape) + " needs more than the " +
+            std::to_string(available) + " bytes of data it holds";
+    return false;
+  }
   std::vector<uint8_t> data(bytes);
   if (!in.read(reinterpret_cast<char *>(data.data()), bytes)) {
     error = "'" + path + "' is truncated: expected " + std::to_string(bytes) +

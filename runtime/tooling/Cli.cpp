@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 
 using namespace kiln::tooling;
 
@@ -278,5 +279,11 @@ int kiln::tooling::runCommand(CLI::App &app, std::vector<Command> &commands,
   extras.erase(std::remove(extras.begin(), extras.end(), "--"), extras.end());
   if (!extras.empty())
     return reportError(tool, unknownArgument(*chosen->app, extras));
-  return chosen->run();
+  // A request the machine cannot meet (a module whose parameters do not
+  // fit in memory) is an error to report, not a reason to abort.
+  try {
+    return chosen->run();
+  } catch (const std::bad_alloc &) {
+    return reportError(tool, "out of memory");
+  }
 }

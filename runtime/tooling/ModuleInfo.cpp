@@ -95,11 +95,14 @@ std::string kiln::tooling::formatModuleInfo(const Module &module) {
       out += " " + feature;
     out += "\n";
   }
+  // Counted, not allocated: a module may describe more than fits here.
   size_t count = 0, bytes = 0;
   for (const ParamSpec &param : module.params()) {
-    Tensor shape(param.type.dtype, param.type.shape);
-    count += static_cast<size_t>(shape.numElements());
-    bytes += shape.bytes.size();
+    size_t values = 1;
+    for (int64_t dim : param.type.shape)
+      values *= static_cast<size_t>(dim);
+    count += values;
+    bytes += values * dtypeSize(param.type.dtype);
   }
   appendf(out, "parameters: %zu tensors, %zu values, %zu bytes\n",
           module.params().size(), count, bytes);

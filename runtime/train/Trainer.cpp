@@ -374,7 +374,7 @@ bool Trainer::fit(const FitData &data, FitResult &result,
       !loadCheckpoint(session_, options.keepBest, error))
     return false;
 
-  if (data.test &&
+  if (!test.empty() &&
       !evaluate(session_, result.entries, phases.front().feed, options.noise,
                 *data.test, test, result.test, error))
     return false;

@@ -9,6 +9,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 
+#include <cstdio>
+
 using namespace mlir;
 using namespace kiln;
 using namespace kiln::text;
@@ -106,6 +108,21 @@ DeclarationChecker::resolveType(const TypeSpec &type, bool allowBatch) {
       return std::nullopt;
     }
     shape.push_back(static_cast<int64_t>(size->value));
+  }
+  // As the runtime refuses to load (kiln/runtime/Module.h): the values of
+  // one tensor (per sample, with N) must be countable and storable.
+  constexpr double kMaxValues = double(int64_t(1) << 40);
+  double values = 1;
+  for (int64_t dim : shape)
+    if (!ShapedType::isDynamic(dim))
+      values *= double(dim);
+  if (values > kMaxValues) {
+    char count[32];
+    std::snprintf(count, sizeof count, "%.3g", values);
+    error(type.dtypeLoc, std::string("a tensor of ") + count + " values" +
+                             (hasBatch ? " per sample" : "") +
+                             " is too large (Kiln's limit is 2^40)");
+    return std::nullopt;
   }
   return RankedTensorType::get(shape, element);
 }
