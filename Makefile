@@ -30,7 +30,8 @@ CMAKE_FLAGS := \
   -DLLVM_USE_LINKER=lld \
   -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir
 
-.PHONY: all deps configure build test demo bench conformance docs clean venv fuzz
+.PHONY: all deps configure build test demo bench conformance docs clean venv fuzz \
+  test-sanitize
 
 all: build
 
@@ -59,6 +60,22 @@ build: configure
 
 test: build venv
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The whole ctest suite again with AddressSanitizer and
+# UndefinedBehaviorSanitizer in every object (KILN_SANITIZE), in its own
+# build directory: any report fails its test (docs/robustness.md).
+SANITIZE_BUILD_DIR ?= build-sanitize
+SANITIZER_ENV := \
+  ASAN_OPTIONS=allocator_may_return_null=1:detect_stack_use_after_return=1:strict_string_checks=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lit/lsan.supp
+test-sanitize: deps venv
+	cmake -S . -B $(SANITIZE_BUILD_DIR) $(CMAKE_FLAGS) \
+	  -DKILN_SANITIZE=address,undefined
+	cmake --build $(SANITIZE_BUILD_DIR) -j $(JOBS)
+	rm -rf $(SANITIZE_BUILD_DIR)/venv && ln -s $(abspath $(VENV)) $(SANITIZE_BUILD_DIR)/venv
+	cd $(SANITIZE_BUILD_DIR) && $(SANITIZER_ENV) \
+	  ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 # Every libFuzzer target (tests/fuzz) for FUZZ_SECONDS each, growing its
 # corpus under build/fuzz; a crash stops the run and leaves its input

@@ -144,6 +144,52 @@ void keepHeapMemory() {
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
   });
 }
+/// Frees, on destruction, the memory the generated code allocated for an
+/// entry's returned results: each allocation once (results may alias one),
+/// not the arguments passed through. It allocates nothing itself, so it
+/// also runs when memory has run out.
+class FreeResultMemory {
+public:
+  FreeResultMemory(const int64_t *resultWords, const EntrySpec &entry,
+                   const std::set<uintptr_t> &argumentMemory)
+      : resultWords(resultWords), entry(entry),
+        argumentMemory(argumentMemory) {}
+  FreeResultMemory(const FreeResultMemory &) = delete;
+  FreeResultMemory &operator=(const FreeResultMemory &) = delete;
+
+  ~FreeResultMemory() {
+    const int64_t *word = resultWords;
+    for (const ResultSpec &result : entry.results) {
+      if (result.role != ResultSpec::Role::Output)
+        continue;
+      auto allocated = static_cast<uintptr_t>(word[0]);
+      if (!argumentMemory.count(allocated) && !seenBefore(word, allocated))
+        std::free(reinterpret_cast<void *>(allocated));
+      word += descriptorWords(result.type.shape.size());
+    }
+  }
+
+private:
+  /// Whether a result before the one at `end` has the allocation.
+  bool seenBefore(const int64_t *end, uintptr_t allocated) const {
+    const int64_t *word = resultWords;
+    for (const ResultSpec &result : entry.results) {
+      if (word == end)
+        return false;
+      if (result.role != ResultSpec::Role::Output)
+        continue;
+      if (static_cast<uintptr_t>(word[0]) == allocated)
+        return true;
+      word += descriptorWords(result.type.shape.size());
+    }
+    return false;
+  }
+
+  const int64_t *resultWords;
+  const EntrySpec &entry;
+  const std::set<uintptr_t> &argumentMemory;
+};
+
 } // namespace
 
 Session::Session(const Module &module, uint64_t seed, unsigned threads)
@@ -309,6 +355,11 @@ bool Session::run(const std::string &name,
   for (std::vector<int64_t> &descriptor : descriptors)
     args.push_back(descriptor.data());
 
+  // What the generated code allocates for the results is freed on every
+  // way out, a failed copy (out of memory) included, after every result is
+  // copied out: results may alias one allocation (an output and a reshape
+  // of it). The descriptors are zeros until the call fills them.
+  FreeResultMemory freeResults{resultBuffer.data(), *entry, argumentMemory};
   {
     ScopedPool scope(pool_.get());
     ScopedProfile profiling(options.profile);
@@ -322,15 +373,11 @@ bool Session::run(const std::string &name,
   }
 
   outputs.clear();
-  // Results may alias one allocation (an output and a reshape of it), so
-  // every result is copied out before any allocation is freed.
-  std::set<uintptr_t> allocations;
   const int64_t *word = resultBuffer.data();
   for (const ResultSpec &result : entry->results) {
     if (!isReturned(result))
       continue;
     size_t rank = result.type.shape.size();
-    auto allocated = static_cast<uintptr_t>(word[0]);
     auto aligned = reinterpret_cast<const uint8_t *>(word[1]);
     size_t elementSize = dtypeSize(result.type.dtype);
     Tensor tensor(result.type.dtype,
@@ -338,13 +385,9 @@ bool Session::run(const std::string &name,
     uint8_t *out = tensor.bytes.data();
     copyStrided(aligned + word[2] * int64_t(elementSize), word + 3,
                 word + 3 + rank, rank, elementSize, out);
-    if (!argumentMemory.count(allocated))
-      allocations.insert(allocated);
     outputs.push_back(std::move(tensor));
     word += descriptorWords(rank);
   }
-  for (uintptr_t allocated : allocations)
-    std::free(reinterpret_cast<void *>(allocated));
   if (counter)
     counter->data<int64_t>()[0] = trainStep;
   return true;

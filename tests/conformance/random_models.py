@@ -534,14 +534,25 @@ def shrink(args, seed, max_ops, work):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--kilnc", required=True)
-    parser.add_argument("--kiln-run", required=True)
+    parser.add_argument("--kilnc")
+    parser.add_argument("--kiln-run")
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--first", type=int, default=1)
     parser.add_argument("--max-ops", type=int, default=8)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    parser.add_argument("--write-sources", metavar="DIR",
+                        help="only write each model's .kiln file to DIR "
+                             "(the compiler fuzzer's seeds)")
     args = parser.parse_args()
     seeds = range(args.first, args.first + args.count)
+    if args.write_sources:
+        for seed in seeds:
+            path = os.path.join(args.write_sources, f"m{seed}.kiln")
+            with open(path, "w") as out:
+                out.write(Model(seed, args.max_ops).generate())
+        return 0
+    if not args.kilnc or not args.kiln_run:
+        parser.error("--kilnc and --kiln-run are required")
     features, failed = collections.Counter(), []
     with tempfile.TemporaryDirectory() as work, \
             concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:

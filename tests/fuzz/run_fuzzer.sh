@@ -13,11 +13,23 @@ regressions=$src/tests/fuzz/regressions/$name
 rm -rf "$seeds"
 mkdir -p "$seeds" "$corpus"
 python=/usr/bin/python3
+timeout=10
 module=$build/tests/unit/capi_logistic.kmod
 
 case $name in
 kiln-fuzzer)
   cp "$src"/models/*.kiln "$src"/tests/lit/Frontend/errors/*.kiln "$seeds"/ ;;
+kilnc-fuzzer)
+  # A model through every pass takes about a second under the sanitizers:
+  # the seeds are small, the zoo's linear models and models of the
+  # generality suite's generator (every op family), 40 for a timed run,
+  # 12 for a short one.
+  timeout=60
+  generated=40
+  [[ $budget == runs=* ]] && generated=12
+  cp "$src"/models/{linear_regression,logistic_regression,linear_svm,mlp}.kiln "$seeds"/
+  "$python" "$src"/tests/conformance/random_models.py --first 1 \
+    --count $generated --max-ops 4 --write-sources "$seeds" ;;
 kmod-fuzzer)
   cp "$module" "$seeds"/ ;;
 checkpoint-fuzzer)
@@ -64,6 +76,6 @@ seconds=*) limit=(-max_total_time="${budget#seconds=}") ;;
 *) echo "run_fuzzer.sh: budget is runs=N or seconds=S" >&2; exit 2 ;;
 esac
 echo "== $name: ${budget/=/ }"
-"$fuzzer" "${limit[@]}" -print_final_stats=1 -timeout=10 -rss_limit_mb=4096 \
+"$fuzzer" "${limit[@]}" -print_final_stats=1 -timeout=$timeout -rss_limit_mb=4096 \
   -artifact_prefix="$build/fuzz/$name-" "$corpus" "$seeds"
 echo "== $name: corpus $(ls "$corpus" | wc -l) inputs"

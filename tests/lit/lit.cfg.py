@@ -18,6 +18,18 @@ llvm_config.use_default_substitutions()
 tool_dirs = [config.kiln_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["kiln-opt"], tool_dirs)
 
+# `%limit_memory_6g CMD`: CMD with at most 6 GB to allocate. Under
+# AddressSanitizer (a KILN_SANITIZE build), whose shadow memory reserves
+# terabytes of address space, ulimit -v would stop the process before it
+# starts: the sanitizer's allocator takes the limit instead.
+if "address" in config.kiln_sanitize:
+    config.available_features.add("asan")
+    config.substitutions.append(("%limit_memory_6g", "env ASAN_OPTIONS="
+        "allocator_may_return_null=1:max_allocation_size_mb=6000"))
+else:
+    config.substitutions.append(("%limit_memory_6g",
+        "sh -c 'ulimit -v 6000000; exec \"$0\" \"$@\"'"))
+
 import sys
 config.substitutions.append(("%python", sys.executable))
 # KILN_RUN_TOOL swaps in another build of kiln-run (kiln-run-asan).

@@ -13,12 +13,11 @@
 #include "kiln/Frontend/Text/Parser.h"
 #include "kiln/Dialect/KilnOps.h"
 #include "kiln/InitAll.h"
+#include "kiln/Pipeline/Compile.h"
 #include "kiln/Pipeline/CrashDiagnostics.h"
-#include "kiln/Pipeline/Pipeline.h"
 #include "kiln/Target/Kmod.h"
 #include "kiln/Target/LayerSummary.h"
 #include "kiln/Target/NativeCode.h"
-#include "kiln/Target/ParallelCodegen.h"
 #include "kiln/tooling/ModelSummary.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -341,119 +340,81 @@ int main(int argc, char **argv) {
   if (printSummary)
     return printModelSummary(*module, layers);
 
-  if (inferenceOnly) {
-    llvm::SmallVector<mlir::func::FuncOp> trainEntries;
-    for (auto func : module->getOps<mlir::func::FuncOp>())
-      if (func->hasAttr(kiln::KilnDialect::kOptimizerAttrName))
-        trainEntries.push_back(func);
-    for (mlir::func::FuncOp func : trainEntries)
-      func.erase();
-    // The loss entries stay, as plain infer entries.
-    for (auto func : module->getOps<mlir::func::FuncOp>())
-      func->removeAttr(kiln::KilnDialect::kLossOfAttrName);
-  }
-  kiln::setCrashStage("");
-  {
-    mlir::PassManager pm(&context);
+  kiln::CompileOptions options;
+  options.vectorize = vectorize;
+  options.layout = layout;
+  options.fuse = fuse;
+  options.inferenceOnly = inferenceOnly;
+  options.codegenParts = codegenParts;
+  options.targetCpu = targetCpu;
+  options.targetFeatures = targetFeatures;
+  // The pass manager options (--mlir-print-ir-after-all, --mlir-timing,
+  // ...) apply to every stage.
+  options.configurePassManager = [&](mlir::PassManager &pm,
+                                     kiln::CompileStage stage) {
     kiln::instrumentForCrashes(pm, rerunning, reproducer);
-    if (failed(mlir::applyPassManagerCLOptions(pm)) ||
-        failed(kiln::addDifferentiatePasses(pm)))
-      return fail("cannot build the autodiff pipeline");
-    if (failed(pm.run(*module)))
-      return 1;
+    if (failed(mlir::applyPassManagerCLOptions(pm))) {
+      fail("bad pass manager options");
+      return llvm::failure();
+    }
+    mlir::applyDefaultTimingPassManagerCLOptions(pm);
+    if (testCrashInPass && stage == kiln::CompileStage::Linalg)
+      pm.addPass(kiln::createTestCrashPass());
+    return llvm::success();
+  };
+  kiln::ModuleSummary summary;
+  summary.layers = std::move(layers);
+  kiln::CompileStage last = kiln::CompileStage::Kmod;
+  switch (emitKind) {
+  case EmitKind::Kiln:
+    last = kiln::CompileStage::Kiln;
+    break;
+  case EmitKind::Train:
+    last = kiln::CompileStage::Train;
+    break;
+  case EmitKind::Linalg:
+    last = kiln::CompileStage::Linalg;
+    break;
+  case EmitKind::Vector:
+    last = kiln::CompileStage::Vector;
+    break;
+  default:
+    last = kiln::CompileStage::LLVMMLIR;
   }
-  if (emitKind == EmitKind::Train)
+  if (failed(kiln::lowerModule(*module, options, last, summary)))
+    return 1;
+  if (last != kiln::CompileStage::LLVMMLIR || emitKind == EmitKind::LLVMMLIR)
     return printModule(*module, output);
 
-  // The summary describes the entries as the runtime will call them, after
-  // autodiff gave train entries their state and scalar arguments.
-  mlir::FailureOr<kiln::ModuleSummary> summary =
-      kiln::summarizeModule(*module);
-  if (failed(summary))
-    return 1;
-  summary->layers = std::move(layers);
-  if (layout) {
-    mlir::PassManager pm(&context);
-    kiln::instrumentForCrashes(pm, rerunning, reproducer);
-    if (failed(mlir::applyPassManagerCLOptions(pm)))
-      return fail("bad pass manager options");
-    mlir::applyDefaultTimingPassManagerCLOptions(pm);
-    if (failed(kiln::addLayoutPasses(pm)))
-      return fail("cannot build the layout pipeline");
-    if (failed(pm.run(*module)))
+  if (emitKind == EmitKind::Kmod) {
+    mlir::FailureOr<std::vector<uint8_t>> kmod =
+        kiln::buildKmod(*module, options, summary);
+    if (failed(kmod))
       return 1;
+    return writeOutput(output,
+                       llvm::StringRef(reinterpret_cast<const char *>(
+                                           kmod->data()),
+                                       kmod->size()));
   }
-  // Each stage is its own pass manager, so that it can be printed; the
-  // pass manager options (--mlir-print-ir-after-all, --mlir-timing, ...)
-  // apply to all of them.
-  using StageBuilder = llvm::LogicalResult (*)(mlir::OpPassManager &);
-  struct Stage {
-    StageBuilder build;
-    EmitKind printAfter;
-  };
-  for (Stage stage : {Stage{kiln::addLowerToLinalgPasses, EmitKind::Linalg},
-                      Stage{kiln::addFusionPasses, EmitKind::Linalg},
-                      Stage{kiln::addVectorizePasses, EmitKind::Vector},
-                      Stage{kiln::addLowerToLLVMPasses, EmitKind::LLVMMLIR}}) {
-    if ((!vectorize && stage.build == kiln::addVectorizePasses) ||
-        (!fuse && stage.build == kiln::addFusionPasses))
-      continue;
-    // Linalg is shown once fused (unless fusion is off).
-    bool fusionFollows = fuse && stage.build == kiln::addLowerToLinalgPasses;
-    mlir::PassManager pm(&context);
-    kiln::instrumentForCrashes(pm, rerunning, reproducer);
-    if (failed(mlir::applyPassManagerCLOptions(pm)))
-      return fail("bad pass manager options");
-    mlir::applyDefaultTimingPassManagerCLOptions(pm);
-    if (failed(stage.build(pm)))
-      return fail("cannot build the pass pipeline");
-    if (testCrashInPass && stage.build == kiln::addLowerToLinalgPasses)
-      pm.addPass(kiln::createTestCrashPass());
-    if (failed(pm.run(*module)))
-      return 1;
-    if (emitKind == stage.printAfter && !fusionFollows)
-      return printModule(*module, output);
-  }
-
   kiln::TargetDescription target =
       kiln::describeTarget(targetCpu, targetFeatures);
-  llvm::SmallVector<llvm::SmallVector<char>> objects;
   kiln::setCrashStage("LLVM's optimization and code generation");
-  if (emitKind == EmitKind::Kmod) {
-    mlir::FailureOr<llvm::SmallVector<llvm::SmallVector<char>>> compiled =
-        kiln::compileToObjects(*module, target, codegenParts);
-    if (failed(compiled))
-      return 1;
-    objects = std::move(*compiled);
-  } else {
-    llvm::LLVMContext llvmContext;
-    mlir::FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
-        kiln::translateAndOptimize(*module, llvmContext, target);
-    if (failed(llvmModule))
-      return 1;
-    if (emitKind == EmitKind::LLVMIR) {
-      std::string text;
-      llvm::raw_string_ostream os(text);
-      (*llvmModule)->print(os, nullptr);
-      return writeOutput(output, text);
-    }
-    mlir::FailureOr<llvm::SmallVector<char>> code = kiln::emitMachineCode(
-        **llvmModule, target,
-        emitKind == EmitKind::Asm ? kiln::CodeFileKind::Assembly
-                                  : kiln::CodeFileKind::Object);
-    if (failed(code))
-      return fail("code generation failed for " + target.triple);
-    return writeOutput(output, llvm::StringRef(code->data(), code->size()));
+  llvm::LLVMContext llvmContext;
+  mlir::FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
+      kiln::translateAndOptimize(*module, llvmContext, target);
+  if (failed(llvmModule))
+    return 1;
+  if (emitKind == EmitKind::LLVMIR) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    (*llvmModule)->print(os, nullptr);
+    return writeOutput(output, text);
   }
-
-  kiln::setCrashStage("linking the shared object");
-  std::string linkError;
-  mlir::FailureOr<llvm::SmallVector<char>> shared =
-      kiln::linkSharedObject(objects, linkError);
-  if (failed(shared))
-    return fail(linkError);
-  std::vector<uint8_t> kmod = kiln::serializeKmod(*summary, target, *shared);
-  return writeOutput(output, llvm::StringRef(
-                                 reinterpret_cast<const char *>(kmod.data()),
-                                 kmod.size()));
+  mlir::FailureOr<llvm::SmallVector<char>> code = kiln::emitMachineCode(
+      **llvmModule, target,
+      emitKind == EmitKind::Asm ? kiln::CodeFileKind::Assembly
+                                : kiln::CodeFileKind::Object);
+  if (failed(code))
+    return fail("code generation failed for " + target.triple);
+  return writeOutput(output, llvm::StringRef(code->data(), code->size()));
 }

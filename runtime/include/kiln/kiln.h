@@ -48,6 +48,10 @@ typedef enum kiln_dtype {
   KILN_I32 = 2,
   KILN_I64 = 3,
   KILN_BOOL = 4,
+  /* Not a type: it makes every int a value of the enum (as Vulkan's
+     *_MAX_ENUM do), so that the library can check and refuse a caller's
+     out-of-range value instead of that being undefined behaviour. */
+  KILN_DTYPE_MAX_ENUM = 0x7fffffff,
 } kiln_dtype;
 
 /* Errors. */
