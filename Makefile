@@ -80,10 +80,11 @@ test-sanitize: deps venv
 # Every libFuzzer target (tests/fuzz) for FUZZ_SECONDS each, growing its
 # corpus under build/fuzz; a crash stops the run and leaves its input
 # there (build/fuzz/NAME-crash-*), to become a regression input in
-# tests/fuzz/regressions/NAME. `make test` runs each for 20,000 inputs.
+# tests/fuzz/regressions/NAME. `make test` runs each for 20,000 inputs
+# (kilnc, the whole compiler: 60).
 # Then kiln-run train killed (-9) 50 times (make test: 5).
 FUZZ_SECONDS ?= 600
-FUZZERS := kiln kmod checkpoint npy csv idx
+FUZZERS := kiln kilnc kmod checkpoint npy csv idx
 fuzz: build
 	@for f in $(FUZZERS); do \
 	  tests/fuzz/run_fuzzer.sh $(BUILD_DIR)/fuzz/$$f-fuzzer $$f-fuzzer \

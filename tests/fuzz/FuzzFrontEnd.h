@@ -18,6 +18,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 
+#include "llvm/ADT/Hashing.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
@@ -25,6 +26,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_set>
 
 namespace kiln::fuzz {
 
@@ -45,14 +47,34 @@ inline mlir::MLIRContext &fuzzContext() {
   return *context;
 }
 
-/// How many inputs the front end saw and accepted, printed when the
-/// fuzzer exits: how deep its mutations reach.
+/// How many inputs the front end saw and accepted, and how many different
+/// models (ops, attributes and types; not source locations) those were,
+/// printed when the fuzzer exits: how deep its mutations reach.
 struct AcceptanceCounts {
   unsigned long inputs = 0, accepted = 0;
+  std::unordered_set<llvm::hash_code> models;
+
+  void accept(mlir::ModuleOp module) {
+    ++accepted;
+    // Types and attributes are uniqued in the one context: their
+    // addresses identify them.
+    llvm::hash_code hash = 0;
+    module.walk([&](mlir::Operation *op) {
+      hash = llvm::hash_combine(
+          hash, op->getName().getAsOpaquePointer(),
+          op->getRawDictionaryAttrs().getAsOpaquePointer(),
+          op->getNumOperands());
+      for (mlir::Type type : op->getResultTypes())
+        hash = llvm::hash_combine(hash, type.getAsOpaquePointer());
+    });
+    models.insert(hash);
+  }
+
   ~AcceptanceCounts() {
     if (inputs)
       llvm::errs() << "kiln front end: accepted " << accepted << " of "
-                   << inputs << " inputs\n";
+                   << inputs << " inputs, " << models.size()
+                   << " different models\n";
   }
 };
 inline AcceptanceCounts &acceptanceCounts() {
@@ -81,7 +103,7 @@ public:
     if (module && mlir::failed(mlir::verify(*module)))
       __builtin_trap();
     if (module)
-      ++acceptanceCounts().accepted;
+      acceptanceCounts().accept(*module);
   }
 
   /// The emitted module, if the front end accepted the source.

@@ -66,8 +66,10 @@ llvm::LogicalResult lowerModule(mlir::ModuleOp module,
     return mlir::success();
 
   if (options.layout && failed(runStage(module, options, addLayoutPasses,
-                                        CompileStage::Linalg)))
+                                        CompileStage::Layout)))
     return mlir::failure();
+  if (last == CompileStage::Layout)
+    return mlir::success();
   struct Stage {
     StageBuilder build;
     CompileStage stage;

@@ -25,6 +25,7 @@ namespace kiln {
 enum class CompileStage {
   Kiln,     ///< the model in the kiln dialect, as the front end emitted it
   Train,    ///< after autodiff and the optimizer step
+  Layout,   ///< each convolution's layout chosen, still in the kiln dialect
   Linalg,   ///< lowered to linalg, elementwise chains fused
   Vector,   ///< split for threads, tiled, vectorized
   LLVMMLIR, ///< the LLVM dialect

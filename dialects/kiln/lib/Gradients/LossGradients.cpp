@@ -78,24 +78,34 @@ LogicalResult gradientOf(BceWithLogitsLossOp op, GradientBuilder &g,
 }
 
 /// Class losses: the per-sample scale as a column [N, 1], and the labels
-/// one-hot encoded [N, C].
+/// one-hot encoded [N, C]. The one-hot encoding needs C: a class count
+/// known only at run time is an error (found by fuzzing: `dense(x, x, b)`
+/// gives scores of shape [N, N]).
 template <typename OpTy>
-static std::pair<Value, Value> classTerms(OpTy op, GradientBuilder &g,
-                                          Value dy) {
+static FailureOr<std::pair<Value, Value>>
+classTerms(OpTy op, GradientBuilder &g, Value dy) {
   Value labels = op.getLabels();
   auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  if (inputType.isDynamicDim(1))
+    return op.emitOpError("cannot be differentiated with a number of "
+                          "classes known only at run time: its input has "
+                          "type ")
+           << inputType;
   Value perSample = perElementScale(g, dy, labels, op.getReduction());
   Value column = g.reshape(perSample, {-1, 1});
   Value oneHot = OneHotOp::create(
       g.b, g.loc, labels, g.b.getI64IntegerAttr(inputType.getDimSize(1)),
       TypeAttr::get(inputType.getElementType()));
-  return {column, oneHot};
+  return std::make_pair(column, oneHot);
 }
 
 template <>
 LogicalResult gradientOf(SoftmaxCrossEntropyLossOp op, GradientBuilder &g,
                          ValueRange dys, SmallVectorImpl<Value> &dxs) {
-  auto [column, oneHot] = classTerms(op, g, dys[0]);
+  FailureOr<std::pair<Value, Value>> terms = classTerms(op, g, dys[0]);
+  if (failed(terms))
+    return failure();
+  auto [column, oneHot] = *terms;
   Value probabilities = SoftmaxOp::create(g.b, g.loc, op.getInput(),
                                           g.b.getI64IntegerAttr(1));
   dxs.push_back(g.mul(g.sub(probabilities, oneHot), column));
@@ -106,7 +116,10 @@ LogicalResult gradientOf(SoftmaxCrossEntropyLossOp op, GradientBuilder &g,
 template <>
 LogicalResult gradientOf(NllLossOp op, GradientBuilder &g, ValueRange dys,
                          SmallVectorImpl<Value> &dxs) {
-  auto [column, oneHot] = classTerms(op, g, dys[0]);
+  FailureOr<std::pair<Value, Value>> terms = classTerms(op, g, dys[0]);
+  if (failed(terms))
+    return failure();
+  auto [column, oneHot] = *terms;
   dxs.push_back(g.neg(g.mul(oneHot, column)));
   dxs.push_back(Value());
   return success();
@@ -119,7 +132,10 @@ LogicalResult gradientOf(HingeLossOp op, GradientBuilder &g, ValueRange dys,
                          SmallVectorImpl<Value> &dxs) {
   Value x = op.getInput();
   auto type = cast<RankedTensorType>(x.getType());
-  auto [column, oneHot] = classTerms(op, g, dys[0]);
+  FailureOr<std::pair<Value, Value>> terms = classTerms(op, g, dys[0]);
+  if (failed(terms))
+    return failure();
+  auto [column, oneHot] = *terms;
   Value truth = g.sum(g.mul(x, oneHot), {1}, true);
   Value margins = g.add(g.sub(g.scalarLike(x, op.getMargin().convertToDouble()),
                               truth),
