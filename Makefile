@@ -68,7 +68,7 @@ SANITIZE_BUILD_DIR ?= build-sanitize
 SANITIZER_ENV := \
   ASAN_OPTIONS=allocator_may_return_null=1:detect_stack_use_after_return=1:strict_string_checks=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lit/lsan.supp
+  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lit/lsan.supp:print_suppressions=0
 test-sanitize: deps venv
 	cmake -S . -B $(SANITIZE_BUILD_DIR) $(CMAKE_FLAGS) \
 	  -DKILN_SANITIZE=address,undefined

@@ -3,12 +3,16 @@
 # examples against it as an application would: the C one with pkg-config,
 # the C++ one with find_package(Kiln). Both must run a compiled model.
 #
-#   check-install.sh BUILD_DIR SOURCE_DIR C_COMPILER CXX_COMPILER
+#   check-install.sh BUILD_DIR SOURCE_DIR C_COMPILER CXX_COMPILER [SANITIZE]
+#
+# SANITIZE: the sanitizers the runtime was built with (KILN_SANITIZE); the
+# applications link their runtime libraries, as they would have to.
 set -eu
 build=$(cd "$1" && pwd)
 source=$(cd "$2" && pwd)
 cc=$3
 cxx=$4
+app_flags=${5:+-fsanitize=$5}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -21,13 +25,14 @@ zcat "$data/t10k-images-idx3-ubyte.gz" > "$work/images"
 zcat "$data/t10k-labels-idx1-ubyte.gz" > "$work/labels"
 
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig"
-"$cc" -std=c11 -Wall -Werror "$source/examples/embed/c/classify.c" \
+"$cc" -std=c11 -Wall -Werror $app_flags \
+  "$source/examples/embed/c/classify.c" \
   $(pkg-config --cflags --libs kiln) -o "$work/classify-c"
 
 cmake -S "$source/tests/install/app" -B "$work/app" -G Ninja \
   -DCMAKE_PREFIX_PATH="$work/prefix" -DEXAMPLES="$source/examples" \
   -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" \
-  -DCMAKE_BUILD_TYPE=Release >/dev/null
+  -DCMAKE_EXE_LINKER_FLAGS="$app_flags" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$work/app" >/dev/null
 
 export LD_LIBRARY_PATH="$work/prefix/lib"
