@@ -43,8 +43,21 @@ struct kiln_metadata {
   kiln::rt::CheckpointMetadata entries;
 };
 
+/// Owns its data in `tensor`, or (made by kiln_tensor_wrap) borrows the
+/// caller's: then `tensor` holds the type and shape only.
 struct kiln_tensor {
   Tensor tensor;
+  const void *borrowed = nullptr;
+
+  TensorView view() const {
+    return borrowed ? TensorView(tensor.dtype, tensor.shape, borrowed)
+                    : TensorView(tensor);
+  }
+  size_t byteSize() const {
+    return borrowed ? static_cast<size_t>(view().numElements()) *
+                          dtypeSize(tensor.dtype)
+                    : tensor.bytes.size();
+  }
 };
 
 namespace {
@@ -276,24 +289,55 @@ const char *kiln_module_param_name(const kiln_module *module, size_t index) {
   return module->module->params()[index].name.c_str();
 }
 
-kiln_error *kiln_tensor_create(kiln_dtype dtype, const int64_t *shape,
-                               size_t rank, const void *data,
-                               kiln_tensor **tensor) {
+namespace {
+/// The checks kiln_tensor_create and kiln_tensor_wrap share; the shape, or
+/// an error.
+kiln_error *checkTensorType(kiln_dtype dtype, const int64_t *shape,
+                            size_t rank, kiln_tensor **tensor,
+                            std::vector<int64_t> &dims) {
   if (!tensor || (rank > 0 && !shape))
     return missing(!tensor ? "tensor" : "shape");
   if (dtype < KILN_F32 || dtype > KILN_BOOL)
     return makeError(KILN_STATUS_INVALID_ARGUMENT,
                      "unknown dtype " + std::to_string(int(dtype)));
+  dims.assign(shape, shape + rank);
+  for (int64_t dim : dims)
+    if (dim < 0)
+      return makeError(KILN_STATUS_INVALID_ARGUMENT,
+                       "negative dimension in shape " + formatShape(dims));
+  return nullptr;
+}
+} // namespace
+
+kiln_error *kiln_tensor_create(kiln_dtype dtype, const int64_t *shape,
+                               size_t rank, const void *data,
+                               kiln_tensor **tensor) {
   return guarded([&]() -> kiln_error * {
-    std::vector<int64_t> dims(shape, shape + rank);
-    for (int64_t dim : dims)
-      if (dim < 0)
-        return makeError(KILN_STATUS_INVALID_ARGUMENT,
-                         "negative dimension in shape " + formatShape(dims));
+    std::vector<int64_t> dims;
+    if (kiln_error *error = checkTensorType(dtype, shape, rank, tensor, dims))
+      return error;
     auto made = std::make_unique<kiln_tensor>();
     made->tensor = Tensor(static_cast<DType>(dtype), dims);
     if (data && !made->tensor.bytes.empty())
       std::memcpy(made->tensor.bytes.data(), data, made->tensor.bytes.size());
+    *tensor = made.release();
+    return nullptr;
+  });
+}
+
+kiln_error *kiln_tensor_wrap(kiln_dtype dtype, const int64_t *shape,
+                             size_t rank, const void *data,
+                             kiln_tensor **tensor) {
+  return guarded([&]() -> kiln_error * {
+    std::vector<int64_t> dims;
+    if (kiln_error *error = checkTensorType(dtype, shape, rank, tensor, dims))
+      return error;
+    if (!data)
+      return missing("data");
+    auto made = std::make_unique<kiln_tensor>();
+    made->tensor.dtype = static_cast<DType>(dtype);
+    made->tensor.shape = std::move(dims);
+    made->borrowed = data;
     *tensor = made.release();
     return nullptr;
   });
@@ -314,11 +358,12 @@ const int64_t *kiln_tensor_shape(const kiln_tensor *tensor) {
 }
 
 size_t kiln_tensor_byte_size(const kiln_tensor *tensor) {
-  return tensor->tensor.bytes.size();
+  return tensor->byteSize();
 }
 
 void *kiln_tensor_data(kiln_tensor *tensor) {
-  return tensor->tensor.bytes.data();
+  return tensor->borrowed ? const_cast<void *>(tensor->borrowed)
+                          : tensor->tensor.bytes.data();
 }
 
 kiln_error *kiln_session_create(kiln_module *module, uint64_t seed,
@@ -401,7 +446,13 @@ kiln_error *kiln_session_set_param(kiln_session *session, const char *name,
     if (paramIndex(session, name) < 0)
       return noParam(name);
     std::string error;
-    return session->session->setParam(name, value->tensor, error)
+    Tensor copied;
+    if (value->borrowed) {
+      copied = Tensor(value->tensor.dtype, value->tensor.shape);
+      std::memcpy(copied.bytes.data(), value->borrowed, copied.bytes.size());
+    }
+    return session->session->setParam(
+               name, value->borrowed ? copied : value->tensor, error)
                ? nullptr
                : makeError(KILN_STATUS_INVALID_ARGUMENT, error);
   });
@@ -458,11 +509,11 @@ kiln_error *kiln_session_run_with_options(
     if (!session->session->module().findEntry(entry))
       return noEntry(entry);
     // Borrowed, not copied: the caller's tensors outlive the run.
-    std::map<std::string, const Tensor *> named;
+    std::map<std::string, TensorView> named;
     for (size_t i = 0; i < input_count; ++i) {
       if (!input_names[i] || !inputs[i])
         return missing("an input name or tensor");
-      named[input_names[i]] = &inputs[i]->tensor;
+      named.insert_or_assign(input_names[i], inputs[i]->view());
     }
     std::vector<Tensor> results;
     std::string error;

@@ -28,19 +28,20 @@ const uintptr_t kGlobalAllocation = 0xdeadbeef;
 
 size_t descriptorWords(size_t rank) { return 3 + 2 * rank; }
 
-/// A descriptor for `tensor`'s contiguous row-major data.
-std::vector<int64_t> describe(const Tensor &tensor) {
-  size_t rank = tensor.shape.size();
+/// A descriptor for contiguous row-major data of `shape` at `address`.
+std::vector<int64_t> describe(const std::vector<int64_t> &shape,
+                              const void *address) {
+  size_t rank = shape.size();
   std::vector<int64_t> words(descriptorWords(rank));
-  auto data = reinterpret_cast<intptr_t>(tensor.bytes.data());
+  auto data = reinterpret_cast<intptr_t>(address);
   words[0] = data;
   words[1] = data;
   words[2] = 0;
   int64_t stride = 1;
   for (size_t i = rank; i-- > 0;) {
-    words[3 + i] = tensor.shape[i];
+    words[3 + i] = shape[i];
     words[3 + rank + i] = stride;
-    stride *= tensor.shape[i];
+    stride *= shape[i];
   }
   return words;
 }
@@ -72,19 +73,19 @@ void copyStrided(const uint8_t *base, const int64_t *sizes,
 struct BatchSource {
   int64_t size = -1;
   const ArgumentSpec *spec = nullptr;
-  const Tensor *tensor = nullptr;
+  const TensorView *tensor = nullptr;
 };
 
 /// Class labels and table indices must lie in [0, bound): the code
 /// indexes with them unchecked.
-bool checkIndexBound(const ArgumentSpec &spec, const Tensor &tensor,
+bool checkIndexBound(const ArgumentSpec &spec, const TensorView &tensor,
                      std::string &error) {
   if (spec.indexBound <= 0)
     return true;
   for (int64_t i = 0, n = tensor.numElements(); i < n; ++i) {
     int64_t value = tensor.dtype == DType::I32
-                        ? int64_t(tensor.data<int32_t>()[i])
-                        : tensor.dtype == DType::I64 ? tensor.data<int64_t>()[i]
+                        ? int64_t(tensor.as<int32_t>()[i])
+                        : tensor.dtype == DType::I64 ? tensor.as<int64_t>()[i]
                                                      : 0;
     if (value < 0 || value >= spec.indexBound) {
       error = "input '" + spec.name + "' has value " +
@@ -98,7 +99,7 @@ bool checkIndexBound(const ArgumentSpec &spec, const Tensor &tensor,
   return true;
 }
 
-bool checkInput(const ArgumentSpec &spec, const Tensor &tensor,
+bool checkInput(const ArgumentSpec &spec, const TensorView &tensor,
                 BatchSource &batch, std::string &error) {
   if (tensor.dtype != spec.type.dtype) {
     error = "input '" + spec.name + "' must be " +
@@ -230,10 +231,20 @@ bool Session::run(const std::string &name,
                   const std::map<std::string, Tensor> &inputs,
                   std::vector<Tensor> &outputs, std::string &error,
                   const RunOptions &options) {
-  std::map<std::string, const Tensor *> borrowed;
+  std::map<std::string, TensorView> views;
   for (const auto &[inputName, tensor] : inputs)
-    borrowed[inputName] = &tensor;
-  return run(name, borrowed, outputs, error, options);
+    views.emplace(inputName, TensorView(tensor));
+  return run(name, views, outputs, error, options);
+}
+
+bool Session::run(const std::string &name,
+                  const std::map<std::string, const Tensor *> &inputs,
+                  std::vector<Tensor> &outputs, std::string &error,
+                  const RunOptions &options) {
+  std::map<std::string, TensorView> views;
+  for (const auto &[inputName, tensor] : inputs)
+    views.emplace(inputName, TensorView(*tensor));
+  return run(name, views, outputs, error, options);
 }
 
 /// The entry's step counter: its state slot without a parameter.
@@ -257,7 +268,7 @@ int64_t Session::stepCount(const std::string &name) const {
 }
 
 bool Session::run(const std::string &name,
-                  const std::map<std::string, const Tensor *> &inputs,
+                  const std::map<std::string, TensorView> &inputs,
                   std::vector<Tensor> &outputs, std::string &error,
                   const RunOptions &options) {
   const EntrySpec *entry = module_.findEntry(name);
@@ -315,10 +326,12 @@ bool Session::run(const std::string &name,
         error = "entry '" + name + "' needs input '" + argument.name + "'";
         return false;
       }
-      if (!checkInput(argument, *it->second, batch, error))
+      const TensorView &view = it->second;
+      if (!checkInput(argument, view, batch, error))
         return false;
-      tensor = it->second;
-      break;
+      descriptors.push_back(describe(view.shape, view.data));
+      argumentMemory.insert(reinterpret_cast<uintptr_t>(view.data));
+      continue;
     }
     case ArgumentSpec::Role::Param:
       tensor = &params_[argument.paramIndex];
@@ -336,7 +349,7 @@ bool Session::run(const std::string &name,
       tensor = &stepNumber;
       break;
     }
-    descriptors.push_back(describe(*tensor));
+    descriptors.push_back(describe(tensor->shape, tensor->bytes.data()));
     argumentMemory.insert(reinterpret_cast<uintptr_t>(tensor->bytes.data()));
   }
 

@@ -49,11 +49,15 @@ Tensor::Tensor(DType dtype, std::vector<int64_t> shape)
   bytes.assign(static_cast<size_t>(numElements()) * dtypeSize(dtype), 0);
 }
 
-int64_t Tensor::numElements() const {
+static int64_t countElements(const std::vector<int64_t> &shape) {
   int64_t count = 1;
   for (int64_t dim : shape)
     count *= dim;
   return count;
 }
+
+int64_t Tensor::numElements() const { return countElements(shape); }
+
+int64_t TensorView::numElements() const { return countElements(shape); }
 
 } // namespace kiln::rt

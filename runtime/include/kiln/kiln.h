@@ -114,6 +114,13 @@ KILN_API const char *kiln_module_param_name(const kiln_module *module,
 KILN_API kiln_error *kiln_tensor_create(kiln_dtype dtype, const int64_t *shape,
                                         size_t rank, const void *data,
                                         kiln_tensor **tensor);
+/* A tensor over the caller's `data` (dense, row-major, as large as the
+ * shape says), read in place: kiln_session_run reads inputs made this way
+ * without copying them, and kiln_tensor_data returns `data`. The data must
+ * outlive the tensor and stay unchanged while a run reads it. */
+KILN_API kiln_error *kiln_tensor_wrap(kiln_dtype dtype, const int64_t *shape,
+                                      size_t rank, const void *data,
+                                      kiln_tensor **tensor);
 KILN_API void kiln_tensor_free(kiln_tensor *tensor);
 KILN_API kiln_dtype kiln_tensor_dtype(const kiln_tensor *tensor);
 KILN_API size_t kiln_tensor_rank(const kiln_tensor *tensor);

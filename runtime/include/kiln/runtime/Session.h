@@ -66,6 +66,12 @@ public:
            const std::map<std::string, const Tensor *> &inputs,
            std::vector<Tensor> &outputs, std::string &error,
            const RunOptions &options = {});
+  /// The same on views of the caller's memory (a NumPy array's), read in
+  /// place: no input is copied. The compiled code only reads its inputs.
+  bool run(const std::string &name,
+           const std::map<std::string, TensorView> &inputs,
+           std::vector<Tensor> &outputs, std::string &error,
+           const RunOptions &options = {});
 
   /// The number of steps train entry `name` has taken (0 for others).
   int64_t stepCount(const std::string &name) const;

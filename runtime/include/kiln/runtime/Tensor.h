@@ -39,6 +39,27 @@ struct Tensor {
   }
 };
 
+/// A tensor borrowed read-only: the type and data of a Tensor or of an
+/// application's buffer (a NumPy array), row-major and contiguous. The data
+/// must outlive every use of the view; nothing is copied.
+struct TensorView {
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  const void *data = nullptr;
+
+  TensorView() = default;
+  TensorView(DType dtype, std::vector<int64_t> shape, const void *data)
+      : dtype(dtype), shape(std::move(shape)), data(data) {}
+  /// A view of `tensor`'s bytes.
+  explicit TensorView(const Tensor &tensor)
+      : dtype(tensor.dtype), shape(tensor.shape), data(tensor.bytes.data()) {}
+
+  int64_t numElements() const;
+  template <typename T> const T *as() const {
+    return static_cast<const T *>(data);
+  }
+};
+
 } // namespace kiln::rt
 
 #endif // KILN_RUNTIME_TENSOR_H
