@@ -13,7 +13,8 @@ DEB_PACKAGES := \
   ninja-build ccache cmake pkg-config zlib1g-dev libzstd-dev \
   python3-torch python3-numpy libopenblas0-openmp dataset-fashion-mnist \
   libpng-dev libcairo2-dev fonts-dejavu-core wamerican python3-sklearn \
-  libcli11-dev nlohmann-json3-dev python3-venv libclang-rt-22-dev
+  libcli11-dev nlohmann-json3-dev python3-venv libclang-rt-22-dev \
+  python3-dev
 
 # ccache hashes paths relative to the checkout, so that a fresh clone in
 # another folder (CI's) reuses what an earlier build compiled.
@@ -28,7 +29,8 @@ CMAKE_FLAGS := \
   -DCMAKE_C_COMPILER_LAUNCHER=ccache \
   -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
   -DLLVM_USE_LINKER=lld \
-  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir
+  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir \
+  -DPython_EXECUTABLE=$(abspath $(BUILD_DIR))/venv/bin/python
 
 .PHONY: all deps configure build test demo bench conformance docs clean venv fuzz \
   test-sanitize
@@ -50,7 +52,8 @@ deps:
 	  echo "All Debian packages present."; \
 	fi
 
-$(BUILD_DIR)/build.ninja: | deps
+# The build venv first: the Python package builds with its nanobind.
+$(BUILD_DIR)/build.ninja: | deps venv
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
 
 configure: deps $(BUILD_DIR)/build.ninja
@@ -94,14 +97,18 @@ fuzz: build
 	  --kilnc $(BUILD_DIR)/bin/kilnc --kiln-run $(BUILD_DIR)/bin/kiln-run \
 	  --source $(CURDIR)
 
-# Test-only Python packages from PyPI (TensorBoard's event reader), pinned
-# in tests/requirements.txt, in a virtual environment under the build
-# directory: never in the system Python.
+# Python packages from PyPI, pinned, in a virtual environment under the
+# build directory, never in the system Python: test-only ones
+# (tests/requirements.txt: TensorBoard's event reader) and what the Python
+# package builds and tests with (runtime/bindings/python/requirements.txt:
+# nanobind, pytest).
 VENV := $(BUILD_DIR)/venv
 venv: $(VENV)/.installed
-$(VENV)/.installed: tests/requirements.txt | deps
+$(VENV)/.installed: tests/requirements.txt \
+    runtime/bindings/python/requirements.txt | deps
 	/usr/bin/python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check -r tests/requirements.txt
+	$(VENV)/bin/pip install -q --disable-pip-version-check \
+	  -r tests/requirements.txt -r runtime/bindings/python/requirements.txt
 	touch $@
 
 # The main job: compile LeNet, train it on Debian's Fashion-MNIST for three

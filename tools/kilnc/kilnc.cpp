@@ -193,20 +193,6 @@ int overrideOptimizers(mlir::ModuleOp module, llvm::StringRef setting) {
   return 0;
 }
 
-/// The binding of each top-level source line, for the model summary.
-std::map<unsigned, std::string>
-bindingsByLine(const kiln::text::Model &model,
-               const llvm::SourceMgr &sourceMgr) {
-  std::map<unsigned, std::string> names;
-  for (const kiln::text::Binding &binding : model.bindings) {
-    std::string joined;
-    for (const std::string &name : binding.names)
-      joined += (joined.empty() ? "" : ", ") + name;
-    names[sourceMgr.getLineAndColumn(binding.loc).first] = joined;
-  }
-  return names;
-}
-
 /// The rows as the runtime reads them from the .kmod, so that kilnc and
 /// kiln-run print one table.
 std::vector<kiln::rt::LayerSpec>
@@ -331,7 +317,8 @@ int main(int argc, char **argv) {
     return printModule(*module, output);
   // The summary is of the model as written, before autodiff adds the
   // backward ops.
-  std::map<unsigned, std::string> bindings = bindingsByLine(*model, sourceMgr);
+  std::map<unsigned, std::string> bindings =
+      kiln::text::bindingNamesByLine(*model, sourceMgr);
   std::vector<kiln::LayerSummary> layers =
       kiln::summarizeLayers(*module, [&](unsigned line) {
         auto found = bindings.find(line);

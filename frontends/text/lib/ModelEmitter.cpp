@@ -338,3 +338,16 @@ OwningOpRef<ModuleOp> kiln::text::emitModule(const Model &model,
   SourceDiagnostics::MLIRHandler handler(&context, diagnostics);
   return ModelEmitter(model, context, sourceMgr, diagnostics).emit(overrides);
 }
+
+std::map<unsigned, std::string>
+kiln::text::bindingNamesByLine(const Model &model,
+                               const llvm::SourceMgr &sourceMgr) {
+  std::map<unsigned, std::string> names;
+  for (const Binding &binding : model.bindings) {
+    std::string joined;
+    for (const std::string &name : binding.names)
+      joined += (joined.empty() ? "" : ", ") + name;
+    names[sourceMgr.getLineAndColumn(binding.loc).first] = joined;
+  }
+  return names;
+}

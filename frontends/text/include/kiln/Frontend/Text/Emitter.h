@@ -8,6 +8,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +27,11 @@ mlir::OwningOpRef<mlir::ModuleOp>
 emitModule(const Model &model, mlir::MLIRContext &context,
            const llvm::SourceMgr &sourceMgr, SourceDiagnostics &diagnostics,
            const ConfigOverrides &overrides);
+
+/// The names each source line binds ("h1", or "y, state"), by line: what
+/// the model summary shows beside the ops of that line.
+std::map<unsigned, std::string>
+bindingNamesByLine(const Model &model, const llvm::SourceMgr &sourceMgr);
 
 } // namespace kiln::text
 

@@ -1,0 +1,137 @@
+//===- CompilerModule.cpp - kiln._compiler: .kiln source to a module ------===//
+//
+// The compiler for Python, in-process: the front end, then the same stages
+// and options as kilnc (kiln/Pipeline/Compile.h), to the bytes of a .kmod.
+// A model with errors raises kiln.CompileError carrying exactly what kilnc
+// prints (file:line:col, the line and a caret). The GIL is released while
+// it compiles.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Frontend/Text/Emitter.h"
+#include "kiln/Frontend/Text/Parser.h"
+#include "kiln/InitAll.h"
+#include "kiln/Pipeline/Compile.h"
+#include "kiln/Target/LayerSummary.h"
+
+#include "mlir/IR/MLIRContext.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/map.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace nb = nanobind;
+
+namespace {
+
+/// What the compiler printed about a model it refused.
+struct CompileFailure {
+  std::string diagnostics;
+};
+
+nb::handle compileErrorClass;
+
+/// The .kmod of `source`, or the diagnostics kilnc would print.
+std::optional<std::vector<uint8_t>>
+compileSource(const std::string &source, const std::string &filename,
+              const kiln::CompileOptions &options,
+              const kiln::text::ConfigOverrides &overrides,
+              std::string &diagnosticsText) {
+  static std::once_flag registered;
+  std::call_once(registered, [] { kiln::registerAllPasses(); });
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(source, filename), llvm::SMLoc());
+  llvm::raw_string_ostream out(diagnosticsText);
+  kiln::text::SourceDiagnostics diagnostics(sourceMgr, out);
+  std::optional<kiln::text::Model> model =
+      kiln::text::parseModel(sourceMgr, diagnostics);
+  if (!model)
+    return std::nullopt;
+  mlir::DialectRegistry registry;
+  kiln::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  kiln::text::SourceDiagnostics::MLIRHandler handler(&context, diagnostics);
+  mlir::OwningOpRef<mlir::ModuleOp> module = kiln::text::emitModule(
+      *model, context, sourceMgr, diagnostics, overrides);
+  if (!module)
+    return std::nullopt;
+  // The model summary, as kilnc records it: of the model as written.
+  std::map<unsigned, std::string> bindings =
+      kiln::text::bindingNamesByLine(*model, sourceMgr);
+  kiln::ModuleSummary summary;
+  summary.layers = kiln::summarizeLayers(*module, [&](unsigned line) {
+    auto found = bindings.find(line);
+    return found == bindings.end() ? std::string() : found->second;
+  });
+  if (failed(kiln::lowerModule(*module, options, kiln::CompileStage::LLVMMLIR,
+                               summary)))
+    return std::nullopt;
+  mlir::FailureOr<std::vector<uint8_t>> kmod =
+      kiln::buildKmod(*module, options, summary);
+  if (failed(kmod))
+    return std::nullopt;
+  return std::move(*kmod);
+}
+
+nb::bytes compile(const std::string &source, const std::string &filename,
+                  std::optional<std::string> targetCpu,
+                  std::optional<std::string> targetFeatures, bool fuse,
+                  bool layout, bool vectorize, bool inferenceOnly,
+                  const std::map<std::string, std::string> &config) {
+  kiln::CompileOptions options;
+  options.fuse = fuse;
+  options.layout = layout;
+  options.vectorize = vectorize;
+  options.inferenceOnly = inferenceOnly;
+  options.targetCpu = targetCpu.value_or("");
+  options.targetFeatures = targetFeatures.value_or("");
+  kiln::text::ConfigOverrides overrides(config.begin(), config.end());
+  std::string diagnostics;
+  std::optional<std::vector<uint8_t>> kmod;
+  {
+    nb::gil_scoped_release released;
+    kmod = compileSource(source, filename, options, overrides, diagnostics);
+  }
+  if (!kmod)
+    throw CompileFailure{diagnostics.empty()
+                             ? filename + ": error: compilation failed"
+                             : diagnostics};
+  return nb::bytes(reinterpret_cast<const char *>(kmod->data()),
+                   kmod->size());
+}
+
+} // namespace
+
+NB_MODULE(_compiler, m) {
+  m.doc() = "Kiln's compiler: .kiln source to the bytes of a .kmod module.";
+  // kiln.CompileError (kiln/__init__.py) subclasses it with the location.
+  compileErrorClass = PyErr_NewException("kiln._compiler.CompileFailure",
+                                         PyExc_Exception, nullptr);
+  m.attr("CompileFailure") = compileErrorClass;
+  nb::register_exception_translator([](const std::exception_ptr &p, void *) {
+    try {
+      std::rethrow_exception(p);
+    } catch (const CompileFailure &failure) {
+      PyErr_SetString(compileErrorClass.ptr(), failure.diagnostics.c_str());
+    }
+  });
+  m.def("compile", &compile, nb::arg("source"), nb::arg("filename"),
+        nb::arg("target_cpu") = nb::none(),
+        nb::arg("target_features") = nb::none(), nb::arg("fuse") = true,
+        nb::arg("layout") = true, nb::arg("vectorize") = true,
+        nb::arg("inference_only") = false,
+        nb::arg("config") = std::map<std::string, std::string>(),
+        "Compiles .kiln source to .kmod bytes; raises CompileFailure with "
+        "kilnc's diagnostics.");
+}

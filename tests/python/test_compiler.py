@@ -1,0 +1,97 @@
+"""kiln.compile: the compiler in-process, judged against kilnc itself.
+
+Run by ctest (python-tests), with KILNC naming the kilnc of the same build.
+"""
+
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import kiln
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+
+
+def kilnc(*arguments):
+    return subprocess.run([os.environ["KILNC"], *arguments],
+                          capture_output=True, text=True)
+
+
+def test_a_module_compiled_in_process_is_kilncs_to_the_byte(tmp_path):
+    model = os.path.join(ROOT, "models", "lenet.kiln")
+    assert kilnc(model, "-o", str(tmp_path / "lenet.kmod")).returncode == 0
+    module = kiln.compile(model)
+    module.save(tmp_path / "in-process.kmod")
+    assert (tmp_path / "in-process.kmod").read_bytes() == \
+        (tmp_path / "lenet.kmod").read_bytes()
+
+
+@pytest.mark.parametrize("case", ["shape-mismatch", "several-errors",
+                                  "undefined-name", "too-large"])
+def test_errors_read_exactly_as_kilnc_prints_them(case, tmp_path):
+    path = os.path.join(ROOT, "tests", "lit", "Frontend", "errors",
+                        case + ".kiln")
+    if not os.path.exists(path):
+        pytest.skip(f"no error case {case}")
+    printed = kilnc(path, "-o", str(tmp_path / "x.kmod"))
+    assert printed.returncode == 1
+    with pytest.raises(kiln.CompileError) as error:
+        kiln.compile(path)
+    assert str(error.value) == printed.stderr.rstrip("\n")
+    first = printed.stderr.splitlines()[0]
+    assert first == (f"{error.value.file}:{error.value.line}:"
+                     f"{error.value.column}: error: {error.value.message}")
+    assert isinstance(error.value, kiln.KilnError)
+
+
+def test_source_text_errors_point_into_the_string():
+    with pytest.raises(kiln.CompileError) as error:
+        kiln.compile("model m\ninput x : f32[N, 4]\noutput y = relu(z)\n")
+    assert (error.value.file, error.value.line, error.value.column) == \
+        ("<string>", 3, 17)
+    assert error.value.message.startswith("undefined name 'z'")
+
+
+def test_errors_found_after_the_front_end_are_compile_errors_too():
+    # Found by kilnc-fuzzer: a class loss over classes known only at run
+    # time cannot be differentiated (an error in autodiff, not a crash).
+    source = ("model m\ninput x : f32[N, 4]\ninput label : i32[N]\n"
+              "param b : f32[4] = zeros\nscores = dense(x, x, b)\n"
+              "loss = hinge(scores, label)\n"
+              "train step minimize loss using sgd\n")
+    with pytest.raises(kiln.CompileError,
+                       match="hinge: cannot be differentiated"):
+        kiln.compile(source)
+
+
+def test_config_and_options_are_kilncs():
+    path = os.path.join(ROOT, "models", "logistic_regression.kiln")
+    module = kiln.compile(path, config={"features": 4, "classes": 3},
+                          inference_only=True, vectorize=False)
+    # Without train entries; their loss entries stay, to validate with.
+    assert list(module.entries) == ["infer", "step_loss"]
+    assert module.entries["infer"]["inputs"][0]["shape"] == (None, 4)
+    with pytest.raises(kiln.CompileError,
+                       match="'nope', which is not a config"):
+        kiln.compile(path, config={"nope": 1})
+
+
+def test_a_compiled_model_trains(tmp_path):
+    module = kiln.compile(os.path.join(ROOT, "models", "mlp.kiln"))
+    session = kiln.Session(module, seed=0)
+    rng = np.random.default_rng(1)
+    images = rng.random((32, 784), dtype=np.float32)
+    labels = (np.arange(32) % 10).astype(np.int32)
+    first = session.step(image=images, label=labels)
+    for _ in range(10):
+        last = session.step(image=images, label=labels)
+    assert last < first
+    outputs = session(image=images)
+    assert outputs["probs"].shape == (32, 10)
+
+
+def test_a_missing_model_file_is_not_found():
+    with pytest.raises(kiln.NotFoundError, match="cannot open"):
+        kiln.compile("/nonexistent/model.kiln")
