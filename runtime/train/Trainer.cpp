@@ -329,6 +329,11 @@ bool Trainer::fit(const FitData &data, FitResult &result,
       report.globalStep = session_.stepCount(phases.front().entry->name);
       for (FitObserver *observer : observers_)
         observer->onStep(*this, report);
+      if (interruption_) {
+        error = *interruption_;
+        interruption_.reset();
+        return false;
+      }
     }
     std::chrono::duration<double> epochSeconds =
         std::chrono::steady_clock::now() - epochStart;

@@ -10,9 +10,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "PyRuntime.h"
+
 #include "kiln/runtime/Checkpoint.h"
-#include "kiln/runtime/Module.h"
-#include "kiln/runtime/Session.h"
 
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
@@ -29,16 +29,8 @@
 #include <string>
 #include <vector>
 
-namespace nb = nanobind;
-using namespace kiln::rt;
-
+namespace kiln::python {
 namespace {
-
-/// A failure of the kind `code`, raised in Python as its exception class.
-struct Failure {
-  ErrorCode code;
-  std::string message;
-};
 
 /// The Python exception classes, made once at import.
 struct ExceptionClasses {
@@ -106,8 +98,6 @@ const char *numpyName(DType dtype) {
   return "?";
 }
 
-using AnyArray = nb::ndarray<nb::c_contig, nb::device::cpu>;
-using NumpyArray = nb::ndarray<nb::numpy>;
 
 /// NumPy's name of an array's element type ("float64", "uint8").
 std::string describeDtype(const nb::dlpack::dtype &dtype) {
@@ -125,8 +115,23 @@ std::string describeDtype(const nb::dlpack::dtype &dtype) {
   }
 }
 
-/// A view of `array` as the tensor `spec` describes, or a ValueError
-/// naming `what` ("input 'x'"), the expected type and the given one.
+
+
+
+
+nb::dict describeTensor(const std::string &name, const TensorSpec &spec) {
+  nb::dict description;
+  description["name"] = name;
+  description["dtype"] = numpyName(spec.dtype);
+  nb::list shape;
+  for (int64_t dim : spec.shape)
+    shape.append(dim < 0 ? nb::object(nb::none()) : nb::int_(dim));
+  description["shape"] = nb::tuple(shape);
+  return description;
+}
+
+} // namespace
+
 TensorView viewOf(const std::string &what, const AnyArray &array,
                   const TensorSpec &spec) {
   std::vector<int64_t> shape;
@@ -141,7 +146,6 @@ TensorView viewOf(const std::string &what, const AnyArray &array,
   return TensorView(spec.dtype, std::move(shape), array.data());
 }
 
-/// `tensor` as a NumPy array that owns it: no copy.
 NumpyArray toArray(Tensor tensor) {
   auto *owned = new Tensor(std::move(tensor));
   nb::capsule owner(owned, [](void *p) noexcept {
@@ -152,151 +156,126 @@ NumpyArray toArray(Tensor tensor) {
                     nullptr, dlpackOf(owned->dtype));
 }
 
-nb::dict describeTensor(const std::string &name, const TensorSpec &spec) {
-  nb::dict description;
-  description["name"] = name;
-  description["dtype"] = numpyName(spec.dtype);
-  nb::list shape;
-  for (int64_t dim : spec.shape)
-    shape.append(dim < 0 ? nb::object(nb::none()) : nb::int_(dim));
-  description["shape"] = nb::tuple(shape);
-  return description;
+PyModule PyModule::load(nb::bytes data) {
+  std::string bytes(data.c_str(), data.size());
+  std::string error;
+  ErrorCode code = ErrorCode::None;
+  std::unique_ptr<Module> loaded = Module::loadMemory(
+      reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size(), error,
+      &code);
+  if (!loaded)
+    throw Failure{code == ErrorCode::None ? ErrorCode::Corrupt : code,
+                  error};
+  return PyModule{std::move(loaded), bytes};
 }
 
-/// A loaded module and the bytes it came from (for save).
-struct PyModule {
-  std::shared_ptr<Module> module;
-  std::string bytes;
+const EntrySpec &PyModule::entry(const std::string &name) const {
+  if (const EntrySpec *found = module->findEntry(name))
+    return *found;
+  std::string names;
+  for (const EntrySpec &entry : module->entries())
+    names += (names.empty() ? "'" : ", '") + entry.name + "'";
+  throw Failure{ErrorCode::NotFound, "the module has no entry '" + name +
+                                         "'; its entries are " + names};
+}
 
-  static PyModule load(nb::bytes data) {
-    std::string bytes(data.c_str(), data.size());
-    std::string error;
-    ErrorCode code = ErrorCode::None;
-    std::unique_ptr<Module> loaded = Module::loadMemory(
-        reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size(), error,
-        &code);
-    if (!loaded)
-      throw Failure{code == ErrorCode::None ? ErrorCode::Corrupt : code,
-                    error};
-    return PyModule{std::move(loaded), bytes};
+/// Entry name to {"inputs": [...], "outputs": [...], "train": bool}.
+nb::dict PyModule::entries() const {
+  nb::dict all;
+  for (const EntrySpec &entry : module->entries()) {
+    nb::list inputs, outputs;
+    for (const ArgumentSpec &argument : entry.arguments)
+      if (argument.role == ArgumentSpec::Role::Input)
+        inputs.append(describeTensor(argument.name, argument.type));
+    for (const ResultSpec &result : entry.results)
+      if (result.role == ResultSpec::Role::Output)
+        outputs.append(describeTensor(result.name, result.type));
+    nb::dict description;
+    description["inputs"] = inputs;
+    description["outputs"] = outputs;
+    description["train"] = entry.isTrain;
+    description["loss_of"] = entry.lossOf;
+    all[entry.name.c_str()] = description;
   }
+  return all;
+}
 
-  const EntrySpec &entry(const std::string &name) const {
-    if (const EntrySpec *found = module->findEntry(name))
-      return *found;
-    std::string names;
-    for (const EntrySpec &entry : module->entries())
-      names += (names.empty() ? "'" : ", '") + entry.name + "'";
-    throw Failure{ErrorCode::NotFound, "the module has no entry '" + name +
-                                           "'; its entries are " + names};
+std::vector<NumpyArray>
+PySession::run(const PyModule &owner, const std::string &name,
+             const std::map<std::string, AnyArray> &arrays,
+             std::optional<float> learningRate, uint64_t step) {
+  const EntrySpec &entry = owner.entry(name);
+  std::map<std::string, TensorView> inputs;
+  for (const auto &[inputName, array] : arrays) {
+    const ArgumentSpec *spec = nullptr;
+    for (const ArgumentSpec &argument : entry.arguments)
+      if (argument.role == ArgumentSpec::Role::Input &&
+          argument.name == inputName)
+        spec = &argument;
+    // Unknown names are left to the session, which lists the inputs.
+    inputs.emplace(inputName,
+                   spec ? viewOf("input '" + inputName + "'", array,
+                                 spec->type)
+                        : TensorView(DType::F32, {}, array.data()));
   }
-
-  /// Entry name to {"inputs": [...], "outputs": [...], "train": bool}.
-  nb::dict entries() const {
-    nb::dict all;
-    for (const EntrySpec &entry : module->entries()) {
-      nb::list inputs, outputs;
-      for (const ArgumentSpec &argument : entry.arguments)
-        if (argument.role == ArgumentSpec::Role::Input)
-          inputs.append(describeTensor(argument.name, argument.type));
-      for (const ResultSpec &result : entry.results)
-        if (result.role == ResultSpec::Role::Output)
-          outputs.append(describeTensor(result.name, result.type));
-      nb::dict description;
-      description["inputs"] = inputs;
-      description["outputs"] = outputs;
-      description["train"] = entry.isTrain;
-      description["loss_of"] = entry.lossOf;
-      all[entry.name.c_str()] = description;
-    }
-    return all;
+  RunOptions options;
+  options.learningRate = learningRate;
+  options.step = step;
+  std::vector<Tensor> outputs;
+  std::string error;
+  bool ran;
+  {
+    nb::gil_scoped_release released;
+    ran = session->run(name, inputs, outputs, error, options);
   }
-};
+  if (!ran)
+    throw Failure{ErrorCode::InvalidArgument, error};
+  std::vector<NumpyArray> arraysOut;
+  for (Tensor &tensor : outputs)
+    arraysOut.push_back(toArray(std::move(tensor)));
+  return arraysOut;
+}
 
-/// A session, keeping its module alive.
-struct PySession {
-  std::shared_ptr<Module> module;
-  std::unique_ptr<Session> session;
+size_t PySession::paramIndex(const std::string &name) const {
+  const std::vector<ParamSpec> &params = module->params();
+  for (size_t i = 0; i < params.size(); ++i)
+    if (params[i].name == name)
+      return i;
+  throw Failure{ErrorCode::NotFound,
+                "the module has no parameter '" + name + "'"};
+}
 
-  PySession(const PyModule &module, uint64_t seed, unsigned threads)
-      : module(module.module),
-        session(std::make_unique<Session>(*module.module, seed, threads)) {}
+NumpyArray PySession::getParam(const std::string &name) const {
+  return toArray(session->params()[paramIndex(name)]);
+}
 
-  std::vector<NumpyArray> run(const PyModule &owner, const std::string &name,
-                              const std::map<std::string, AnyArray> &arrays,
-                              std::optional<float> learningRate,
-                              uint64_t step) {
-    const EntrySpec &entry = owner.entry(name);
-    std::map<std::string, TensorView> inputs;
-    for (const auto &[inputName, array] : arrays) {
-      const ArgumentSpec *spec = nullptr;
-      for (const ArgumentSpec &argument : entry.arguments)
-        if (argument.role == ArgumentSpec::Role::Input &&
-            argument.name == inputName)
-          spec = &argument;
-      // Unknown names are left to the session, which lists the inputs.
-      inputs.emplace(inputName,
-                     spec ? viewOf("input '" + inputName + "'", array,
-                                   spec->type)
-                          : TensorView(DType::F32, {}, array.data()));
-    }
-    RunOptions options;
-    options.learningRate = learningRate;
-    options.step = step;
-    std::vector<Tensor> outputs;
-    std::string error;
-    bool ran;
-    {
-      nb::gil_scoped_release released;
-      ran = session->run(name, inputs, outputs, error, options);
-    }
-    if (!ran)
-      throw Failure{ErrorCode::InvalidArgument, error};
-    std::vector<NumpyArray> arraysOut;
-    for (Tensor &tensor : outputs)
-      arraysOut.push_back(toArray(std::move(tensor)));
-    return arraysOut;
-  }
+void PySession::setParam(const std::string &name, const AnyArray &array) {
+  const ParamSpec &spec = module->params()[paramIndex(name)];
+  TensorView view = viewOf("parameter '" + name + "'", array, spec.type);
+  Tensor value(view.dtype, view.shape);
+  std::memcpy(value.bytes.data(), view.data, value.bytes.size());
+  std::string error;
+  if (!session->setParam(name, value, error))
+    throw Failure{ErrorCode::InvalidArgument, error};
+}
 
-  size_t paramIndex(const std::string &name) const {
-    const std::vector<ParamSpec> &params = module->params();
-    for (size_t i = 0; i < params.size(); ++i)
-      if (params[i].name == name)
-        return i;
-    throw Failure{ErrorCode::NotFound,
-                  "the module has no parameter '" + name + "'"};
-  }
+void PySession::save(const std::string &path) const {
+  std::string error;
+  if (!saveCheckpoint(*session, path, error))
+    throw Failure{ErrorCode::FailedPrecondition, error};
+}
 
-  NumpyArray getParam(const std::string &name) const {
-    return toArray(session->params()[paramIndex(name)]);
-  }
+void PySession::restore(const std::string &path) {
+  std::string error;
+  ErrorCode code = ErrorCode::None;
+  if (!loadCheckpoint(*session, path, error, nullptr, &code))
+    throw Failure{code == ErrorCode::None ? ErrorCode::Corrupt : code,
+                  error};
+}
 
-  void setParam(const std::string &name, const AnyArray &array) {
-    const ParamSpec &spec = module->params()[paramIndex(name)];
-    TensorView view = viewOf("parameter '" + name + "'", array, spec.type);
-    Tensor value(view.dtype, view.shape);
-    std::memcpy(value.bytes.data(), view.data, value.bytes.size());
-    std::string error;
-    if (!session->setParam(name, value, error))
-      throw Failure{ErrorCode::InvalidArgument, error};
-  }
+} // namespace kiln::python
 
-  void save(const std::string &path) const {
-    std::string error;
-    if (!saveCheckpoint(*session, path, error))
-      throw Failure{ErrorCode::FailedPrecondition, error};
-  }
-
-  void restore(const std::string &path) {
-    std::string error;
-    ErrorCode code = ErrorCode::None;
-    if (!loadCheckpoint(*session, path, error, nullptr, &code))
-      throw Failure{code == ErrorCode::None ? ErrorCode::Corrupt : code,
-                    error};
-  }
-};
-
-} // namespace
+using namespace kiln::python;
 
 NB_MODULE(_runtime, m) {
   m.doc() = "Kiln's runtime: load modules, run and train their entries.";
@@ -373,4 +352,6 @@ NB_MODULE(_runtime, m) {
            })
       .def("save", &PySession::save, nb::arg("path"))
       .def("restore", &PySession::restore, nb::arg("path"));
+
+  bindFit(m);
 }

@@ -23,8 +23,10 @@ import numpy as np
 from . import _compiler, _runtime
 from ._runtime import (CorruptError, InvalidArgumentError, KilnError,
                        NotFoundError, PreconditionError)
+from .training import History, ProgressBar, fit
 
-__all__ = ["Module", "Session", "compile", "load", "KilnError",
+__all__ = ["Module", "Session", "compile", "load", "fit", "History",
+           "ProgressBar", "KilnError",
            "CompileError", "InvalidArgumentError", "NotFoundError",
            "CorruptError", "PreconditionError"]
 

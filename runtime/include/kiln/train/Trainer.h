@@ -20,6 +20,7 @@
 #include "kiln/runtime/Session.h"
 
 #include <cmath>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -159,6 +160,10 @@ public:
 
   /// From an observer: stop after this epoch.
   void requestStop() { stopRequested_ = true; }
+  /// From an observer's onStep: end fit() after this step, failing with
+  /// `reason` (a user's interrupt). The session keeps what the steps so
+  /// far trained; nothing of this epoch is checkpointed.
+  void interrupt(std::string reason) { interruption_ = std::move(reason); }
   /// From an observer: scale the scheduled rate from the next step on.
   void setRateFactor(double factor) { rateFactor_ = factor; }
 
@@ -175,6 +180,7 @@ private:
   FitOptions options_;
   std::vector<FitObserver *> observers_;
   bool stopRequested_ = false;
+  std::optional<std::string> interruption_;
   double rateFactor_ = 1;
 };
 

@@ -1,0 +1,117 @@
+"""kiln.fit: the trainer library's loop on NumPy arrays, its callbacks,
+Ctrl-C, and its errors."""
+
+import os
+import signal
+import threading
+
+import numpy as np
+import pytest
+
+import kiln
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+
+
+@pytest.fixture(scope="module")
+def mlp_module():
+    return kiln.compile(os.path.join(ROOT, "models", "mlp.kiln"))
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    """Three well separated classes in 784 dimensions: 3,000 samples to
+    train on, 600 to validate and 600 to test."""
+    rng = np.random.default_rng(0)
+    centers = rng.standard_normal((3, 784)).astype(np.float32)
+    labels = rng.integers(0, 3, 4200).astype(np.int32)
+    features = centers[labels] + \
+        0.8 * rng.standard_normal((4200, 784)).astype(np.float32)
+    return ((features[:3000], labels[:3000]),
+            (features[3000:3600], labels[3000:3600]),
+            (features[3600:], labels[3600:]))
+
+
+def test_fit_trains_validates_and_tests(mlp_module, blobs):
+    train, validation, test = blobs
+    session = kiln.Session(mlp_module, seed=0)
+    history = kiln.fit(session, train, validation=validation, test=test,
+                       epochs=2, batch=32, progress=False)
+    assert len(history.epochs) == 2
+    assert history.loss[1] < history.loss[0]
+    assert history.epochs[1]["validation"]["accuracy"] > 0.95
+    assert history.test["accuracy"] > 0.95
+    assert history.steps == 2 * -(-3000 // 32)
+    assert session.step_count("step") == history.steps
+
+
+def test_the_same_seed_trains_the_same(mlp_module, blobs):
+    train, _, _ = blobs
+    losses = []
+    for _ in range(2):
+        session = kiln.Session(mlp_module, seed=4)
+        losses.append(kiln.fit(session, train, epochs=1, seed=9,
+                               progress=False).loss)
+    assert losses[0] == losses[1]
+
+
+def test_callbacks_see_steps_and_epochs_and_can_stop(mlp_module, blobs):
+    train, validation, _ = blobs
+
+    class Recorder:
+        def __init__(self):
+            self.steps, self.epochs = [], []
+
+        def on_step(self, step):
+            self.steps.append(step)
+
+        def on_epoch(self, epoch):
+            self.epochs.append(epoch)
+            return False  # stop after the first
+
+    recorder = Recorder()
+    history = kiln.fit(kiln.Session(mlp_module), train,
+                       validation=validation, epochs=5,
+                       callbacks=[recorder], progress=False)
+    assert len(history.epochs) == 1 and len(recorder.epochs) == 1
+    assert recorder.steps and recorder.steps[-1]["samples"] == 3000
+    assert "accuracy" in recorder.epochs[0]["validation"]
+
+
+def test_a_callbacks_exception_ends_the_fit_with_it(mlp_module, blobs):
+    class Failing:
+        def on_epoch(self, epoch):
+            raise RuntimeError("from the callback")
+
+    with pytest.raises(RuntimeError, match="from the callback"):
+        kiln.fit(kiln.Session(mlp_module), blobs[0], epochs=3,
+                 callbacks=[Failing()], progress=False)
+
+
+def test_ctrl_c_stops_after_the_step_it_is_in(mlp_module, blobs):
+    session = kiln.Session(mlp_module)
+    # SIGINT while the loop runs, as Ctrl-C in a terminal sends it.
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            kiln.fit(session, blobs[0], epochs=1000, batch=32,
+                     progress=False)
+    finally:
+        timer.cancel()
+    steps = session.step_count("step")
+    assert 0 < steps < 1000 * 94
+    # The session keeps what it learned and goes on working.
+    assert session(image=blobs[2][0][:4])["probs"].shape == (4, 10)
+
+
+def test_bad_data_is_a_value_error(mlp_module, blobs):
+    features, labels = blobs[0]
+    session = kiln.Session(mlp_module)
+    with pytest.raises(ValueError, match="3000 rows but the targets 2999"):
+        kiln.fit(session, (features, labels[:-1]), progress=False)
+    with pytest.raises(kiln.InvalidArgumentError):
+        kiln.fit(session, (features[:, :100], labels), progress=False)
+    with pytest.raises(kiln.InvalidArgumentError, match="schedule"):
+        kiln.fit(session, (features, labels), schedule="linear",
+                 progress=False)
