@@ -145,6 +145,7 @@ void keepHeapMemory() {
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
   });
 }
+
 /// Frees, on destruction, the memory the generated code allocated for an
 /// entry's returned results: each allocation once (results may alias one),
 /// not the arguments passed through. It allocates nothing itself, so it
