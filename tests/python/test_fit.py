@@ -1,8 +1,11 @@
 """kiln.fit: the trainer library's loop on NumPy arrays, its callbacks,
 Ctrl-C, and its errors."""
 
+import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -115,3 +118,30 @@ def test_bad_data_is_a_value_error(mlp_module, blobs):
     with pytest.raises(kiln.InvalidArgumentError, match="schedule"):
         kiln.fit(session, (features, labels), schedule="linear",
                  progress=False)
+
+
+def test_fit_is_kiln_run_train_at_the_same_seed(tmp_path):
+    """The same loop on the same data: the same losses, to the last digit
+    JSON prints, as `kiln-run train` on Debian's Fashion-MNIST."""
+    sys.path.insert(0, os.path.join(ROOT, "examples", "python"))
+    from train_mlp import load
+    module_path = tmp_path / "mlp.kmod"
+    subprocess.run([os.environ["KILNC"], os.path.join(ROOT, "models",
+                                                      "mlp.kiln"),
+                    "-o", str(module_path)], check=True)
+    printed = subprocess.run(
+        [os.environ["KILN_RUN"], "train", str(module_path), "--data",
+         "fashion-mnist", "--epochs", "2", "--limit", "2000", "--seed", "3",
+         "--json"], check=True, capture_output=True, text=True).stdout
+    epochs = [json.loads(line) for line in printed.splitlines()
+              if line.startswith('{"epoch"')]
+    # kiln-run's split: the first 55,000 training images train (here the
+    # first 2,000 of them), the last 5,000 validate.
+    images, labels = load("train")
+    session = kiln.Session(kiln.load(module_path), seed=3)
+    history = kiln.fit(session, (images[:2000], labels[:2000]),
+                       validation=(images[55000:], labels[55000:]),
+                       epochs=2, seed=3, progress=False)
+    for ours, theirs in zip(history.epochs, epochs, strict=True):
+        assert ours["loss"] == theirs["train"]
+        assert ours["validation"] == theirs["validation"]
