@@ -32,8 +32,8 @@ CMAKE_FLAGS := \
   -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir \
   -DPython_EXECUTABLE=$(abspath $(BUILD_DIR))/venv/bin/python
 
-.PHONY: all deps configure build test demo bench conformance docs clean venv fuzz \
-  test-sanitize
+.PHONY: all deps configure build test demo bench bench-peers conformance docs \
+  clean venv fuzz test-sanitize
 
 all: build
 
@@ -174,11 +174,22 @@ conformance: build
 	  --kilnc $(BUILD_DIR)/bin/kilnc --kiln-run $(BUILD_DIR)/bin/kiln-run \
 	  --count $(CONFORMANCE_COUNT) $(CONFORMANCE_ARGS)
 
-bench: build
+bench: build bench-peers
 	LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
 	  /usr/bin/python3 bench/bench.py --kilnc $(BUILD_DIR)/bin/kilnc \
 	  --kiln-run $(BUILD_DIR)/bin/kiln-run --source . --json $(BUILD_DIR)/bench.json \
+	  --peers-python $(BENCH_VENV)/bin/python --python-package $(BUILD_DIR)/python \
 	  $(BENCH_ARGS)
+
+# The peers from PyPI (bench/requirements.txt, pinned: ONNX Runtime, ONNX)
+# in their own virtual environment under the build directory.
+BENCH_VENV := $(BUILD_DIR)/bench-venv
+bench-peers: $(BENCH_VENV)/.installed
+$(BENCH_VENV)/.installed: bench/requirements.txt | deps
+	/usr/bin/python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q --disable-pip-version-check \
+	  -r bench/requirements.txt
+	touch $@
 
 docs: build
 	cmake --build $(BUILD_DIR) --target kiln-docs

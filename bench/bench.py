@@ -451,6 +451,19 @@ def compile_times(args, work):
     return times
 
 
+def python_overhead(args, work):
+    """Kiln's session.run against ONNX Runtime's, per call from Python
+    (bench/python_overhead.py, in the peers' interpreter)."""
+    out = os.path.join(work, "python_overhead.json")
+    env = dict(os.environ, PYTHONPATH=os.path.abspath(args.python_package))
+    subprocess.run([args.peers_python,
+                    os.path.join(args.source, "bench", "python_overhead.py"),
+                    "--json", out], check=True, env=env,
+                   stdout=subprocess.DEVNULL)
+    with open(out) as f:
+        return json.load(f)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--kilnc", required=True)
@@ -459,6 +472,11 @@ def main():
     parser.add_argument("--json")
     parser.add_argument("--only", help="run only rows whose name contains "
                         "this text")
+    parser.add_argument("--peers-python",
+                        help="the interpreter with PyPI's peers (make "
+                        "bench-peers), for the per-call overhead rows")
+    parser.add_argument("--python-package",
+                        help="where the built kiln package is")
     args = parser.parse_args()
 
     results = []
@@ -488,6 +506,8 @@ def main():
                 })
         compiles = [] if args.only else compile_times(args, work)
         switched = [] if args.only else ablations(args, work)
+        overhead = ([] if args.only or not args.peers_python
+                    else python_overhead(args, work))
     print("| benchmark | threads | Kiln | peer | peer's | Kiln / peer |")
     print("|---|---|---|---|---|---|")
     for r in results:
@@ -521,10 +541,20 @@ def main():
         print("|---|---|")
         for c in compiles:
             print(f"| {c['model']} | {c['seconds']:.2f} s |")
+    if overhead:
+        print()
+        print("| per call from Python | threads | Kiln | peer | peer's | "
+              "Kiln / peer |")
+        print("|---|---|---|---|---|---|")
+        for r in overhead:
+            print(f"| {r['name']} | {r['threads']} | {r['kiln_us']:.2f} us | "
+                  f"{r['peer']} | {r['peer_us']:.2f} us | "
+                  f"{r['ratio']:.2f}x |")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"rows": results, "compile_seconds": compiles,
-                       "ablations": switched}, f, indent=2)
+                       "ablations": switched, "python_overhead": overhead},
+                      f, indent=2)
     return 0
 
 

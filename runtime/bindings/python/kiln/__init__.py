@@ -94,6 +94,11 @@ class Module:
 
     def __init__(self, native):
         self._native = native
+        # Signatures never change; built once, as Session.run reads them
+        # on every call.
+        self._entries = native.entries
+        self._output_names = {name: tuple(o["name"] for o in e["outputs"])
+                              for name, e in self._entries.items()}
 
     @property
     def name(self):
@@ -109,7 +114,7 @@ class Module:
     def entries(self):
         """Entry name to {"inputs", "outputs": [{"name", "dtype", "shape"}],
         "train": bool, "loss_of": str}; None in a shape is the batch."""
-        return self._native.entries
+        return self._entries
 
     @property
     def param_names(self):
@@ -176,8 +181,7 @@ class Session:
         """
         outputs = self._native.run(self.module._native, entry,
                                    _as_arrays(inputs), learning_rate, step)
-        names = [o["name"] for o in self.module.entries[entry]["outputs"]]
-        return dict(zip(names, outputs))
+        return dict(zip(self.module._output_names[entry], outputs))
 
     def __call__(self, **inputs):
         """The inference entry's outputs: one array, or a dict of them."""
