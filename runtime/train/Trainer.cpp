@@ -10,9 +10,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <numeric>
 #include <random>
 #include <sstream>
+
+#include <unistd.h>
 
 using namespace kiln::rt;
 using namespace kiln::train;
@@ -30,6 +33,21 @@ bool kiln::train::parseSchedule(const std::string &text, Schedule &schedule) {
 }
 
 namespace {
+
+/// Whether a file can be created in `path`'s folder (checkpoints are
+/// written to a temporary file there, then renamed).
+bool canCreateBeside(const std::string &path, std::string &error) {
+  std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  if (folder.empty())
+    folder = ".";
+  if (::access(folder.c_str(), W_OK) == 0)
+    return true;
+  error = "cannot write checkpoint '" + path + "': " +
+          (std::filesystem::is_directory(folder)
+               ? "its folder is not writable"
+               : "its folder '" + folder.string() + "' does not exist");
+  return false;
+}
 
 /// The learning rate of step `step` (0-based) of `total`.
 double scheduledRate(const FitOptions &options, double base, int64_t step,
@@ -236,6 +254,11 @@ bool Trainer::fit(const FitData &data, FitResult &result,
             " watches the validation samples, and this split has none";
     return false;
   }
+  // A checkpoint that cannot be written is found now, not after an epoch
+  // of training.
+  for (const std::string *path : {&options.checkpoint, &options.keepBest})
+    if (!path->empty() && !canCreateBeside(*path, error))
+      return false;
   if (options.resume) {
     CheckpointMetadata saved;
     if (!loadCheckpoint(session_, options.checkpoint, error, &saved))
