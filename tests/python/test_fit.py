@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
+import types
 
 import numpy as np
 import pytest
@@ -145,3 +146,45 @@ def test_fit_is_kiln_run_train_at_the_same_seed(tmp_path):
     for ours, theirs in zip(history.epochs, epochs, strict=True):
         assert ours["loss"] == theirs["train"]
         assert ours["validation"] == theirs["validation"]
+
+
+def test_in_a_notebook_the_progress_bar_is_html_redrawn_in_place(
+        monkeypatch, mlp_module, blobs):
+    """Under a Jupyter kernel (IPython's display machinery, faked here)
+    fit draws one HTML progress bar and updates it, keeping a line per
+    epoch."""
+    shown = []
+
+    class Handle:
+        def update(self, html):
+            shown.append(("update", html.data))
+
+    class HTML:
+        def __init__(self, data):
+            self.data = data
+
+    def display(html, display_id=False):
+        assert display_id
+        shown.append(("display", html.data))
+        return Handle()
+
+    class ZMQInteractiveShell:
+        pass
+
+    display_module = types.ModuleType("IPython.display")
+    display_module.HTML, display_module.display = HTML, display
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = ZMQInteractiveShell
+    ipython.display = display_module
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "IPython.display", display_module)
+    monkeypatch.setitem(sys.modules, "ipykernel",
+                        types.ModuleType("ipykernel"))
+    train, validation, _ = blobs
+    kiln.fit(kiln.Session(mlp_module), train, validation=validation,
+             epochs=2)
+    assert shown[0][0] == "display"
+    assert all(kind == "update" for kind, _ in shown[1:])
+    assert "<progress" in shown[-1][1]
+    assert "epoch 1:" in shown[-1][1] and "epoch 2:" in shown[-1][1]
+    assert "validation loss" in shown[-1][1]

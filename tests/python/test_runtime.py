@@ -97,6 +97,22 @@ def test_inputs_are_read_in_place(batch):
     assert kiln._runtime._data_address(view) == view.ctypes.data
 
 
+def test_other_layouts_are_copied_once_and_read_only_arrays_read(
+        logistic, batch):
+    session = kiln.Session(kiln.load(logistic), seed=4)
+    x, _ = batch
+    expected = session(x=x)
+    fortran = np.asfortranarray(x)
+    assert not fortran.flags.c_contiguous
+    np.testing.assert_array_equal(session(x=fortran), expected)
+    strided = np.repeat(x, 2, axis=0)[::2]
+    np.testing.assert_array_equal(session(x=strided), expected)
+    frozen = x.copy()
+    frozen.flags.writeable = False
+    np.testing.assert_array_equal(session(x=frozen), expected)
+    np.testing.assert_array_equal(session(x=x.tolist()), expected)
+
+
 def test_outputs_own_kiln_memory_that_outlives_the_session(logistic, batch):
     module = kiln.load(logistic)
     session = kiln.Session(module)

@@ -17,9 +17,11 @@
 
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
 
 #include <chrono>
 #include <exception>
+#include <type_traits>
 
 namespace kiln::python {
 namespace {
@@ -135,56 +137,13 @@ private:
   std::exception_ptr pending_;
 };
 
-nb::dict fit(PySession &session, Rows x, Rows y, std::optional<Rows> xv,
-             std::optional<Rows> yv, std::optional<Rows> xt,
-             std::optional<Rows> yt, bool integerFeatures,
-             const nb::dict &settings, nb::object onStep, nb::object onEpoch,
-             double interval) {
-  train::FitOptions options;
-  auto setting = [&](const char *name) -> nb::object {
-    return settings.contains(name) ? nb::object(settings[name])
-                                   : nb::object(nb::none());
-  };
-  auto integer = [&](const char *name, int64_t &field) {
-    if (nb::object value = setting(name); !value.is_none())
-      field = nb::cast<int64_t>(value);
-  };
-  integer("epochs", options.epochs);
-  integer("batch", options.batch);
-  integer("warmup_steps", options.warmupSteps);
-  integer("patience", options.patience);
-  if (nb::object value = setting("seed"); !value.is_none())
-    options.seed = nb::cast<uint64_t>(value);
-  if (nb::object value = setting("lr"); !value.is_none())
-    options.learningRate = nb::cast<double>(value);
-  if (nb::object value = setting("schedule"); !value.is_none() &&
-      !train::parseSchedule(nb::cast<std::string>(value), options.schedule))
-    throw Failure{ErrorCode::InvalidArgument,
-                  "schedule must be constant, step or cosine, got '" +
-                      nb::cast<std::string>(value) + "'"};
-  if (nb::object value = setting("entries"); !value.is_none())
-    options.entries = nb::cast<std::string>(value);
-  if (nb::object value = setting("monitor"); !value.is_none())
-    options.monitor = nb::cast<std::string>(value);
-  if (nb::object value = setting("checkpoint"); !value.is_none())
-    options.checkpoint = nb::cast<std::string>(value);
-  if (nb::object value = setting("keep_best"); !value.is_none())
-    options.keepBest = nb::cast<std::string>(value);
-  if (nb::object value = setting("resume"); !value.is_none())
-    options.resume = nb::cast<bool>(value);
-
-  std::optional<train::ArrayDataset> trainSet =
-      datasetOf(x, y, integerFeatures, "train");
-  std::optional<train::ArrayDataset> validation =
-      datasetOf(xv, yv, integerFeatures, "validation");
-  std::optional<train::ArrayDataset> test =
-      datasetOf(xt, yt, integerFeatures, "test");
-  train::FitData data;
-  data.train = &*trainSet;
-  data.validation = validation ? &*validation : nullptr;
-  data.test = test ? &*test : nullptr;
-
-  train::Trainer trainer(*session.session, options);
+/// Runs `trainer` through `fitIn` (one of Trainer's fit overloads) with the
+/// GIL released; the History dict, or the callbacks' exception.
+template <typename FitIn>
+nb::dict runFit(PySession &session, const nb::dict &settings,
+                nb::object onStep, nb::object onEpoch, double interval,
+                FitIn fitIn) {
+  train::Trainer trainer(*session.session, fitOptionsOf(settings));
   PythonObserver observer(std::move(onStep), std::move(onEpoch), interval);
   trainer.addObserver(observer);
   train::FitResult result;
@@ -192,7 +151,7 @@ nb::dict fit(PySession &session, Rows x, Rows y, std::optional<Rows> xv,
   bool fitted;
   {
     nb::gil_scoped_release released;
-    fitted = trainer.fit(data, result, error);
+    fitted = fitIn(trainer, result, error);
   }
   if (observer.pending())
     std::rethrow_exception(observer.pending());
@@ -214,10 +173,80 @@ nb::dict fit(PySession &session, Rows x, Rows y, std::optional<Rows> xv,
   return history;
 }
 
+nb::dict fitArrays(PySession &session, Rows x, Rows y,
+                   std::optional<Rows> xv, std::optional<Rows> yv,
+                   std::optional<Rows> xt, std::optional<Rows> yt,
+                   bool integerFeatures, const nb::dict &settings,
+                   nb::object onStep, nb::object onEpoch, double interval) {
+  std::optional<train::ArrayDataset> trainSet =
+      datasetOf(x, y, integerFeatures, "train");
+  std::optional<train::ArrayDataset> validation =
+      datasetOf(xv, yv, integerFeatures, "validation");
+  std::optional<train::ArrayDataset> test =
+      datasetOf(xt, yt, integerFeatures, "test");
+  train::FitData data;
+  data.train = &*trainSet;
+  data.validation = validation ? &*validation : nullptr;
+  data.test = test ? &*test : nullptr;
+  return runFit(session, settings, std::move(onStep), std::move(onEpoch),
+                interval,
+                [&](train::Trainer &trainer, train::FitResult &result,
+                    std::string &error) {
+                  return trainer.fit(data, result, error);
+                });
+}
+
+/// Fits on prepared data exactly as kiln-run train does: its validation
+/// split, its test split, its preprocessing saved with the checkpoints.
+nb::dict fitData(PySession &session, const PyData &data,
+                 const nb::dict &settings, nb::object onStep,
+                 nb::object onEpoch, double interval) {
+  return runFit(session, settings, std::move(onStep), std::move(onEpoch),
+                interval,
+                [&](train::Trainer &trainer, train::FitResult &result,
+                    std::string &error) {
+                  return trainer.fit(*data.data, result, error);
+                });
+}
+
 } // namespace
 
+train::FitOptions fitOptionsOf(const nb::dict &settings) {
+  train::FitOptions options;
+  auto given = [&](const char *name, auto &field) {
+    if (!settings.contains(name) || settings[name].is_none())
+      return;
+    using Field = std::remove_reference_t<decltype(field)>;
+    field = nb::cast<Field>(settings[name]);
+  };
+  given("epochs", options.epochs);
+  given("batch", options.batch);
+  given("warmup_steps", options.warmupSteps);
+  given("patience", options.patience);
+  given("limit", options.limit);
+  given("test_limit", options.testLimit);
+  given("seed", options.seed);
+  given("lr", options.learningRate);
+  given("entries", options.entries);
+  given("monitor", options.monitor);
+  given("checkpoint", options.checkpoint);
+  given("keep_best", options.keepBest);
+  given("resume", options.resume);
+  std::vector<std::string> noise;
+  given("noise", noise);
+  options.noise.insert(noise.begin(), noise.end());
+  std::string schedule;
+  given("schedule", schedule);
+  if (!schedule.empty() && !train::parseSchedule(schedule, options.schedule))
+    throw Failure{ErrorCode::InvalidArgument,
+                  "schedule must be constant, step or cosine, got '" +
+                      schedule + "'"};
+  given("step_decay_epochs", options.stepDecayEpochs);
+  return options;
+}
+
 void bindFit(nb::module_ &m) {
-  m.def("fit", &fit, nb::arg("session"), nb::arg("x"), nb::arg("y"),
+  m.def("fit", &fitArrays, nb::arg("session"), nb::arg("x"), nb::arg("y"),
         nb::arg("x_validation").none(), nb::arg("y_validation").none(),
         nb::arg("x_test").none(), nb::arg("y_test").none(),
         nb::arg("integer_features"), nb::arg("settings"),
@@ -225,6 +254,10 @@ void bindFit(nb::module_ &m) {
         nb::arg("interval"),
         "The trainer library's fit loop on float32 row arrays read in "
         "place; kiln.fit is the friendly form.");
+  m.def("fit_data", &fitData, nb::arg("session"), nb::arg("data"),
+        nb::arg("settings"), nb::arg("on_step").none(),
+        nb::arg("on_epoch").none(), nb::arg("interval"),
+        "The fit loop on prepared data, as kiln-run train runs it.");
 }
 
 } // namespace kiln::python

@@ -11,6 +11,8 @@
 
 #include "kiln/runtime/Module.h"
 #include "kiln/runtime/Session.h"
+#include "kiln/train/PrepareData.h"
+#include "kiln/train/Trainer.h"
 
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
@@ -32,7 +34,8 @@ struct Failure {
   std::string message;
 };
 
-using AnyArray = nb::ndarray<nb::c_contig, nb::device::cpu>;
+/// Inputs are only read: read-only arrays (a data set's views) are fine.
+using AnyArray = nb::ndarray<nb::ro, nb::c_contig, nb::device::cpu>;
 using NumpyArray = nb::ndarray<nb::numpy>;
 
 /// A view of `array` as the tensor `spec` describes, or a ValueError
@@ -73,8 +76,24 @@ struct PySession {
   void restore(const std::string &path);
 };
 
-/// Binds kiln._runtime.fit (FitBinding.cpp).
+/// A data set read, split and preprocessed by the trainer library (what
+/// kiln-run's --data options name), or made from the caller's arrays;
+/// shared with the arrays that view it.
+struct PyData {
+  std::shared_ptr<const train::PreparedData> data;
+};
+
+/// The trainer's options from kiln.fit's keyword settings (epochs, batch,
+/// lr, schedule, ...); a bad value raises InvalidArgumentError.
+train::FitOptions fitOptionsOf(const nb::dict &settings);
+
+/// Binds kiln._runtime.fit and fit_data (FitBinding.cpp).
 void bindFit(nb::module_ &m);
+/// Binds PyData, prepare_data, data_from_arrays and evaluate
+/// (DataBinding.cpp).
+void bindData(nb::module_ &m);
+/// Binds kiln._runtime.tune (TuneBinding.cpp).
+void bindTune(nb::module_ &m);
 
 } // namespace kiln::python
 

@@ -354,4 +354,6 @@ NB_MODULE(_runtime, m) {
       .def("restore", &PySession::restore, nb::arg("path"));
 
   bindFit(m);
+  bindData(m);
+  bindTune(m);
 }

@@ -23,10 +23,14 @@ import numpy as np
 from . import _compiler, _runtime
 from ._runtime import (CorruptError, InvalidArgumentError, KilnError,
                        NotFoundError, PreconditionError)
-from .training import History, ProgressBar, fit
+from . import datasets
+from .evaluation import evaluate
+from .training import History, NotebookProgressBar, ProgressBar, fit
+from .tuning import TuneResult, tune
 
-__all__ = ["Module", "Session", "compile", "load", "fit", "History",
-           "ProgressBar", "KilnError",
+__all__ = ["Module", "Session", "compile", "load", "fit", "evaluate",
+           "tune", "datasets", "History", "TuneResult", "ProgressBar",
+           "NotebookProgressBar", "KilnError",
            "CompileError", "InvalidArgumentError", "NotFoundError",
            "CorruptError", "PreconditionError"]
 
@@ -98,6 +102,9 @@ class Module:
         # on every call.
         self._entries = native.entries
         self._output_names = {name: tuple(o["name"] for o in e["outputs"])
+                              for name, e in self._entries.items()}
+        self._input_dtypes = {name: {i["name"]: i["dtype"]
+                                     for i in e["inputs"]}
                               for name, e in self._entries.items()}
 
     @property
@@ -179,8 +186,10 @@ class Session:
         model's for this step). `step` keys the random draws of other
         entries.
         """
-        outputs = self._native.run(self.module._native, entry,
-                                   _as_arrays(inputs), learning_rate, step)
+        outputs = self._native.run(
+            self.module._native, entry,
+            _as_arrays(inputs, self.module._input_dtypes.get(entry, {})),
+            learning_rate, step)
         return dict(zip(self.module._output_names[entry], outputs))
 
     def __call__(self, **inputs):
@@ -238,13 +247,17 @@ class Session:
         return session
 
 
-def _as_arrays(inputs):
-    """Inputs as arrays the runtime reads in place: NumPy arrays and
-    DLPack tensors pass as they are; lists and scalars become arrays."""
+def _as_arrays(inputs, dtypes):
+    """Inputs as arrays the runtime reads in place: C-contiguous NumPy
+    arrays and DLPack tensors pass as they are; other layouts are copied
+    once to C order (keeping their dtype, which must be the input's);
+    lists and scalars become arrays of the input's dtype."""
     arrays = {}
     for name, value in inputs.items():
-        if not hasattr(value, "__dlpack__") and \
-                not isinstance(value, np.ndarray):
-            value = np.asarray(value)
+        if isinstance(value, np.ndarray):
+            if not value.flags.c_contiguous:
+                value = np.ascontiguousarray(value)
+        elif not hasattr(value, "__dlpack__"):
+            value = np.asarray(value, dtype=dtypes.get(name))
         arrays[name] = value
     return arrays

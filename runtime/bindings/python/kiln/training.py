@@ -2,12 +2,12 @@
 NumPy arrays, with a progress bar and callbacks."""
 
 import json
+import os
 import sys
 import time
 
-import numpy as np
-
 from . import _runtime
+from .datasets import Dataset, has_integer_features, pair_rows
 
 
 class History:
@@ -78,29 +78,65 @@ class ProgressBar:
         self.stream.flush()
 
 
-def _rows(array, integer_features=False):
-    """float32 rows, one per sample: a view when the array already is."""
-    array = np.asarray(array)
-    if array.ndim == 1:
-        array = array.reshape(-1, 1)
-    return np.ascontiguousarray(array.reshape(len(array), -1),
-                                dtype=np.float32)
+def in_notebook():
+    """True inside a Jupyter kernel (where stderr is not a terminal but
+    HTML can be redrawn in place)."""
+    shell = sys.modules.get("IPython")
+    try:
+        return (shell is not None and "ipykernel" in sys.modules and
+                shell.get_ipython().__class__.__name__ ==
+                "ZMQInteractiveShell")
+    except AttributeError:
+        return False
 
 
-def _pair(data, what):
-    if data is None:
-        return None, None
-    if not isinstance(data, tuple) or len(data) != 2:
-        raise TypeError(f"{what} must be a (features, targets) pair of "
-                        "arrays")
-    return _rows(data[0]), _rows(data[1])
+class NotebookProgressBar:
+    """The progress bar as an HTML <progress> element under the cell,
+    updated in place; a line per finished epoch stays."""
+
+    def __init__(self):
+        from IPython.display import HTML, display
+        self._html, self._display = HTML, display
+        self._handle = None
+        self._lines = []
+
+    def _show(self, status, done):
+        lines = "".join(f"<div>{line}</div>" for line in self._lines)
+        html = self._html(f"{lines}<progress value='{done:.3f}' max='1' "
+                          f"style='width:30em'></progress> {status}")
+        if self._handle is None:
+            self._handle = self._display(html, display_id=True)
+        else:
+            self._handle.update(html)
+
+    def on_step(self, step):
+        done = step["samples"] / max(step["train_samples"], 1)
+        loss = ", ".join(f"{name} {value:.4f}"
+                         for name, value in step["loss"].items())
+        self._show(f"epoch {step['epoch']}/{step['epochs']} {done:.0%} "
+                   f"{loss}", done)
+
+    def on_epoch(self, epoch):
+        loss = ", ".join(f"{name} {value:.4f}"
+                         for name, value in epoch["loss"].items())
+        scores = ", ".join(f"{key} {value:.4f}"
+                           for key, value in (epoch["validation"] or
+                                              {}).items()
+                           if isinstance(value, (int, float)))
+        self._lines.append(f"epoch {epoch['epoch']}: {loss}"
+                           + (f"; validation {scores}" if scores else "")
+                           + f" ({epoch['seconds']:.1f} s)")
+        self._show("", 1.0)
 
 
 def fit(session, train, *, validation=None, test=None, epochs=1, batch=64,
         lr=None, schedule="cosine", warmup_steps=0, seed=0, entries=None,
         patience=0, monitor="loss", checkpoint=None, keep_best=None,
-        resume=False, callbacks=(), progress=None):
-    """Trains `session` on `train`, a (features, targets) pair of arrays.
+        resume=False, limit=0, noise=(), callbacks=(), progress=None):
+    """Trains `session` on `train`: a kiln.datasets.Dataset (its
+    validation and test splits are used, its preprocessing saved with the
+    checkpoints: exactly `kiln-run train`), or a (features, targets) pair
+    of arrays with optional `validation` and `test` pairs.
 
     Features have a row per sample (any shape after the first axis: a
     batch of images [n, 1, 28, 28] is fed as the model's input takes it);
@@ -112,27 +148,24 @@ def fit(session, train, *, validation=None, test=None, epochs=1, batch=64,
     epoch (with `patience` epochs of no improvement in `monitor`, training
     stops), a `checkpoint` written after every epoch (`resume` continues
     from it), `keep_best` a checkpoint of the best epoch, then `test`
-    scored. Float32 arrays are read in place, others converted once.
+    scored; `limit` trains on that many samples only, `noise` names inputs
+    drawn from N(0, 1) each batch. Float32 arrays are read in place,
+    others converted once.
 
     `callbacks` are objects with optional `on_step(step)` and
     `on_epoch(epoch)` methods (dicts as in History; an `on_epoch` returning
-    False stops after that epoch); `progress` (default: when stderr is a
-    terminal) draws a progress bar. Ctrl-C stops training after the step
+    False stops after that epoch); `progress` (default: in a terminal or a
+    notebook) draws a progress bar. Ctrl-C stops training after the step
     it is in, raising KeyboardInterrupt; the session keeps what it
     learned. Returns a History.
     """
-    x, y = _pair(train, "train")
-    xv, yv = _pair(validation, "validation")
-    xt, yt = _pair(test, "test")
-    integer_features = np.issubdtype(np.asarray(train[0]).dtype, np.integer)
     settings = {"epochs": epochs, "batch": batch, "lr": lr,
                 "schedule": schedule, "warmup_steps": warmup_steps,
                 "seed": seed, "entries": entries, "patience": patience,
-                "monitor": monitor, "checkpoint": checkpoint,
-                "keep_best": keep_best, "resume": resume}
-    if progress is None:
-        progress = sys.stderr.isatty()
-    observers = list(callbacks) + ([ProgressBar()] if progress else [])
+                "monitor": monitor, "checkpoint": _path(checkpoint),
+                "keep_best": _path(keep_best), "resume": resume,
+                "limit": limit, "noise": list(noise)}
+    observers = list(callbacks) + _progress_bars(progress)
     step_observers = [o for o in observers if hasattr(o, "on_step")]
     epoch_observers = [o for o in observers if hasattr(o, "on_epoch")]
 
@@ -148,10 +181,36 @@ def fit(session, train, *, validation=None, test=None, epochs=1, batch=64,
         return all(verdict is not False for verdict in verdicts)
 
     started = time.monotonic()
-    native = _runtime.fit(session._native, x, y, xv, yv, xt, yt,
-                          integer_features, settings,
-                          on_step if step_observers else None,
-                          on_epoch if epoch_observers else None, 0.1)
+    callbacks = (on_step if step_observers else None,
+                 on_epoch if epoch_observers else None, 0.1)
+    if isinstance(train, Dataset):
+        if validation is not None or test is not None:
+            raise TypeError("a Dataset brings its own validation and test "
+                            "splits; pass arrays to choose others")
+        native = _runtime.fit_data(session._native, train._native,
+                                   settings, *callbacks)
+    else:
+        native = _runtime.fit(session._native, *pair_rows(train, "train"),
+                              *pair_rows(validation, "validation"),
+                              *pair_rows(test, "test"),
+                              has_integer_features(train), settings,
+                              *callbacks)
     history = History(native)
     history.seconds = history.seconds or time.monotonic() - started
     return history
+
+
+def _path(value):
+    return None if value is None else os.fspath(value)
+
+
+def _progress_bars(progress):
+    """The progress bar `progress` asks for: True or None (the default)
+    draws one in a notebook or a terminal, False none."""
+    if progress is False:
+        return []
+    if in_notebook():
+        return [NotebookProgressBar()]
+    if progress or sys.stderr.isatty():
+        return [ProgressBar()]
+    return []

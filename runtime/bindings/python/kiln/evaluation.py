@@ -1,0 +1,23 @@
+"""kiln.evaluate: `kiln-run eval`'s scores of a trained session."""
+
+import json
+
+from . import _runtime
+from .datasets import Dataset, from_arrays
+
+
+def evaluate(session, data, *, on="test", positive=1, noise=()):
+    """Scores `session` on `data`: a kiln.datasets.Dataset (its split
+    `on`: "test", "validation", "train" or "all") or a (features,
+    targets) pair of arrays (all of it).
+
+    Returns what `kiln-run eval --json` prints, as a dict: "losses" (each
+    train entry's loss), and for a classifier "accuracy", per-class and
+    macro "precision", "recall" and "f1", the "confusion" matrix (and for
+    two classes, with `positive` the positive class, "roc_auc" and
+    "average_precision"); for a regression "mse", "mae" and "r2".
+    """
+    if not isinstance(data, Dataset):
+        data, on = from_arrays(data), "train"
+    return json.loads(_runtime.evaluate(session._native, data._native, on,
+                                        positive, list(noise)))
