@@ -78,6 +78,19 @@ def test_config_and_options_are_kilncs():
         kiln.compile(path, config={"nope": 1})
 
 
+def test_optimizer_hyperparameters_are_kilncs_optimizer_flag(tmp_path):
+    model = os.path.join(ROOT, "models", "logistic_regression.kiln")
+    assert kilnc(model, "--optimizer", "momentum=0.5", "--optimizer",
+                 "lr=0.02", "-o", str(tmp_path / "flag.kmod")) \
+        .returncode == 0
+    kiln.compile(model, optimizer={"momentum": 0.5, "lr": 0.02}).save(
+        tmp_path / "in-process.kmod")
+    assert (tmp_path / "in-process.kmod").read_bytes() == \
+        (tmp_path / "flag.kmod").read_bytes()
+    with pytest.raises(kiln.CompileError, match="beta1"):
+        kiln.compile(model, optimizer={"beta1": 0.5})
+
+
 def test_a_compiled_model_trains(tmp_path):
     module = kiln.compile(os.path.join(ROOT, "models", "mlp.kiln"))
     session = kiln.Session(module, seed=0)

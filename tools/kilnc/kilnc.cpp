@@ -164,8 +164,7 @@ int writeOutput(llvm::StringRef path, llvm::StringRef bytes) {
   return 0;
 }
 
-/// Sets `name` to `value` in the optimizer of every train entry; the
-/// attribute's verifier rejects a name the optimizer does not have.
+/// Applies one --optimizer NAME=VALUE.
 int overrideOptimizers(mlir::ModuleOp module, llvm::StringRef setting) {
   auto [name, text] = setting.split('=');
   name = name.trim();
@@ -173,24 +172,7 @@ int overrideOptimizers(mlir::ModuleOp module, llvm::StringRef setting) {
   double value;
   if (name.empty() || !setting.contains('=') || text.getAsDouble(value))
     return fail("--optimizer expects name=number, got '" + setting + "'");
-  mlir::MLIRContext *context = module.getContext();
-  for (auto func : module.getOps<mlir::func::FuncOp>()) {
-    auto optimizer = func->getAttrOfType<kiln::OptimizerAttr>(
-        kiln::KilnDialect::kOptimizerAttrName);
-    if (!optimizer)
-      continue;
-    mlir::NamedAttrList hyperparameters(optimizer.getHyperparameters());
-    hyperparameters.set(name, mlir::FloatAttr::get(
-                                  mlir::Float64Type::get(context), value));
-    auto emitError = [&] { return func.emitError("--optimizer: "); };
-    auto updated = kiln::OptimizerAttr::getChecked(
-        emitError, context, optimizer.getKind(),
-        hyperparameters.getDictionary(context));
-    if (!updated)
-      return 1;
-    func->setAttr(kiln::KilnDialect::kOptimizerAttrName, updated);
-  }
-  return 0;
+  return failed(kiln::overrideOptimizers(module, name, value)) ? 1 : 0;
 }
 
 /// The rows as the runtime reads them from the .kmod, so that kilnc and

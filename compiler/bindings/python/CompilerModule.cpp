@@ -46,6 +46,7 @@ std::optional<std::vector<uint8_t>>
 compileSource(const std::string &source, const std::string &filename,
               const kiln::CompileOptions &options,
               const kiln::text::ConfigOverrides &overrides,
+              const std::map<std::string, double> &optimizer,
               std::string &diagnosticsText) {
   static std::once_flag registered;
   std::call_once(registered, [] { kiln::registerAllPasses(); });
@@ -66,6 +67,9 @@ compileSource(const std::string &source, const std::string &filename,
       *model, context, sourceMgr, diagnostics, overrides);
   if (!module)
     return std::nullopt;
+  for (const auto &[name, value] : optimizer)
+    if (failed(kiln::overrideOptimizers(*module, name, value)))
+      return std::nullopt;
   // The model summary, as kilnc records it: of the model as written.
   std::map<unsigned, std::string> bindings =
       kiln::text::bindingNamesByLine(*model, sourceMgr);
@@ -88,7 +92,8 @@ nb::bytes compile(const std::string &source, const std::string &filename,
                   std::optional<std::string> targetCpu,
                   std::optional<std::string> targetFeatures, bool fuse,
                   bool layout, bool vectorize, bool inferenceOnly,
-                  const std::map<std::string, std::string> &config) {
+                  const std::map<std::string, std::string> &config,
+                  const std::map<std::string, double> &optimizer) {
   kiln::CompileOptions options;
   options.fuse = fuse;
   options.layout = layout;
@@ -101,7 +106,8 @@ nb::bytes compile(const std::string &source, const std::string &filename,
   std::optional<std::vector<uint8_t>> kmod;
   {
     nb::gil_scoped_release released;
-    kmod = compileSource(source, filename, options, overrides, diagnostics);
+    kmod = compileSource(source, filename, options, overrides, optimizer,
+                         diagnostics);
   }
   if (!kmod)
     throw CompileFailure{diagnostics.empty()
@@ -132,6 +138,7 @@ NB_MODULE(_compiler, m) {
         nb::arg("layout") = true, nb::arg("vectorize") = true,
         nb::arg("inference_only") = false,
         nb::arg("config") = std::map<std::string, std::string>(),
+        nb::arg("optimizer") = std::map<std::string, double>(),
         "Compiles .kiln source to .kmod bytes; raises CompileFailure with "
         "kilnc's diagnostics.");
 }

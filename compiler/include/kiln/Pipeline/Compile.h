@@ -51,6 +51,12 @@ struct CompileOptions {
       configurePassManager;
 };
 
+/// Sets hyperparameter `name` of every train entry's optimizer to `value`
+/// (kilnc --optimizer lr=0.01), before lowering; a name the optimizer does
+/// not have is an error diagnostic at the entry.
+llvm::LogicalResult overrideOptimizers(mlir::ModuleOp module,
+                                       llvm::StringRef name, double value);
+
 /// Lowers `module` in place through `last` (at most LLVMMLIR). Errors are
 /// reported as diagnostics on the module's context. The summary of the
 /// entries as the runtime will call them is filled once autodiff has run

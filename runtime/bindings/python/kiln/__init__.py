@@ -62,14 +62,15 @@ class CompileError(KilnError, _compiler.CompileFailure):
 
 def compile(source_or_path, *, target_cpu=None, target_features=None,
             fuse=True, layout=True, vectorize=True, inference_only=False,
-            config=None):
+            config=None, optimizer=None):
     """Compiles a .kiln model, from its text or a path, to a loaded Module.
 
     The options are kilnc's: `target_cpu`/`target_features` (default this
     host), `fuse`, `layout` and `vectorize` (each optimization can be left
     out), `inference_only` (no train entries), `config` ({name: value}
-    overriding the model's `config` lines, as `--set`). A model with errors
-    raises CompileError.
+    overriding the model's `config` lines, as `--set`), `optimizer`
+    ({hyperparameter: number} of every train entry's optimizer, as
+    `--optimizer`). A model with errors raises CompileError.
     """
     if isinstance(source_or_path, os.PathLike) or (
             isinstance(source_or_path, str) and "\n" not in source_or_path
@@ -87,7 +88,9 @@ def compile(source_or_path, *, target_cpu=None, target_features=None,
     try:
         data = _compiler.compile(source, filename, target_cpu,
                                  target_features, fuse, layout, vectorize,
-                                 inference_only, settings)
+                                 inference_only, settings,
+                                 {name: float(value) for name, value in
+                                  (optimizer or {}).items()})
     except _compiler.CompileFailure as failure:
         raise CompileError(str(failure)) from None
     return Module(_runtime.Module.from_bytes(data))
