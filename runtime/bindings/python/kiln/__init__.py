@@ -15,8 +15,11 @@ exception (`InvalidArgumentError` is a `ValueError`, `NotFoundError` a
 `LookupError`; out of memory is `MemoryError`).
 """
 
+from __future__ import annotations
+
 import os
 import re
+from typing import Any, Mapping, Optional, Union
 
 import numpy as np
 
@@ -60,9 +63,13 @@ class CompileError(KilnError, _compiler.CompileFailure):
             self.line = self.column = None
 
 
-def compile(source_or_path, *, target_cpu=None, target_features=None,
-            fuse=True, layout=True, vectorize=True, inference_only=False,
-            config=None, optimizer=None):
+def compile(source_or_path: Union[str, os.PathLike], *,
+            target_cpu: Optional[str] = None,
+            target_features: Optional[str] = None, fuse: bool = True,
+            layout: bool = True, vectorize: bool = True,
+            inference_only: bool = False,
+            config: Optional[Mapping[str, Any]] = None,
+            optimizer: Optional[Mapping[str, float]] = None) -> Module:
     """Compiles a .kiln model, from its text or a path, to a loaded Module.
 
     The options are kilnc's: `target_cpu`/`target_features` (default this
@@ -99,7 +106,7 @@ def compile(source_or_path, *, target_cpu=None, target_features=None,
 class Module:
     """A compiled model: its entries, their signatures and native code."""
 
-    def __init__(self, native):
+    def __init__(self, native: _runtime.Module):
         self._native = native
         # Signatures never change; built once, as Session.run reads them
         # on every call.
@@ -111,32 +118,32 @@ class Module:
                               for name, e in self._entries.items()}
 
     @property
-    def name(self):
+    def name(self) -> str:
         """The model's name (its `model` line)."""
         return self._native.name
 
     @property
-    def target_cpu(self):
+    def target_cpu(self) -> str:
         """The CPU the code was compiled for."""
         return self._native.target_cpu
 
     @property
-    def entries(self):
+    def entries(self) -> dict[str, dict]:
         """Entry name to {"inputs", "outputs": [{"name", "dtype", "shape"}],
         "train": bool, "loss_of": str}; None in a shape is the batch."""
         return self._entries
 
     @property
-    def param_names(self):
+    def param_names(self) -> list[str]:
         """The parameters (buffers included), in the module's order."""
         return list(self._native.param_names)
 
     @property
-    def inference_entry(self):
+    def inference_entry(self) -> Optional[str]:
         """The entry that computes the model's outputs, or None."""
         return self._native.inference_entry
 
-    def save(self, path):
+    def save(self, path: Union[str, os.PathLike]) -> None:
         """Writes the module's bytes to `path`."""
         with open(path, "wb") as out:
             out.write(self._native.bytes)
@@ -146,7 +153,7 @@ class Module:
                 f"{', '.join(self.entries)}>")
 
 
-def load(path_or_bytes):
+def load(path_or_bytes: Union[str, os.PathLike, bytes]) -> Module:
     """Loads a .kmod module from a path or from its bytes.
 
     The whole file is verified (header, checksum, structure, this CPU's
@@ -174,14 +181,15 @@ class Session:
     core). A session must not be used by two threads at once.
     """
 
-    def __init__(self, module, *, seed=0, threads=0):
+    def __init__(self, module: Module, *, seed: int = 0, threads: int = 0):
         if not isinstance(module, Module):
             raise TypeError("Session needs a kiln.Module (kiln.load or "
                             "kiln.compile)")
         self.module = module
         self._native = _runtime.Session(module._native, seed, threads)
 
-    def run(self, entry, *, learning_rate=None, step=0, **inputs):
+    def run(self, entry: str, *, learning_rate: Optional[float] = None,
+            step: int = 0, **inputs: Any) -> dict[str, np.ndarray]:
         """Runs `entry` on the named inputs; its outputs by name.
 
         A train entry's first output is its loss; it updates the
@@ -195,7 +203,8 @@ class Session:
             learning_rate, step)
         return dict(zip(self.module._output_names[entry], outputs))
 
-    def __call__(self, **inputs):
+    def __call__(self, **inputs: Any) -> Union[np.ndarray,
+                                               dict[str, np.ndarray]]:
         """The inference entry's outputs: one array, or a dict of them."""
         entry = self.module.inference_entry
         if entry is None:
@@ -205,7 +214,8 @@ class Session:
         return next(iter(outputs.values())) if len(outputs) == 1 \
             else outputs
 
-    def step(self, entry=None, *, learning_rate=None, **inputs):
+    def step(self, entry: Optional[str] = None, *,
+             learning_rate: Optional[float] = None, **inputs: Any) -> float:
         """One training step of `entry` (the only train entry when None);
         its loss as a float."""
         if entry is None:
@@ -218,32 +228,33 @@ class Session:
         outputs = self.run(entry, learning_rate=learning_rate, **inputs)
         return float(next(iter(outputs.values())))
 
-    def step_count(self, entry):
+    def step_count(self, entry: str) -> int:
         """How many steps train entry `entry` has taken."""
         return self._native.step_count(entry)
 
     @property
-    def params(self):
+    def params(self) -> dict[str, np.ndarray]:
         """Parameter name to a copy of its current value."""
         return {name: self._native.get_param(name)
                 for name in self.module.param_names}
 
-    def set_param(self, name, value):
+    def set_param(self, name: str, value: Any) -> None:
         """Replaces parameter `name` (same dtype and shape)."""
         self._native.set_param(name, np.ascontiguousarray(value))
 
-    def save(self, path):
+    def save(self, path: Union[str, os.PathLike]) -> None:
         """Saves parameters, optimizer state and step counts to a
         checkpoint, atomically (an old file stays intact on failure)."""
         self._native.save(os.fspath(path))
 
-    def restore(self, path):
+    def restore(self, path: Union[str, os.PathLike]) -> None:
         """Restores a checkpoint of this module (checked before a byte of
         it is used)."""
         self._native.restore(os.fspath(path))
 
     @classmethod
-    def from_checkpoint(cls, module, path, *, threads=0):
+    def from_checkpoint(cls, module: Module, path: Union[str, os.PathLike],
+                        *, threads: int = 0) -> Session:
         """A session of `module` restored from checkpoint `path`."""
         session = cls(module, threads=threads)
         session.restore(path)

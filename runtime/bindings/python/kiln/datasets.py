@@ -14,9 +14,11 @@ only), `one_hot` (CSV columns), `limit`. A split's arrays are read-only
 views of the samples Kiln read (no copy), valid as long as you hold them.
 """
 
+from __future__ import annotations
+
 import json
 import os
-from typing import NamedTuple
+from typing import Any, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
 
@@ -54,38 +56,38 @@ class Dataset:
         return Split(x, y)
 
     @property
-    def train(self):
+    def train(self) -> Split:
         """The samples to train on."""
         return self._split("train")
 
     @property
-    def validation(self):
+    def validation(self) -> Split:
         """The samples held out of training to validate each epoch."""
         return self._split("validation")
 
     @property
-    def test(self):
+    def test(self) -> Split:
         """The samples that judge the trained model."""
         return self._split("test")
 
     @property
-    def classes(self):
+    def classes(self) -> int:
         """The number of classes (0 for numeric targets)."""
         return self._native.classes
 
     @property
-    def class_names(self):
+    def class_names(self) -> list[str]:
         """A CSV target's class names (label i is class_names[i]); [] when
         the labels were numbers."""
         return list(self._native.class_names)
 
     @property
-    def preprocessing(self):
+    def preprocessing(self) -> dict:
         """The fitted transform: columns, scaling, split, as a dict."""
         return json.loads(self._native.preprocessing)
 
     @property
-    def hints(self):
+    def hints(self) -> list[str]:
         """Advice on the data (an unscaled large feature), if any."""
         return list(self._native.hints)
 
@@ -100,10 +102,20 @@ def _stratify(value):
     return -1 if value is None else int(bool(value))
 
 
-def load(data, *, targets=None, target_column=None, test_data=None,
-         test_targets=None, test_fraction=0.2, validation=None, scale=None,
-         one_hot=(), split=None, stratify=None, seed=0, limit=0,
-         pixel_range=(0.0, 1.0), sequence_steps=16, data_dir=None):
+PathLike = Union[str, os.PathLike]
+
+
+def load(data: PathLike, *, targets: Optional[PathLike] = None,
+         target_column: Optional[str] = None,
+         test_data: Optional[PathLike] = None,
+         test_targets: Optional[PathLike] = None,
+         test_fraction: float = 0.2, validation: Optional[int] = None,
+         scale: Optional[str] = None, one_hot: Sequence[str] = (),
+         split: Optional[Sequence[float]] = None,
+         stratify: Optional[bool] = None, seed: int = 0, limit: int = 0,
+         pixel_range: tuple[float, float] = (0.0, 1.0),
+         sequence_steps: int = 16,
+         data_dir: Optional[PathLike] = None) -> Dataset:
     """Reads the data set `data` names, as kiln-run's --data does:
     "fashion-mnist", "diabetes", "words" or "words:FILE", "sklearn:NAME"
     (a CSV set python3-sklearn ships), a .csv file (`target_column` by
@@ -113,26 +125,30 @@ def load(data, *, targets=None, target_column=None, test_data=None,
     if isinstance(data, os.PathLike):
         data = os.fspath(data)
     settings = {
-        "targets": _path(targets), "target_column": target_column,
-        "test_data": _path(test_data), "test_targets": _path(test_targets),
+        "targets": optional_path(targets), "target_column": target_column,
+        "test_data": optional_path(test_data),
+        "test_targets": optional_path(test_targets),
         "test_fraction": test_fraction,
         "validation": -1 if validation is None else validation,
         "scale": scale, "one_hot": list(one_hot),
         "split": list(split) if split else None,
         "stratify": _stratify(stratify), "seed": seed, "limit": limit,
         "pixel_low": pixel_range[0], "pixel_high": pixel_range[1],
-        "sequence_steps": sequence_steps, "data_dir": _path(data_dir),
+        "sequence_steps": sequence_steps,
+        "data_dir": optional_path(data_dir),
     }
     native = _runtime.prepare_data(data, settings)
     return Dataset(native, data, _IMAGE_SHAPES.get(data))
 
 
-def _path(value):
+def optional_path(value: Optional[PathLike]) -> Optional[str]:
     return None if value is None else os.fspath(value)
 
 
-def fashion_mnist(*, validation=5000, pixel_range=(0.0, 1.0), seed=0,
-                  data_dir=None, **options):
+def fashion_mnist(*, validation: int = 5000,
+                  pixel_range: tuple[float, float] = (0.0, 1.0),
+                  seed: int = 0, data_dir: Optional[PathLike] = None,
+                  **options: Any) -> Dataset:
     """Fashion-MNIST from Debian's dataset-fashion-mnist: 60,000 training
     images (the last `validation` held out, after a shuffle with `seed`)
     and 10,000 test images, pixels scaled to `pixel_range`, as float32
@@ -142,7 +158,8 @@ def fashion_mnist(*, validation=5000, pixel_range=(0.0, 1.0), seed=0,
                 **options)
 
 
-def words(path=None, *, sequence_steps=16, test_fraction=0.1, **options):
+def words(path: Optional[PathLike] = None, *, sequence_steps: int = 16,
+          test_fraction: float = 0.1, **options: Any) -> Dataset:
     """Words (Debian's wamerican, or a file of one word per line) as
     next-character sequences: int32 tokens [n, sequence_steps] and the
     same shifted by one as targets."""
@@ -151,13 +168,13 @@ def words(path=None, *, sequence_steps=16, test_fraction=0.1, **options):
                 **options)
 
 
-def diabetes(**options):
+def diabetes(**options: Any) -> Dataset:
     """scikit-learn's diabetes regression set (442 patients, 10 features,
     disease progression a year later)."""
     return load("diabetes", **options)
 
 
-def sklearn(name, **options):
+def sklearn(name: str, **options: Any) -> Dataset:
     """A CSV data set python3-sklearn ships ("iris", "wine_data",
     "breast_cancer", ...), its last column the target."""
     return load(f"sklearn:{name}", **options)
@@ -186,7 +203,9 @@ def has_integer_features(pair):
     return np.issubdtype(np.asarray(pair[0]).dtype, np.integer)
 
 
-def from_arrays(train, validation=None, test=None):
+def from_arrays(train: tuple[Any, Any],
+                validation: Optional[tuple[Any, Any]] = None,
+                test: Optional[tuple[Any, Any]] = None) -> Dataset:
     """A Dataset of (features, targets) pairs of arrays (copied once), for
     kiln.fit, kiln.evaluate and kiln.tune. Integer features are tokens."""
     native = _runtime.data_from_arrays(

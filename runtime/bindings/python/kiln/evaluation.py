@@ -1,12 +1,20 @@
 """kiln.evaluate: `kiln-run eval`'s scores of a trained session."""
 
+from __future__ import annotations
+
 import json
+from typing import TYPE_CHECKING, Any, Sequence, Union
 
 from . import _runtime
 from .datasets import Dataset, from_arrays
 
+if TYPE_CHECKING:
+    from . import Session
 
-def evaluate(session, data, *, on="test", positive=1, noise=()):
+
+def evaluate(session: Session, data: Union[Dataset, tuple[Any, Any]], *,
+             on: str = "test", positive: int = 1,
+             noise: Sequence[str] = ()) -> dict[str, Any]:
     """Scores `session` on `data`: a kiln.datasets.Dataset (its split
     `on`: "test", "validation", "train" or "all") or a (features,
     targets) pair of arrays (all of it).

@@ -1,13 +1,19 @@
 """kiln.fit: the trainer library's loop (the one `kiln-run train` runs) on
 NumPy arrays, with a progress bar and callbacks."""
 
+from __future__ import annotations
+
 import json
-import os
 import sys
 import time
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence, Union
 
 from . import _runtime
-from .datasets import Dataset, has_integer_features, pair_rows
+from .datasets import (Dataset, PathLike, has_integer_features, optional_path,
+                       pair_rows)
+
+if TYPE_CHECKING:
+    from . import Session
 
 
 class History:
@@ -37,7 +43,7 @@ class History:
         self.seconds = native["seconds"]
 
     @property
-    def loss(self):
+    def loss(self) -> list[float]:
         """The first loss's mean over each epoch."""
         return [next(iter(e["loss"].values())) for e in self.epochs]
 
@@ -78,7 +84,7 @@ class ProgressBar:
         self.stream.flush()
 
 
-def in_notebook():
+def in_notebook() -> bool:
     """True inside a Jupyter kernel (where stderr is not a terminal but
     HTML can be redrawn in place)."""
     shell = sys.modules.get("IPython")
@@ -129,10 +135,17 @@ class NotebookProgressBar:
         self._show("", 1.0)
 
 
-def fit(session, train, *, validation=None, test=None, epochs=1, batch=64,
-        lr=None, schedule="cosine", warmup_steps=0, seed=0, entries=None,
-        patience=0, monitor="loss", checkpoint=None, keep_best=None,
-        resume=False, limit=0, noise=(), callbacks=(), progress=None):
+def fit(session: Session, train: Union[Dataset, tuple[Any, Any]], *,
+        validation: Optional[tuple[Any, Any]] = None,
+        test: Optional[tuple[Any, Any]] = None, epochs: int = 1,
+        batch: int = 64, lr: Optional[float] = None,
+        schedule: str = "cosine", warmup_steps: int = 0, seed: int = 0,
+        entries: Optional[str] = None, patience: int = 0,
+        monitor: str = "loss", checkpoint: Optional[PathLike] = None,
+        keep_best: Optional[PathLike] = None, resume: bool = False,
+        limit: int = 0, noise: Sequence[str] = (),
+        callbacks: Iterable[Any] = (),
+        progress: Optional[bool] = None) -> History:
     """Trains `session` on `train`: a kiln.datasets.Dataset (its
     validation and test splits are used, its preprocessing saved with the
     checkpoints: exactly `kiln-run train`), or a (features, targets) pair
@@ -162,8 +175,8 @@ def fit(session, train, *, validation=None, test=None, epochs=1, batch=64,
     settings = {"epochs": epochs, "batch": batch, "lr": lr,
                 "schedule": schedule, "warmup_steps": warmup_steps,
                 "seed": seed, "entries": entries, "patience": patience,
-                "monitor": monitor, "checkpoint": _path(checkpoint),
-                "keep_best": _path(keep_best), "resume": resume,
+                "monitor": monitor, "checkpoint": optional_path(checkpoint),
+                "keep_best": optional_path(keep_best), "resume": resume,
                 "limit": limit, "noise": list(noise)}
     observers = list(callbacks) + _progress_bars(progress)
     step_observers = [o for o in observers if hasattr(o, "on_step")]
@@ -199,9 +212,6 @@ def fit(session, train, *, validation=None, test=None, epochs=1, batch=64,
     history.seconds = history.seconds or time.monotonic() - started
     return history
 
-
-def _path(value):
-    return None if value is None else os.fspath(value)
 
 
 def _progress_bars(progress):

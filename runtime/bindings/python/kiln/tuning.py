@@ -1,12 +1,18 @@
 """kiln.tune: a hyperparameter search in this process (`kiln-run tune`'s
 in-process trials)."""
 
+from __future__ import annotations
+
 import math
 import os
 import sys
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
 
 from . import _runtime
 from .datasets import Dataset, from_arrays
+
+if TYPE_CHECKING:
+    from . import Module
 
 
 class TuneResult:
@@ -24,7 +30,7 @@ class TuneResult:
         self.ranking = list(native["ranking"])
 
     @property
-    def best(self):
+    def best(self) -> dict[str, Any]:
         """The best trial."""
         return self.trials[self.ranking[0]]
 
@@ -52,9 +58,13 @@ def _parameter(name, values):
                     "(low, high) range")
 
 
-def tune(module, data, search, *, trials=0, seed=0, metric=None, out=None,
-         threads=0, epochs=1, batch=64, lr=None, schedule="cosine",
-         progress=None, **fit_options):
+def tune(module: Module, data: Union[Dataset, tuple[Any, Any]],
+         search: Mapping[str, Any], *, trials: int = 0, seed: int = 0,
+         metric: Optional[str] = None,
+         out: Optional[Union[str, os.PathLike]] = None, threads: int = 0,
+         epochs: int = 1, batch: int = 64, lr: Optional[float] = None,
+         schedule: str = "cosine", progress: Optional[bool] = None,
+         **fit_options: Any) -> TuneResult:
     """Trains `module` once per setting of `search` and ranks the trials
     by their validation score.
 
