@@ -34,10 +34,7 @@ train::DataRequest requestOf(const std::string &data,
   train::DataRequest request;
   request.data = data;
   auto given = [&](const char *name, auto &field) {
-    if (!settings.contains(name) || settings[name].is_none())
-      return;
-    using Field = std::remove_reference_t<decltype(field)>;
-    field = nb::cast<Field>(settings[name]);
+    setIfGiven(settings, name, field);
   };
   given("data_dir", request.dataDir);
   given("targets", request.targets);

@@ -21,7 +21,6 @@
 
 #include <chrono>
 #include <exception>
-#include <type_traits>
 
 namespace kiln::python {
 namespace {
@@ -214,10 +213,7 @@ nb::dict fitData(PySession &session, const PyData &data,
 train::FitOptions fitOptionsOf(const nb::dict &settings) {
   train::FitOptions options;
   auto given = [&](const char *name, auto &field) {
-    if (!settings.contains(name) || settings[name].is_none())
-      return;
-    using Field = std::remove_reference_t<decltype(field)>;
-    field = nb::cast<Field>(settings[name]);
+    setIfGiven(settings, name, field);
   };
   given("epochs", options.epochs);
   given("batch", options.batch);

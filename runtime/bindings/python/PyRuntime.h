@@ -76,6 +76,14 @@ struct PySession {
   void restore(const std::string &path);
 };
 
+/// Sets `field` from `settings[name]` when it is there and not None (the
+/// keyword settings kiln's Python layer passes through).
+template <typename Field>
+void setIfGiven(const nb::dict &settings, const char *name, Field &field) {
+  if (settings.contains(name) && !settings[name].is_none())
+    field = nb::cast<Field>(settings[name]);
+}
+
 /// A data set read, split and preprocessed by the trainer library (what
 /// kiln-run's --data options name), or made from the caller's arrays;
 /// shared with the arrays that view it.
