@@ -218,6 +218,11 @@ bool kiln::train::tuneInProcess(const Module &module, const PreparedData &data,
   result = TuneResult();
   result.metric = request.metric;
   for (const TrialSettings &setting : settings) {
+    if (observer && observer->stopRequested()) {
+      error = "the search was interrupted after " +
+              std::to_string(result.trials.size()) + " trials";
+      return false;
+    }
     Trial trial;
     trial.index = static_cast<int64_t>(result.trials.size()) + 1;
     trial.settings = setting;
@@ -232,6 +237,8 @@ bool kiln::train::tuneInProcess(const Module &module, const PreparedData &data,
     Trainer trainer(session, fit);
     LastValidation last;
     trainer.addObserver(last);
+    if (FitObserver *outside = observer ? observer->trialObserver() : nullptr)
+      trainer.addObserver(*outside);
     FitResult fitted;
     std::string failure;
     trial.ok = trainer.fit(data, fitted, failure);

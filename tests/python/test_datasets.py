@@ -5,8 +5,11 @@ independently with NumPy."""
 import gc
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -212,3 +215,21 @@ def test_tune_random_search_and_its_errors(mlp_path, fashion):
                   progress=False)
     with pytest.raises(TypeError, match="list of values"):
         kiln.tune(module, fashion, {"lr": 0.1}, progress=False)
+
+
+def test_ctrl_c_ends_a_search_in_the_trial_it_is_in(mlp_path, fashion):
+    module = kiln.load(mlp_path)
+    seen = []
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            # Ten trials of 20 epochs each would take minutes.
+            kiln.tune(module, fashion, {"lr": [1e-4 * k for k in
+                                               range(1, 11)]},
+                      epochs=20, progress=False, on_trial=seen.append)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - started < 30
+    assert len(seen) <= 1

@@ -307,6 +307,53 @@ TEST(TunerTest, InProcessSearchRanksByValidationAndKeepsTheBest) {
       << error;
 }
 
+/// Interrupts the first trial after `steps` steps and asks the search to
+/// stop, as the Python package does on Ctrl-C.
+class StopAfterSteps final : public TuneObserver, public FitObserver {
+public:
+  explicit StopAfterSteps(int64_t steps) : steps_(steps) {}
+  FitObserver *trialObserver() override { return this; }
+  bool stopRequested() const override { return stopped_; }
+  void onStep(Trainer &trainer, const StepReport &) override {
+    if (++seen_ >= steps_) {
+      stopped_ = true;
+      trainer.interrupt("interrupted");
+    }
+  }
+  void onTrial(const Trial &trial, size_t, const std::string &) override {
+    trials.push_back(trial);
+  }
+  std::vector<Trial> trials;
+  int64_t seen_ = 0;
+
+private:
+  int64_t steps_;
+  bool stopped_ = false;
+};
+
+TEST(TunerTest, AnObserverInterruptsTheTrialAndEndsTheSearch) {
+  auto module = fixture();
+  PreparedData data = blobs(600, 120, 3);
+  FitOptions base;
+  base.epochs = 5;
+  base.batch = 30;
+  SearchRequest request;
+  SearchParameter rate;
+  std::string error;
+  ASSERT_TRUE(parseSearchParameter("lr=0.01,0.1,0.5", rate, error)) << error;
+  request.parameters = {rate};
+  StopAfterSteps observer(3);
+  TuneResult result;
+  EXPECT_FALSE(tuneInProcess(*module, data, base, 1, request, &observer,
+                             result, error));
+  EXPECT_EQ(error, "the search was interrupted after 1 trials");
+  // The first trial stopped at its third step (of 5 x 16), failed, and
+  // no other trial ran.
+  EXPECT_EQ(observer.seen_, 3);
+  ASSERT_EQ(observer.trials.size(), 1u);
+  EXPECT_FALSE(observer.trials[0].ok);
+}
+
 TEST(TrainCApiTest, FitsTheCallersArrays) {
   PreparedData data = blobs(600, 60, 4);
   kiln_samples train = {data.train.features.data(), data.train.targets.data(),

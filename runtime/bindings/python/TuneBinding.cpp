@@ -33,9 +33,11 @@ nb::dict trialDict(const train::Trial &trial) {
   return dict;
 }
 
-/// Calls Python back after each trial, with the GIL; keeps the first
-/// exception to re-raise after the search.
-class PythonTuneObserver final : public train::TuneObserver {
+/// Calls Python back after each trial, with the GIL, and watches for
+/// Ctrl-C during trials: it interrupts the trial it is in and ends the
+/// search. Keeps the first exception to re-raise after the search.
+class PythonTuneObserver final : public train::TuneObserver,
+                                 public train::FitObserver {
 public:
   explicit PythonTuneObserver(nb::object onTrial)
       : onTrial_(std::move(onTrial)) {}
@@ -53,6 +55,23 @@ public:
     } catch (...) {
       pending_ = std::current_exception();
     }
+  }
+
+  train::FitObserver *trialObserver() override { return this; }
+  bool stopRequested() const override { return bool(pending_); }
+
+  void onStep(train::Trainer &trainer,
+              const train::StepReport &) override {
+    nb::gil_scoped_acquire gil;
+    if (!pending_ && PyErr_CheckSignals() != 0) {
+      try {
+        throw nb::python_error();
+      } catch (...) {
+        pending_ = std::current_exception();
+      }
+    }
+    if (pending_)
+      trainer.interrupt("interrupted");
   }
 
   std::exception_ptr pending() const { return pending_; }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Union
 
 from . import _runtime
 from .datasets import Dataset, from_arrays
@@ -64,6 +64,7 @@ def tune(module: Module, data: Union[Dataset, tuple[Any, Any]],
          out: Optional[Union[str, os.PathLike]] = None, threads: int = 0,
          epochs: int = 1, batch: int = 64, lr: Optional[float] = None,
          schedule: str = "cosine", progress: Optional[bool] = None,
+         on_trial: Optional[Callable[[dict], Any]] = None,
          **fit_options: Any) -> TuneResult:
     """Trains `module` once per setting of `search` and ranks the trials
     by their validation score.
@@ -77,7 +78,11 @@ def tune(module: Module, data: Union[Dataset, tuple[Any, Any]],
     ranks ("accuracy" for classifiers, else "r2", else the loss by
     default); settings not searched are the keywords' (`epochs`, `batch`,
     `lr`, and kiln.fit's others). With `out`, the best trial's checkpoint
-    is kept as out/best.ckpt. Settings compiled into the model (configs,
+    is kept as out/best.ckpt. `on_trial(trial)` is called as each trial
+    ends (a dict as in `TuneResult.trials`, with "trials" and "metric");
+    `progress` (default: in a terminal) prints a line per trial. Ctrl-C
+    stops the trial it is in and ends the search with KeyboardInterrupt.
+    Settings compiled into the model (configs,
     optimizer hyperparameters) need one module per value: compile each
     with kiln.compile(config=...), or use `kiln-run tune`.
     """
@@ -91,10 +96,17 @@ def tune(module: Module, data: Union[Dataset, tuple[Any, Any]],
         os.makedirs(out, exist_ok=True)
     if progress is None:
         progress = sys.stderr.isatty()
+    observers = ([on_trial] if on_trial else []) + \
+        ([_print_trial] if progress else [])
+
+    def each_trial(trial):
+        for observer in observers:
+            observer(trial)
+
     native = _runtime.tune(module._native, data._native, parameters, trials,
                            seed, metric or "", os.fspath(out or ""),
                            threads, settings,
-                           _print_trial if progress else None)
+                           each_trial if observers else None)
     return TuneResult(native)
 
 

@@ -57,6 +57,12 @@ public:
   virtual void onCompile(const std::string &model, const std::string &flags) {}
   virtual void onTrial(const Trial &trial, size_t trials,
                        const std::string &metric) {}
+  /// In-process trials: an observer of every trial's fit (to interrupt
+  /// one from outside), or null.
+  virtual FitObserver *trialObserver() { return nullptr; }
+  /// In-process trials: checked before each trial; true ends the search
+  /// with an error.
+  virtual bool stopRequested() const { return false; }
 };
 
 /// What every search shares.
