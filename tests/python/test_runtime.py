@@ -8,6 +8,7 @@ KILNC naming the compiler that makes the fixture modules.
 import gc
 import os
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -198,3 +199,27 @@ def test_a_save_that_cannot_be_written_raises(logistic, tmp_path):
     session = kiln.Session(kiln.load(logistic))
     with pytest.raises(kiln.PreconditionError):
         session.save(tmp_path / "missing-dir" / "s.ckpt")
+
+
+def test_out_of_memory_is_a_memory_error(tmp_path):
+    """A model whose parameters (40 GB) do not fit under a 6 GB address
+    space limit: MemoryError with Kiln's message, and the interpreter goes
+    on (checked in a child process that has the limit)."""
+    source = ("model huge\ninput x : f32[N, 100000]\n"
+              "param w : f32[100000, 100000] = zeros\n"
+              "output y = dense(x, w)\n")
+    kiln.compile(source, inference_only=True).save(tmp_path / "huge.kmod")
+    child = (
+        "import resource, kiln\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30))\n"
+        f"module = kiln.load({str(tmp_path / 'huge.kmod')!r})\n"
+        "try:\n"
+        "    kiln.Session(module)\n"
+        "except MemoryError as error:\n"
+        "    print('MemoryError:', error)\n"
+        "print('still running')\n")
+    result = subprocess.run([sys.executable, "-c", child],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "MemoryError: out of memory" in result.stdout
+    assert "still running" in result.stdout
