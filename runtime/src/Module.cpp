@@ -300,6 +300,25 @@ std::unique_ptr<Module> Module::loadMemory(const uint8_t *data, size_t size,
                 " (parameters need static, reasonable sizes)";
         return nullptr;
       }
+      if (param->init() < fb::InitKind::MIN ||
+          param->init() > fb::InitKind::MAX) {
+        error = "the module is malformed: parameter '" + spec.name +
+                "' has an unknown initializer";
+        return nullptr;
+      }
+      if (param->init() == fb::InitKind::Data) {
+        size_t expected = dtypeSize(spec.type.dtype);
+        for (int64_t dim : spec.type.shape)
+          expected *= static_cast<size_t>(dim);
+        size_t given = param->data() ? param->data()->size() : 0;
+        if (given != expected) {
+          error = "the module is malformed: parameter '" + spec.name +
+                  "' carries " + std::to_string(given) +
+                  " bytes of data for " + std::to_string(expected);
+          return nullptr;
+        }
+        spec.data.assign(param->data()->begin(), param->data()->end());
+      }
       module->params_.push_back(std::move(spec));
     }
   int paramCount = static_cast<int>(module->params_.size());

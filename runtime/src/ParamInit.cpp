@@ -13,6 +13,7 @@
 #include "kiln/runtime/Session.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace kiln::rt {
 
@@ -50,6 +51,11 @@ void initializeParam(const ParamSpec &spec, uint64_t seed, uint32_t index,
   using kmod::InitKind;
   tensor = Tensor(spec.type.dtype, spec.type.shape);
   auto kind = static_cast<InitKind>(spec.init);
+  if (kind == InitKind::Data) {
+    // Its size was checked when the module loaded.
+    std::memcpy(tensor.bytes.data(), spec.data.data(), tensor.bytes.size());
+    return;
+  }
   double fanIn, fanOut;
   fans(spec.type.shape, fanIn, fanOut);
   if (spec.fanIn > 0 && spec.fanOut > 0) {
@@ -99,6 +105,8 @@ void initializeParam(const ParamSpec &spec, uint64_t seed, uint32_t index,
   case InitKind::HeNormal:
     normal = true;
     scale = (spec.gain > 0 ? spec.gain : std::sqrt(2.0)) / std::sqrt(fanIn);
+    break;
+  case InitKind::Data:
     break;
   }
   bool random = kind != InitKind::Zeros && kind != InitKind::Ones &&

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "kiln/Frontend/Onnx/Import.h"
 #include "kiln/Frontend/Text/Emitter.h"
 #include "kiln/Frontend/Text/OpSignatures.h"
 #include "kiln/Frontend/Text/Parser.h"
@@ -44,7 +45,7 @@ cl::OptionCategory kilncOptions("kilnc options");
 enum class EmitKind { Kiln, Train, Linalg, Vector, LLVMMLIR, LLVMIR, Asm, Obj, Kmod };
 
 cl::opt<std::string> inputPath(cl::Positional, cl::cat(kilncOptions),
-                               cl::desc("<model.kiln>"));
+                               cl::desc("<model.kiln or model.onnx>"));
 cl::opt<std::string> outputPath(
     "o",
     cl::cat(kilncOptions),
@@ -232,7 +233,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (inputPath.empty())
-    return fail("no input file; usage: kilnc model.kiln [options]");
+    return fail("no input file; usage: kilnc model.kiln|model.onnx [options]");
 
   kiln::text::ConfigOverrides configOverrides;
   for (llvm::StringRef setting : overrides) {
@@ -266,18 +267,14 @@ int main(int argc, char **argv) {
                             reproducer, rerunning);
   kiln::setCrashStage("the front end");
 
+  bool onnxInput = kiln::onnx::isOnnxPath(inputPath);
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
-      llvm::MemoryBuffer::getFileOrSTDIN(inputPath, /*IsText=*/true);
+      llvm::MemoryBuffer::getFileOrSTDIN(inputPath, /*IsText=*/!onnxInput);
   if (std::error_code error = file.getError())
     return fail("cannot read '" + inputPath + "': " + error.message());
-
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
-  kiln::text::SourceDiagnostics diagnostics(sourceMgr, llvm::errs());
-  std::optional<kiln::text::Model> model =
-      kiln::text::parseModel(sourceMgr, diagnostics);
-  if (!model)
-    return 1;
+  if (onnxInput && !configOverrides.empty())
+    return fail("--set changes a .kiln model's config; an ONNX model has "
+                "none");
 
   mlir::DialectRegistry registry;
   kiln::registerAllDialects(registry);
@@ -286,12 +283,32 @@ int main(int argc, char **argv) {
   // manager only.
   if (rerunning)
     context.disableMultithreading();
-  mlir::OwningOpRef<mlir::ModuleOp> module = kiln::text::emitModule(
-      *model, context, sourceMgr, diagnostics, configOverrides);
-  if (!module)
-    return 1;
-  // Lowering errors point at the .kiln source, like the frontend's.
-  kiln::text::SourceDiagnostics::MLIRHandler handler(&context, diagnostics);
+  llvm::SourceMgr sourceMgr;
+  kiln::text::SourceDiagnostics diagnostics(sourceMgr, llvm::errs());
+  // Lowering errors point at the model's source: a .kiln line, an ONNX
+  // node.
+  std::optional<kiln::text::SourceDiagnostics::MLIRHandler> textHandler;
+  std::optional<kiln::onnx::DiagnosticPrinter> onnxPrinter;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::map<unsigned, std::string> bindings;
+  if (onnxInput) {
+    onnxPrinter.emplace(context, llvm::errs());
+    module = kiln::onnx::importModel((*file)->getBuffer(), inputPath, context);
+    if (!module)
+      return 1;
+  } else {
+    sourceMgr.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
+    std::optional<kiln::text::Model> model =
+        kiln::text::parseModel(sourceMgr, diagnostics);
+    if (!model)
+      return 1;
+    module = kiln::text::emitModule(*model, context, sourceMgr, diagnostics,
+                                    configOverrides);
+    if (!module)
+      return 1;
+    textHandler.emplace(&context, diagnostics);
+    bindings = kiln::text::bindingNamesByLine(*model, sourceMgr);
+  }
   for (llvm::StringRef setting : optimizerOverrides)
     if (int status = overrideOptimizers(*module, setting))
       return status;
@@ -299,8 +316,6 @@ int main(int argc, char **argv) {
     return printModule(*module, output);
   // The summary is of the model as written, before autodiff adds the
   // backward ops.
-  std::map<unsigned, std::string> bindings =
-      kiln::text::bindingNamesByLine(*model, sourceMgr);
   std::vector<kiln::LayerSummary> layers =
       kiln::summarizeLayers(*module, [&](unsigned line) {
         auto found = bindings.find(line);

@@ -37,6 +37,7 @@ static fb::InitKind toFlatInit(llvm::StringRef init) {
       .Case("glorot_uniform", fb::InitKind::GlorotUniform)
       .Case("glorot_normal", fb::InitKind::GlorotNormal)
       .Case("he_uniform", fb::InitKind::HeUniform)
+      .Case("data", fb::InitKind::Data)
       .Default(fb::InitKind::HeNormal);
 }
 
@@ -56,7 +57,7 @@ std::vector<uint8_t> kiln::serializeKmod(const ModuleSummary &summary,
         builder, param.name.c_str(), buildType(builder, param.type),
         toFlatInit(param.init), param.value, param.mean, param.std, param.low,
         param.high, param.gain, param.group.c_str(), param.buffer,
-        param.fanIn, param.fanOut));
+        param.fanIn, param.fanOut, param.data.empty() ? nullptr : &param.data));
 
   static_assert(static_cast<int>(ArgumentSummary::Role::Step) ==
                   static_cast<int>(fb::ArgRole::Step) &&

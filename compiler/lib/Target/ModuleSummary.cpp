@@ -109,6 +109,40 @@ recurrentFans(ModuleOp module, StringRef symbol) {
   return fans;
 }
 
+/// Appends `values`' bytes to `bytes`.
+template <typename T, typename Range>
+static void appendValues(Range values, std::vector<uint8_t> &bytes) {
+  for (auto value : values) {
+    T converted = static_cast<T>(value);
+    auto *raw = reinterpret_cast<const uint8_t *>(&converted);
+    bytes.insert(bytes.end(), raw, raw + sizeof(T));
+  }
+}
+
+/// A `data` parameter's values as the runtime stores its elements.
+static LogicalResult serializeData(kiln::ParamOp param,
+                                   std::vector<uint8_t> &bytes) {
+  auto dense = dyn_cast<DenseElementsAttr>(*param.getData());
+  if (!dense)
+    return param.emitOpError("only dense 'data' can be written to a module");
+  Type element = dense.getElementType();
+  bytes.reserve(dense.getNumElements() *
+                std::max<unsigned>(element.getIntOrFloatBitWidth() / 8, 1));
+  if (element.isF32())
+    appendValues<float>(dense.getValues<float>(), bytes);
+  else if (element.isF64())
+    appendValues<double>(dense.getValues<double>(), bytes);
+  else if (element.isInteger(32))
+    appendValues<int32_t>(dense.getValues<int32_t>(), bytes);
+  else if (element.isInteger(64))
+    appendValues<int64_t>(dense.getValues<int64_t>(), bytes);
+  else if (element.isInteger(1))
+    appendValues<uint8_t>(dense.getValues<bool>(), bytes);
+  else
+    return param.emitOpError("cannot write 'data' of type ") << element;
+  return success();
+}
+
 FailureOr<kiln::ModuleSummary> kiln::summarizeModule(ModuleOp module) {
   ModuleSummary summary;
   summary.name = module.getSymName().value_or("model").str();
@@ -134,6 +168,8 @@ FailureOr<kiln::ModuleSummary> kiln::summarizeModule(ModuleOp module) {
     info.buffer = param.getBuffer();
     if (auto fans = recurrentFans(module, info.name))
       std::tie(info.fanIn, info.fanOut) = *fans;
+    if (param.getData() && failed(serializeData(param, info.data)))
+      return failure();
     paramIndex[info.name] = summary.params.size();
     summary.params.push_back(std::move(info));
   }

@@ -5,6 +5,7 @@
 #include "kiln/Dialect/ShapeRules.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/IR/DialectImplementation.h"
 
@@ -50,6 +51,39 @@ LogicalResult kiln::OpTrait::verifyInference(Operation *op) {
              << i << " is declared " << result.getType()
              << " but its operands and attributes give " << inferred[i];
   return success();
+}
+
+FailureOr<Operation *> kiln::createInferred(OpBuilder &builder, Location loc,
+                                          StringRef name, ValueRange operands,
+                                          ArrayRef<NamedAttribute> attributes,
+                                          unsigned numResults) {
+  // Built with placeholder result types first, then given the inferred
+  // ones.
+  OperationState state(loc, name);
+  state.addOperands(operands);
+  state.addAttributes(attributes);
+  state.addTypes(SmallVector<Type>(numResults, builder.getNoneType()));
+  Operation *op = builder.create(state);
+  SmallVector<Type> inferred;
+  auto inferable = dyn_cast<InferTypeOpInterface>(op);
+  if (!inferable) {
+    op->erase();
+    return emitError(loc, "'") << name << "' does not infer its types";
+  }
+  if (failed(inferable.inferReturnTypes(
+          op->getContext(), loc, op->getOperands(),
+          op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+          op->getRegions(), inferred))) {
+    op->erase();
+    return failure();
+  }
+  for (auto [result, type] : llvm::zip_equal(op->getResults(), inferred))
+    result.setType(type);
+  if (failed(verify(op))) {
+    op->erase();
+    return failure();
+  }
+  return op;
 }
 
 std::string kiln::formatNumber(double value) {

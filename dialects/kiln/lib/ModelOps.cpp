@@ -34,6 +34,7 @@ static InitializerArgs getAllowedArgs(InitKind kind) {
   switch (kind) {
   case InitKind::zeros:
   case InitKind::ones:
+  case InitKind::data:
     break;
   case InitKind::constant:
     allowed.value = true;
@@ -89,8 +90,16 @@ LogicalResult ParamOp::verify() {
 
   if (kind == InitKind::constant && !getValue())
     return emitOpError("initializer 'constant' needs a 'value' argument");
+  if ((kind == InitKind::data) != bool(getData()))
+    return emitOpError(kind == InitKind::data
+                           ? "initializer 'data' needs a 'data' argument"
+                           : "only initializer 'data' takes a 'data' "
+                             "argument");
+  if (getData() && getData()->getType() != type)
+    return emitOpError("'data' must be of the parameter's type ")
+           << type << ", got " << getData()->getType();
   bool isRandom = kind != InitKind::zeros && kind != InitKind::ones &&
-                  kind != InitKind::constant;
+                  kind != InitKind::constant && kind != InitKind::data;
   if (isRandom && !isa<FloatType>(type.getElementType()))
     return emitOpError("random initializer '")
            << stringifyInitKind(kind) << "' needs a float parameter, got "

@@ -17,30 +17,8 @@ FailureOr<Operation *>
 ExprEmitter::createOp(llvm::StringRef name, llvm::SMLoc where,
                       ValueRange operands, ArrayRef<NamedAttribute> attrs,
                       unsigned numResults) {
-  // Result types come from the op's own inference, so the op is built with
-  // placeholders first; a builder that inferred them would abort on a
-  // mismatch instead of reporting it.
-  OperationState state(context.loc(where), name);
-  state.addOperands(operands);
-  state.addAttributes(attrs);
-  state.addTypes(SmallVector<Type>(numResults, builder.getNoneType()));
-  Operation *op = builder.create(state);
-  SmallVector<Type> inferred;
-  auto inferable = cast<InferTypeOpInterface>(op);
-  if (failed(inferable.inferReturnTypes(
-          &context.context, op->getLoc(), op->getOperands(),
-          op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
-          op->getRegions(), inferred))) {
-    op->erase();
-    return failure();
-  }
-  for (auto [result, type] : llvm::zip_equal(op->getResults(), inferred))
-    result.setType(type);
-  if (failed(verify(op))) {
-    op->erase();
-    return failure();
-  }
-  return op;
+  return createInferred(builder, context.loc(where), name, operands, attrs,
+                        numResults);
 }
 
 bool ExprEmitter::emitBinding(const Binding &binding) {

@@ -20,7 +20,7 @@ namespace kiln::kmod {
 inline constexpr char kMagic[8] = {'K', 'I', 'L', 'N', 'M', 'O', 'D', '\n'};
 /// Bumped whenever kmod.fbs or the code ABI (kiln/runtime/CodeAbi.h)
 /// changes incompatibly.
-inline constexpr uint32_t kSchemaVersion = 4;
+inline constexpr uint32_t kSchemaVersion = 5;
 inline constexpr size_t kHeaderSize = 16;
 
 struct Header {

@@ -32,6 +32,8 @@ struct ParamSummary {
   bool buffer = false;
   /// Fans for the fan-based initializers; 0: PyTorch's rule on the shape.
   double fanIn = 0, fanOut = 0;
+  /// The `data` initializer's values, little endian, one byte per i1.
+  std::vector<uint8_t> data;
 };
 
 struct ArgumentSummary {

@@ -45,6 +45,9 @@ struct ParamSpec {
   /// Fans the compiler recorded for the fan-based initializers; 0: PyTorch's
   /// rule on the shape ([out, in, k...]).
   double fanIn = 0, fanOut = 0;
+  /// The Data initializer's value (an imported model's weights), as the
+  /// tensor's bytes.
+  std::vector<uint8_t> data;
 };
 
 /// The distribution a noise input is drawn from (kmod.fbs's Noise).

@@ -20,6 +20,21 @@ kiln.param @w : tensor<4xi32> = normal
 
 // -----
 
+// expected-error @+1 {{'kiln.param' op initializer 'data' needs a 'data' argument}}
+kiln.param @w : tensor<2xf32> = data
+
+// -----
+
+// expected-error @+1 {{'kiln.param' op only initializer 'data' takes a 'data' argument}}
+kiln.param @w : tensor<2xf32> = zeros {data = dense<[1.0, 2.0]> : tensor<2xf32>}
+
+// -----
+
+// expected-error @+1 {{'kiln.param' op 'data' must be of the parameter's type 'tensor<3xf32>', got 'tensor<2xf32>'}}
+kiln.param @w : tensor<3xf32> = data {data = dense<[1.0, 2.0]> : tensor<2xf32>}
+
+// -----
+
 // expected-error @+1 {{'kiln.param' op 'std' must be positive, got 0}}
 kiln.param @w : tensor<4xf32> = normal {std = 0.0 : f64}
 

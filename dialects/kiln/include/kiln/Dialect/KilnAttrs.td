@@ -51,7 +51,7 @@ def Kiln_InitKind : I32EnumAttr<"InitKind", "parameter initializer", [
       I32EnumAttrCase<"constant", 2>, I32EnumAttrCase<"normal", 3>,
       I32EnumAttrCase<"uniform", 4>, I32EnumAttrCase<"glorot_uniform", 5>,
       I32EnumAttrCase<"glorot_normal", 6>, I32EnumAttrCase<"he_uniform", 7>,
-      I32EnumAttrCase<"he_normal", 8>]> {
+      I32EnumAttrCase<"he_normal", 8>, I32EnumAttrCase<"data", 9>]> {
   let cppNamespace = "::kiln";
 }
 // Printed bare inside kiln.param: `kiln.param @w : tensor<4xf32> = zeros`.

@@ -32,6 +32,16 @@ public:
 };
 } // namespace OpTrait
 
+/// Builds op `name` (a kiln op with type inference) on `operands` and
+/// `attributes`, its result types inferred. A front end's input may not
+/// type-check: the inference's or the verifier's error is reported at
+/// `loc` and the op erased, where the inferring builders would abort.
+mlir::FailureOr<mlir::Operation *>
+createInferred(mlir::OpBuilder &builder, mlir::Location loc,
+               llvm::StringRef name, mlir::ValueRange operands,
+               llvm::ArrayRef<mlir::NamedAttribute> attributes,
+               unsigned numResults = 1);
+
 /// Attaches the gradient rules (DifferentiableOpInterface) to the ops; the
 /// dialect does it when it loads.
 void attachGradientRules(mlir::MLIRContext &context);

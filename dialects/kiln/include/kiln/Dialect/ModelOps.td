@@ -25,7 +25,9 @@ def Kiln_ParamOp : Kiln_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
     fan-in plus fan-out), `he_uniform`, `he_normal` (Kaiming; fan-in), all
     with an optional `gain` (default 1 for Glorot, √2 for He). Fans follow
     PyTorch: dimension 1 times the receptive field is the fan-in, dimension
-    0 times it the fan-out.
+    0 times it the fan-out. `data` starts from the given values (`data`,
+    of the parameter's type: an imported model's trained weights), which
+    the module carries.
 
     `group` names the parameter group that a train entry can select (a
     `def` in the model language gives its parameters its own name as
@@ -36,6 +38,7 @@ def Kiln_ParamOp : Kiln_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
     kiln.param @fc1.w : tensor<128x3136xf32> = he_normal
     kiln.param @gen.w1 : tensor<256x64xf32> = normal {std = 2.0e-02 : f64, group = "generator"}
     kiln.param @bn.mean : tensor<32xf32> = zeros {buffer}
+    kiln.param @fc.b : tensor<2xf32> = data {data = dense<[0.5, -1.0]> : tensor<2xf32>}
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
@@ -43,7 +46,8 @@ def Kiln_ParamOp : Kiln_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
                    OptionalAttr<F64Attr>:$value, OptionalAttr<F64Attr>:$mean,
                    OptionalAttr<F64Attr>:$std, OptionalAttr<F64Attr>:$low,
                    OptionalAttr<F64Attr>:$high, OptionalAttr<F64Attr>:$gain,
-                   OptionalAttr<StrAttr>:$group, UnitAttr:$buffer);
+                   OptionalAttr<StrAttr>:$group, UnitAttr:$buffer,
+                   OptionalAttr<ElementsAttr>:$data);
   let assemblyFormat = "$sym_name `:` $type `=` $init attr-dict";
   let hasVerifier = 1;
   let extraClassDeclaration = [{

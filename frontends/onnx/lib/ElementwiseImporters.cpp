@@ -1,0 +1,519 @@
+//===- ElementwiseImporters.cpp - ONNX elementwise ops onto kiln ops ------===//
+//
+// Unary and binary arithmetic, activations, comparisons, logic, Where,
+// Clip and Cast. Integer arithmetic on constants is folded, because
+// exported models compute shapes with it (Shape, Gather, Mul, Concat,
+// Reshape).
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeContext.h"
+
+#include "kiln/Dialect/KilnOps.h"
+
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace mlir;
+using namespace kiln;
+using namespace kiln::onnx::detail;
+
+namespace {
+
+FailureOr<Value> scalarLike(NodeContext &node, Value like, double value) {
+  return node.scalarLike(like, value);
+}
+
+//===----------------------------------------------------------------------===//
+// Unary
+//===----------------------------------------------------------------------===//
+
+/// ONNX op types that are one kiln op without attributes.
+StringRef plainUnaryOp(StringRef onnxOp) {
+  return llvm::StringSwitch<StringRef>(onnxOp)
+      .Case("Relu", "kiln.relu")
+      .Case("Sigmoid", "kiln.sigmoid")
+      .Case("Tanh", "kiln.tanh")
+      .Case("Exp", "kiln.exp")
+      .Case("Log", "kiln.log")
+      .Case("Sqrt", "kiln.sqrt")
+      .Case("Abs", "kiln.abs")
+      .Case("Neg", "kiln.neg")
+      .Case("Erf", "kiln.erf")
+      .Case("Softplus", "kiln.softplus")
+      .Default("");
+}
+
+LogicalResult importPlainUnary(NodeContext &node) {
+  FailureOr<Value> x = node.input(0);
+  if (failed(x))
+    return failure();
+  FailureOr<Value> y =
+      node.create(plainUnaryOp(node.node.op_type()), ValueRange{*x});
+  if (failed(y))
+    return failure();
+  node.setResult(0, *y);
+  return success();
+}
+
+LogicalResult importIdentity(NodeContext &node) {
+  if (std::optional<DenseElementsAttr> value = node.constantInput(0)) {
+    node.setConstantResult(0, *value);
+    return success();
+  }
+  FailureOr<Value> x = node.input(0);
+  if (failed(x))
+    return failure();
+  node.setResult(0, *x);
+  return success();
+}
+
+/// Builds `formula` from the node's first input and sets it as the result.
+template <typename Formula>
+LogicalResult importComposite(NodeContext &node, Formula formula) {
+  FailureOr<Value> x = node.input(0);
+  if (failed(x))
+    return failure();
+  FailureOr<Value> y = formula(*x);
+  if (failed(y))
+    return failure();
+  node.setResult(0, *y);
+  return success();
+}
+
+FailureOr<Value> binary(NodeContext &node, StringRef op, Value lhs,
+                        Value rhs) {
+  return node.create(op, ValueRange{lhs, rhs});
+}
+
+FailureOr<Value> withScalar(NodeContext &node, StringRef op, Value x,
+                            double value, bool scalarFirst = false) {
+  FailureOr<Value> scalar = scalarLike(node, x, value);
+  if (failed(scalar))
+    return failure();
+  return scalarFirst ? binary(node, op, *scalar, x)
+                     : binary(node, op, x, *scalar);
+}
+
+LogicalResult importLeakyRelu(NodeContext &node) {
+  return importComposite(node, [&](Value x) {
+    return node.create(
+        "kiln.leaky_relu", ValueRange{x},
+        {node.named("alpha", node.builder.getF64FloatAttr(
+                                 node.floatAttr("alpha", 0.01)))});
+  });
+}
+
+LogicalResult importElu(NodeContext &node) {
+  return importComposite(node, [&](Value x) {
+    return node.create(
+        "kiln.elu", ValueRange{x},
+        {node.named("alpha", node.builder.getF64FloatAttr(
+                                 node.floatAttr("alpha", 1.0)))});
+  });
+}
+
+LogicalResult importSelu(NodeContext &node) {
+  double alpha = node.floatAttr("alpha", 1.67326319217681884765625);
+  double gamma = node.floatAttr("gamma", 1.05070102214813232421875);
+  return importComposite(node, [&](Value x) -> FailureOr<Value> {
+    FailureOr<Value> elu = node.create(
+        "kiln.elu", ValueRange{x},
+        {node.named("alpha", node.builder.getF64FloatAttr(alpha))});
+    if (failed(elu))
+      return failure();
+    return withScalar(node, "kiln.mul", *elu, gamma);
+  });
+}
+
+/// max(0, min(1, alpha * x + beta)).
+FailureOr<Value> hardSigmoid(NodeContext &node, Value x, double alpha,
+                             double beta) {
+  FailureOr<Value> scaled = withScalar(node, "kiln.mul", x, alpha);
+  if (failed(scaled))
+    return failure();
+  FailureOr<Value> shifted = withScalar(node, "kiln.add", *scaled, beta);
+  if (failed(shifted))
+    return failure();
+  return node.create("kiln.clamp", ValueRange{*shifted},
+                     {node.named("min", node.builder.getF64FloatAttr(0)),
+                      node.named("max", node.builder.getF64FloatAttr(1))});
+}
+
+LogicalResult importHardSigmoid(NodeContext &node) {
+  return importComposite(node, [&](Value x) {
+    return hardSigmoid(node, x, node.floatAttr("alpha", 0.2),
+                       node.floatAttr("beta", 0.5));
+  });
+}
+
+LogicalResult importHardSwish(NodeContext &node) {
+  return importComposite(node, [&](Value x) -> FailureOr<Value> {
+    FailureOr<Value> gate = hardSigmoid(node, x, 1.0 / 6, 0.5);
+    if (failed(gate))
+      return failure();
+    return binary(node, "kiln.mul", x, *gate);
+  });
+}
+
+LogicalResult importSoftsign(NodeContext &node) {
+  return importComposite(node, [&](Value x) -> FailureOr<Value> {
+    FailureOr<Value> magnitude = node.create("kiln.abs", ValueRange{x});
+    if (failed(magnitude))
+      return failure();
+    FailureOr<Value> denominator =
+        withScalar(node, "kiln.add", *magnitude, 1.0);
+    if (failed(denominator))
+      return failure();
+    return binary(node, "kiln.div", x, *denominator);
+  });
+}
+
+LogicalResult importMish(NodeContext &node) {
+  return importComposite(node, [&](Value x) -> FailureOr<Value> {
+    FailureOr<Value> softplus = node.create("kiln.softplus", ValueRange{x});
+    if (failed(softplus))
+      return failure();
+    FailureOr<Value> gate = node.create("kiln.tanh", ValueRange{*softplus});
+    if (failed(gate))
+      return failure();
+    return binary(node, "kiln.mul", x, *gate);
+  });
+}
+
+LogicalResult importReciprocal(NodeContext &node) {
+  return importComposite(node, [&](Value x) {
+    return withScalar(node, "kiln.div", x, 1.0, /*scalarFirst=*/true);
+  });
+}
+
+/// x where `predicate`(x, threshold) holds, else `otherwise`.
+FailureOr<Value> selectAgainst(NodeContext &node, Value x,
+                               ComparePredicate predicate, double threshold,
+                               Value otherwise) {
+  FailureOr<Value> limit = scalarLike(node, x, threshold);
+  if (failed(limit))
+    return failure();
+  FailureOr<Value> condition = node.create(
+      "kiln.compare", ValueRange{x, *limit},
+      {node.named("predicate",
+                  ComparePredicateAttr::get(node.builder.getContext(),
+                                            predicate))});
+  if (failed(condition))
+    return failure();
+  return node.create("kiln.select", ValueRange{*condition, x, otherwise});
+}
+
+LogicalResult importThresholdedRelu(NodeContext &node) {
+  return importComposite(node, [&](Value x) -> FailureOr<Value> {
+    FailureOr<Value> zero = scalarLike(node, x, 0);
+    if (failed(zero))
+      return failure();
+    return selectAgainst(node, x, ComparePredicate::gt,
+                         node.floatAttr("alpha", 1.0), *zero);
+  });
+}
+
+LogicalResult importPRelu(NodeContext &node) {
+  FailureOr<Value> x = node.input(0);
+  FailureOr<Value> slope = node.input(1);
+  if (failed(x) || failed(slope))
+    return failure();
+  FailureOr<Value> scaled = binary(node, "kiln.mul", *x, *slope);
+  if (failed(scaled))
+    return failure();
+  FailureOr<Value> y =
+      selectAgainst(node, *x, ComparePredicate::ge, 0, *scaled);
+  if (failed(y))
+    return failure();
+  node.setResult(0, *y);
+  return success();
+}
+
+LogicalResult importGelu(NodeContext &node) {
+  std::string approximate = node.stringAttr("approximate", "none");
+  if (approximate != "none" && approximate != "tanh")
+    return node.unsupported("approximate='" + approximate + "'");
+  return importComposite(node, [&](Value x) {
+    return node.create(
+        "kiln.gelu", ValueRange{x},
+        {node.named("approximation",
+                    GeluApproximationAttr::get(
+                        node.builder.getContext(),
+                        approximate == "tanh" ? GeluApproximation::tanh
+                                              : GeluApproximation::exact))});
+  });
+}
+
+LogicalResult importClip(NodeContext &node) {
+  FailureOr<Value> x = node.input(0);
+  if (failed(x))
+    return failure();
+  SmallVector<NamedAttribute> bounds;
+  if (node.opset < 11) {
+    if (node.hasAttr("min"))
+      bounds.push_back(node.named(
+          "min", node.builder.getF64FloatAttr(node.floatAttr("min", 0))));
+    if (node.hasAttr("max"))
+      bounds.push_back(node.named(
+          "max", node.builder.getF64FloatAttr(node.floatAttr("max", 0))));
+  } else {
+    for (auto [index, name] : {std::pair{1u, "min"}, {2u, "max"}}) {
+      if (!node.hasInput(index))
+        continue;
+      FailureOr<double> bound = node.constantScalar(index, name);
+      if (failed(bound))
+        return failure();
+      bounds.push_back(
+          node.named(name, node.builder.getF64FloatAttr(*bound)));
+    }
+  }
+  Value y = *x;
+  if (!bounds.empty()) {
+    FailureOr<Value> clamped = node.create("kiln.clamp", ValueRange{*x},
+                                           bounds);
+    if (failed(clamped))
+      return failure();
+    y = *clamped;
+  }
+  node.setResult(0, y);
+  return success();
+}
+
+LogicalResult importCast(NodeContext &node) {
+  Type to = elementTypeOf(node.intAttr("to", 0), node.builder.getContext());
+  if (!to)
+    return node.unsupported("a cast to " +
+                            onnxTypeName(node.intAttr("to", 0)));
+  if (std::optional<DenseElementsAttr> value = node.constantInput(0)) {
+    // Shape arithmetic: fold integer to integer casts.
+    Type from = value->getElementType();
+    if (isa<IntegerType>(from) && isa<IntegerType>(to) && !from.isInteger(1) &&
+        !to.isInteger(1)) {
+      SmallVector<APInt> converted;
+      for (const APInt &v : value->getValues<APInt>())
+        converted.push_back(v.sextOrTrunc(to.getIntOrFloatBitWidth()));
+      node.setConstantResult(
+          0, DenseElementsAttr::get(
+                 RankedTensorType::get(value->getType().getShape(), to),
+                 converted));
+      return success();
+    }
+  }
+  FailureOr<Value> x = node.input(0);
+  if (failed(x))
+    return failure();
+  FailureOr<Value> y = node.create("kiln.cast", ValueRange{*x},
+                                   {node.named("to", TypeAttr::get(to))});
+  if (failed(y))
+    return failure();
+  node.setResult(0, *y);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Binary and variadic
+//===----------------------------------------------------------------------===//
+
+StringRef arithmeticOp(StringRef onnxOp) {
+  return llvm::StringSwitch<StringRef>(onnxOp)
+      .Case("Add", "kiln.add")
+      .Case("Sub", "kiln.sub")
+      .Case("Mul", "kiln.mul")
+      .Case("Div", "kiln.div")
+      .Case("Pow", "kiln.pow")
+      .Default("");
+}
+
+/// `lhs op rhs` on integer constants broadcast the numpy way, or nullopt.
+std::optional<DenseElementsAttr> foldIntegers(StringRef op,
+                                              DenseElementsAttr lhs,
+                                              DenseElementsAttr rhs) {
+  Type element = lhs.getElementType();
+  if (!isa<IntegerType>(element) || element != rhs.getElementType() ||
+      element.isInteger(1))
+    return std::nullopt;
+  ArrayRef<int64_t> lhsShape = lhs.getType().getShape(),
+                    rhsShape = rhs.getType().getShape();
+  // Same shapes, or one of them a single value.
+  bool lhsOne = lhs.getNumElements() == 1, rhsOne = rhs.getNumElements() == 1;
+  if (lhsShape != rhsShape && !lhsOne && !rhsOne)
+    return std::nullopt;
+  auto type = lhsShape.size() >= rhsShape.size() && !lhsOne ? lhs.getType()
+                                                            : rhs.getType();
+  SmallVector<APInt> left(lhs.getValues<APInt>()),
+      right(rhs.getValues<APInt>()), result;
+  int64_t count = type.getNumElements();
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t a = left[lhsOne ? 0 : i].getSExtValue();
+    int64_t b = right[rhsOne ? 0 : i].getSExtValue();
+    int64_t value;
+    if (op == "kiln.add")
+      value = a + b;
+    else if (op == "kiln.sub")
+      value = a - b;
+    else if (op == "kiln.mul")
+      value = a * b;
+    else if (op == "kiln.div" && b != 0)
+      value = a / b;
+    else
+      return std::nullopt;
+    result.push_back(APInt(element.getIntOrFloatBitWidth(), value, true));
+  }
+  return DenseElementsAttr::get(cast<ShapedType>(type), result);
+}
+
+LogicalResult importArithmetic(NodeContext &node) {
+  StringRef op = arithmeticOp(node.node.op_type());
+  std::optional<DenseElementsAttr> lhsConstant = node.constantInput(0),
+                                   rhsConstant = node.constantInput(1);
+  if (lhsConstant && rhsConstant)
+    if (auto folded = foldIntegers(op, *lhsConstant, *rhsConstant)) {
+      node.setConstantResult(0, *folded);
+      return success();
+    }
+  FailureOr<Value> lhs = node.input(0);
+  FailureOr<Value> rhs = node.input(1);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  FailureOr<Value> y = binary(node, op, *lhs, *rhs);
+  if (failed(y))
+    return failure();
+  node.setResult(0, *y);
+  return success();
+}
+
+/// Max, Min, Sum, Mean: folded pairwise over any number of inputs.
+LogicalResult importVariadic(NodeContext &node) {
+  StringRef type = node.node.op_type();
+  StringRef op = llvm::StringSwitch<StringRef>(type)
+                     .Case("Max", "kiln.maximum")
+                     .Case("Min", "kiln.minimum")
+                     .Default("kiln.add");
+  FailureOr<Value> result = node.input(0);
+  if (failed(result))
+    return failure();
+  for (unsigned i = 1; i < node.numInputs(); ++i) {
+    FailureOr<Value> next = node.input(i);
+    if (failed(next))
+      return failure();
+    result = binary(node, op, *result, *next);
+    if (failed(result))
+      return failure();
+  }
+  if (type == "Mean" && node.numInputs() > 1) {
+    result = withScalar(node, "kiln.div", *result, node.numInputs());
+    if (failed(result))
+      return failure();
+  }
+  node.setResult(0, *result);
+  return success();
+}
+
+LogicalResult importComparison(NodeContext &node) {
+  StringRef type = node.node.op_type();
+  ComparePredicate predicate =
+      llvm::StringSwitch<ComparePredicate>(type)
+          .Case("Equal", ComparePredicate::eq)
+          .Case("Less", ComparePredicate::lt)
+          .Case("LessOrEqual", ComparePredicate::le)
+          .Case("Greater", ComparePredicate::gt)
+          .Default(ComparePredicate::ge);
+  FailureOr<Value> lhs = node.input(0);
+  FailureOr<Value> rhs = node.input(1);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  FailureOr<Value> y = node.create(
+      "kiln.compare", ValueRange{*lhs, *rhs},
+      {node.named("predicate", ComparePredicateAttr::get(
+                                   node.builder.getContext(), predicate))});
+  if (failed(y))
+    return failure();
+  node.setResult(0, *y);
+  return success();
+}
+
+/// Not, And, Or, Xor on booleans, through compare and select.
+LogicalResult importLogic(NodeContext &node) {
+  StringRef type = node.node.op_type();
+  FailureOr<Value> a = node.input(0);
+  if (failed(a))
+    return failure();
+  auto compare = [&](ComparePredicate predicate, Value lhs, Value rhs) {
+    return node.create(
+        "kiln.compare", ValueRange{lhs, rhs},
+        {node.named("predicate", ComparePredicateAttr::get(
+                                     node.builder.getContext(), predicate))});
+  };
+  FailureOr<Value> y;
+  if (type == "Not") {
+    FailureOr<Value> no = scalarLike(node, *a, 0);
+    if (failed(no))
+      return failure();
+    y = compare(ComparePredicate::eq, *a, *no);
+  } else {
+    FailureOr<Value> b = node.input(1);
+    if (failed(b))
+      return failure();
+    if (type == "Xor") {
+      y = compare(ComparePredicate::ne, *a, *b);
+    } else {
+      FailureOr<Value> constant = scalarLike(node, *a, type == "Or" ? 1 : 0);
+      if (failed(constant))
+        return failure();
+      // And: a ? b : false. Or: a ? true : b.
+      y = type == "And"
+              ? node.create("kiln.select", ValueRange{*a, *b, *constant})
+              : node.create("kiln.select", ValueRange{*a, *constant, *b});
+    }
+  }
+  if (failed(y))
+    return failure();
+  node.setResult(0, *y);
+  return success();
+}
+
+LogicalResult importWhere(NodeContext &node) {
+  FailureOr<Value> condition = node.input(0);
+  FailureOr<Value> onTrue = node.input(1);
+  FailureOr<Value> onFalse = node.input(2);
+  if (failed(condition) || failed(onTrue) || failed(onFalse))
+    return failure();
+  FailureOr<Value> y =
+      node.create("kiln.select", ValueRange{*condition, *onTrue, *onFalse});
+  if (failed(y))
+    return failure();
+  node.setResult(0, *y);
+  return success();
+}
+
+} // namespace
+
+void kiln::onnx::detail::addElementwiseImporters(OpTable &table) {
+  for (StringRef op : {"Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Abs",
+                       "Neg", "Erf", "Softplus"})
+    table[op] = importPlainUnary;
+  table["Identity"] = importIdentity;
+  table["LeakyRelu"] = importLeakyRelu;
+  table["Elu"] = importElu;
+  table["Selu"] = importSelu;
+  table["HardSigmoid"] = importHardSigmoid;
+  table["HardSwish"] = importHardSwish;
+  table["Softsign"] = importSoftsign;
+  table["Mish"] = importMish;
+  table["Reciprocal"] = importReciprocal;
+  table["ThresholdedRelu"] = importThresholdedRelu;
+  table["PRelu"] = importPRelu;
+  table["Gelu"] = importGelu;
+  table["Clip"] = importClip;
+  table["Cast"] = importCast;
+  for (StringRef op : {"Add", "Sub", "Mul", "Div", "Pow"})
+    table[op] = importArithmetic;
+  for (StringRef op : {"Max", "Min", "Sum", "Mean"})
+    table[op] = importVariadic;
+  for (StringRef op :
+       {"Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual"})
+    table[op] = importComparison;
+  for (StringRef op : {"Not", "And", "Or", "Xor"})
+    table[op] = importLogic;
+  table["Where"] = importWhere;
+}
