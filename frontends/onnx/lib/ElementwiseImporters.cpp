@@ -218,6 +218,19 @@ LogicalResult importPRelu(NodeContext &node) {
   FailureOr<Value> slope = node.input(1);
   if (failed(x) || failed(slope))
     return failure();
+  // A slope per channel ([C] against [N, C, ...]), as PyTorch exports it
+  // and ONNX Runtime accepts, lines up with dimension 1.
+  auto xType = cast<RankedTensorType>(x->getType());
+  auto slopeType = cast<RankedTensorType>(slope->getType());
+  if (slopeType.getRank() == 1 && xType.getRank() > 2 &&
+      slopeType.getDimSize(0) == xType.getDimSize(1) &&
+      slopeType.getDimSize(0) != xType.getDimSize(xType.getRank() - 1)) {
+    SmallVector<int64_t> shape(xType.getRank() - 1, 1);
+    shape[0] = slopeType.getDimSize(0);
+    slope = node.reshape(*slope, shape);
+    if (failed(slope))
+      return failure();
+  }
   FailureOr<Value> scaled = binary(node, "kiln.mul", *x, *slope);
   if (failed(scaled))
     return failure();
@@ -244,6 +257,131 @@ LogicalResult importGelu(NodeContext &node) {
   });
 }
 
+LogicalResult importSign(NodeContext &node) {
+  return importComposite(node, [&](Value x) -> FailureOr<Value> {
+    Value zero = node.scalarLike(x, 0);
+    FailureOr<Value> below = node.create(
+        "kiln.compare", ValueRange{x, zero},
+        {node.named("predicate", ComparePredicateAttr::get(
+                                     node.builder.getContext(),
+                                     ComparePredicate::lt))});
+    FailureOr<Value> above = node.create(
+        "kiln.compare", ValueRange{x, zero},
+        {node.named("predicate", ComparePredicateAttr::get(
+                                     node.builder.getContext(),
+                                     ComparePredicate::gt))});
+    if (failed(below) || failed(above))
+      return failure();
+    FailureOr<Value> minusOrZero = node.create(
+        "kiln.select", ValueRange{*below, node.scalarLike(x, -1), zero});
+    if (failed(minusOrZero))
+      return failure();
+    return node.create("kiln.select", ValueRange{*above,
+                                                 node.scalarLike(x, 1),
+                                                 *minusOrZero});
+  });
+}
+
+/// Floor (or, with `up`, Ceil) of a float tensor, exactly: the value
+/// truncated through i64, moved by one where truncation went the other
+/// way; magnitudes of 2^52 and more are whole numbers already.
+FailureOr<Value> roundToWhole(NodeContext &node, Value x, bool up) {
+  Type element = getElementTypeOrSelf(x.getType());
+  FailureOr<Value> truncated = node.create(
+      "kiln.cast", ValueRange{x},
+      {node.named("to", TypeAttr::get(node.builder.getI64Type()))});
+  if (failed(truncated))
+    return failure();
+  FailureOr<Value> back = node.create(
+      "kiln.cast", ValueRange{*truncated},
+      {node.named("to", TypeAttr::get(element))});
+  if (failed(back))
+    return failure();
+  auto compare = [&](ComparePredicate predicate, Value lhs, Value rhs) {
+    return node.create(
+        "kiln.compare", ValueRange{lhs, rhs},
+        {node.named("predicate", ComparePredicateAttr::get(
+                                     node.builder.getContext(), predicate))});
+  };
+  FailureOr<Value> overshot = compare(up ? ComparePredicate::lt
+                                         : ComparePredicate::gt,
+                                      *back, x);
+  FailureOr<Value> stepped = node.create(
+      up ? "kiln.add" : "kiln.sub", ValueRange{*back, node.scalarLike(x, 1)});
+  if (failed(overshot) || failed(stepped))
+    return failure();
+  FailureOr<Value> whole =
+      node.create("kiln.select", ValueRange{*overshot, *stepped, *back});
+  FailureOr<Value> magnitude = node.create("kiln.abs", ValueRange{x});
+  if (failed(whole) || failed(magnitude))
+    return failure();
+  FailureOr<Value> huge = compare(ComparePredicate::ge, *magnitude,
+                                  node.scalarLike(x, 4503599627370496.0));
+  if (failed(huge))
+    return failure();
+  // NaN and infinities compare false everywhere: passed through as well.
+  FailureOr<Value> finite = compare(ComparePredicate::eq, x, x);
+  if (failed(finite))
+    return failure();
+  FailureOr<Value> keep = node.create(
+      "kiln.select", ValueRange{*finite, *huge, node.scalarLike(*huge, 1)});
+  if (failed(keep))
+    return failure();
+  return node.create("kiln.select", ValueRange{*keep, x, *whole});
+}
+
+LogicalResult importFloorOrCeil(NodeContext &node) {
+  bool up = node.node.op_type() == "Ceil";
+  return importComposite(node,
+                         [&](Value x) { return roundToWhole(node, x, up); });
+}
+
+/// max(0, x) + min(0, alpha * (exp(x / alpha) - 1)).
+LogicalResult importCelu(NodeContext &node) {
+  double alpha = node.floatAttr("alpha", 1.0);
+  return importComposite(node, [&](Value x) -> FailureOr<Value> {
+    FailureOr<Value> scaled = withScalar(node, "kiln.div", x, alpha);
+    if (failed(scaled))
+      return failure();
+    FailureOr<Value> elu = node.create(
+        "kiln.elu", ValueRange{*scaled},
+        {node.named("alpha", node.builder.getF64FloatAttr(1.0))});
+    if (failed(elu))
+      return failure();
+    return withScalar(node, "kiln.mul", *elu, alpha);
+  });
+}
+
+/// x + bias below -lambd, x - bias above lambd, 0 between.
+LogicalResult importShrink(NodeContext &node) {
+  double bias = node.floatAttr("bias", 0.0), lambd = node.floatAttr("lambd", 0.5);
+  return importComposite(node, [&](Value x) -> FailureOr<Value> {
+    FailureOr<Value> raised = withScalar(node, "kiln.add", x, bias);
+    FailureOr<Value> lowered = withScalar(node, "kiln.sub", x, bias);
+    if (failed(raised) || failed(lowered))
+      return failure();
+    FailureOr<Value> belowMask = node.create(
+        "kiln.compare", ValueRange{x, node.scalarLike(x, -lambd)},
+        {node.named("predicate", ComparePredicateAttr::get(
+                                     node.builder.getContext(),
+                                     ComparePredicate::lt))});
+    FailureOr<Value> aboveMask = node.create(
+        "kiln.compare", ValueRange{x, node.scalarLike(x, lambd)},
+        {node.named("predicate", ComparePredicateAttr::get(
+                                     node.builder.getContext(),
+                                     ComparePredicate::gt))});
+    if (failed(belowMask) || failed(aboveMask))
+      return failure();
+    FailureOr<Value> outside = node.create(
+        "kiln.select",
+        ValueRange{*aboveMask, *lowered, node.scalarLike(x, 0)});
+    if (failed(outside))
+      return failure();
+    return node.create("kiln.select",
+                       ValueRange{*belowMask, *raised, *outside});
+  });
+}
+
 LogicalResult importClip(NodeContext &node) {
   FailureOr<Value> x = node.input(0);
   if (failed(x))
@@ -257,14 +395,41 @@ LogicalResult importClip(NodeContext &node) {
       bounds.push_back(node.named(
           "max", node.builder.getF64FloatAttr(node.floatAttr("max", 0))));
   } else {
+    Value y = *x;
     for (auto [index, name] : {std::pair{1u, "min"}, {2u, "max"}}) {
       if (!node.hasInput(index))
         continue;
-      FailureOr<double> bound = node.constantScalar(index, name);
-      if (failed(bound))
+      if (std::optional<DenseElementsAttr> bound = node.constantInput(index);
+          bound && bound->getNumElements() == 1) {
+        FailureOr<double> value = node.constantScalar(index, name);
+        if (failed(value))
+          return failure();
+        bounds.push_back(
+            node.named(name, node.builder.getF64FloatAttr(*value)));
+        continue;
+      }
+      // A bound computed at run time: maximum/minimum with it.
+      FailureOr<Value> limit = node.input(index);
+      if (failed(limit))
         return failure();
-      bounds.push_back(
-          node.named(name, node.builder.getF64FloatAttr(*bound)));
+      FailureOr<Value> limited =
+          binary(node, index == 1 ? "kiln.maximum" : "kiln.minimum", y,
+                 *limit);
+      if (failed(limited))
+        return failure();
+      y = *limited;
+    }
+    if (y != *x && !bounds.empty()) {
+      FailureOr<Value> clamped =
+          node.create("kiln.clamp", ValueRange{y}, bounds);
+      if (failed(clamped))
+        return failure();
+      y = *clamped;
+      bounds.clear();
+    }
+    if (y != *x) {
+      node.setResult(0, y);
+      return success();
     }
   }
   Value y = *x;
@@ -375,7 +540,25 @@ LogicalResult importArithmetic(NodeContext &node) {
   FailureOr<Value> rhs = node.input(1);
   if (failed(lhs) || failed(rhs))
     return failure();
+  // Pow's exponent may have another type than its base, and an integer
+  // base is raised in f64 and converted back.
+  Type base = getElementTypeOrSelf(lhs->getType());
+  Type computed = isa<FloatType>(base) ? base : node.builder.getF64Type();
+  auto castTo = [&](Value v, Type to) -> FailureOr<Value> {
+    if (getElementTypeOrSelf(v.getType()) == to)
+      return v;
+    return node.create("kiln.cast", ValueRange{v},
+                       {node.named("to", TypeAttr::get(to))});
+  };
+  if (op == "kiln.pow") {
+    lhs = castTo(*lhs, computed);
+    rhs = castTo(*rhs, computed);
+    if (failed(lhs) || failed(rhs))
+      return failure();
+  }
   FailureOr<Value> y = binary(node, op, *lhs, *rhs);
+  if (succeeded(y) && op == "kiln.pow")
+    y = castTo(*y, base);
   if (failed(y))
     return failure();
   node.setResult(0, *y);
@@ -505,6 +688,11 @@ void kiln::onnx::detail::addElementwiseImporters(OpTable &table) {
   table["PRelu"] = importPRelu;
   table["Gelu"] = importGelu;
   table["Clip"] = importClip;
+  table["Sign"] = importSign;
+  table["Floor"] = importFloorOrCeil;
+  table["Ceil"] = importFloorOrCeil;
+  table["Celu"] = importCelu;
+  table["Shrink"] = importShrink;
   table["Cast"] = importCast;
   for (StringRef op : {"Add", "Sub", "Mul", "Div", "Pow"})
     table[op] = importArithmetic;

@@ -25,6 +25,9 @@ const OpTable &kiln::onnx::detail::opTable() {
     addNeuralImporters(table);
     addShapeImporters(table);
     addReductionImporters(table);
+    addLossImporters(table);
+    addNormalizationImporters(table);
+    addIndexImporters(table);
     return table;
   }();
   return table;

@@ -1,8 +1,8 @@
 //===- NeuralImporters.cpp - ONNX layers onto kiln ops --------------------===//
 //
 // Convolutions and pooling (1-D and 2-D, every padding form: explicit and
-// asymmetric pads, auto_pad, ceil_mode), Gemm and MatMul, normalizations,
-// Softmax and LogSoftmax, Dropout at inference.
+// asymmetric pads, auto_pad, ceil_mode), Gemm and MatMul, Softmax and
+// LogSoftmax, Dropout at inference.
 //
 //===----------------------------------------------------------------------===//
 
@@ -103,15 +103,23 @@ FailureOr<Window> windowOf(NodeContext &node, RankedTensorType input,
 }
 
 /// `x` with `window`'s padding beyond the symmetric part written in with
-/// `value`; `window` keeps the symmetric part.
+/// `value`; `window` keeps the symmetric part. With `whole` (pooling,
+/// whose kiln ops pad at most half the kernel) the symmetric part too
+/// when it is larger than that.
 FailureOr<Value> padExplicitly(NodeContext &node, Value x, Window &window,
-                               double value) {
-  if (window.symmetric())
+                               double value, bool whole = false) {
+  bool large = false;
+  for (unsigned d = 0; d < 2; ++d)
+    large |= 2 * std::max(window.padBegin[d], window.padEnd[d]) >
+             window.kernel[d];
+  bool all = whole && large;
+  if (window.symmetric() && !all)
     return x;
   auto type = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> low(type.getRank(), 0), high(type.getRank(), 0);
   for (unsigned d = 0; d < 2; ++d) {
-    int64_t common = std::min(window.padBegin[d], window.padEnd[d]);
+    int64_t common =
+        all ? 0 : std::min(window.padBegin[d], window.padEnd[d]);
     low[2 + d] = window.padBegin[d] - common;
     high[2 + d] = window.padEnd[d] - common;
     window.padBegin[d] = window.padEnd[d] = common;
@@ -260,16 +268,21 @@ LogicalResult importPool(NodeContext &node) {
   bool countPad = node.intAttr("count_include_pad", 0) != 0;
   if (!isMax && (window->dilation != SmallVector<int64_t, 2>{1, 1}))
     return node.unsupported("dilated average pooling");
-  if (!isMax && !window->symmetric() && (!countPad || ceilMode))
+  bool large = false;
+  for (unsigned d = 0; d < 2; ++d)
+    large |= 2 * std::max(window->padBegin[d], window->padEnd[d]) >
+             window->kernel[d];
+  if (!isMax && (!window->symmetric() || large) && (!countPad || ceilMode))
     return node.unsupported(
-        "average pooling with padding that differs at the two ends, unless "
-        "count_include_pad counts it");
+        "average pooling with padding that differs at the two ends or "
+        "exceeds half the kernel, unless count_include_pad counts it");
   FailureOr<Value> x2 = toTwoD(node, *x);
   if (failed(x2))
     return failure();
   FailureOr<Value> padded = padExplicitly(
       node, *x2, *window,
-      isMax ? -std::numeric_limits<double>::infinity() : 0.0);
+      isMax ? -std::numeric_limits<double>::infinity() : 0.0,
+      /*whole=*/true);
   if (failed(padded))
     return failure();
   SmallVector<NamedAttribute> attrs = {
@@ -408,70 +421,6 @@ LogicalResult importMatMul(NodeContext &node) {
   return success();
 }
 
-LogicalResult importBatchNormalization(NodeContext &node) {
-  if (node.intAttr("training_mode", 0) != 0 || node.hasOutput(1) ||
-      node.hasOutput(2))
-    return node.unsupported("training mode (import the inference form; "
-                            "Kiln's training entries update statistics "
-                            "themselves)");
-  SmallVector<Value> operands;
-  for (unsigned i = 0; i < 5; ++i) {
-    FailureOr<Value> operand = node.input(i);
-    if (failed(operand))
-      return failure();
-    operands.push_back(*operand);
-  }
-  auto type = cast<RankedTensorType>(operands[0].getType());
-  bool threeD = type.getRank() == 3;
-  if (threeD) {
-    FailureOr<Value> x = toTwoD(node, operands[0]);
-    if (failed(x))
-      return failure();
-    operands[0] = *x;
-  }
-  FailureOr<Operation *> op = node.createMulti(
-      "kiln.batch_norm", operands,
-      {node.named("epsilon", node.builder.getF64FloatAttr(
-                                 node.floatAttr("epsilon", 1e-5)))},
-      3);
-  if (failed(op))
-    return failure();
-  FailureOr<Value> y = fromTwoD(node, (*op)->getResult(0), threeD);
-  if (failed(y))
-    return failure();
-  node.setResult(0, *y);
-  return success();
-}
-
-LogicalResult importLayerNormalization(NodeContext &node) {
-  if (node.hasOutput(1) || node.hasOutput(2))
-    return node.unsupported("the Mean and InvStdDev outputs");
-  FailureOr<Value> x = node.input(0), scale = node.input(1);
-  if (failed(x) || failed(scale))
-    return failure();
-  Value offset;
-  if (node.hasInput(2)) {
-    FailureOr<Value> given = node.input(2);
-    if (failed(given))
-      return failure();
-    offset = *given;
-  } else {
-    auto scaleType = cast<RankedTensorType>(scale->getType());
-    offset = node.constant(DenseElementsAttr::get(
-        scaleType, FloatAttr::get(scaleType.getElementType(), 0.0)));
-  }
-  FailureOr<Value> y = node.create(
-      "kiln.layer_norm", ValueRange{*x, *scale, offset},
-      {node.named("axis",
-                  node.builder.getI64IntegerAttr(node.intAttr("axis", -1))),
-       node.named("epsilon", node.builder.getF64FloatAttr(
-                                 node.floatAttr("epsilon", 1e-5)))});
-  if (failed(y))
-    return failure();
-  node.setResult(0, *y);
-  return success();
-}
-
 LogicalResult importSoftmax(NodeContext &node) {
   StringRef op = node.node.op_type() == "Softmax" ? "kiln.softmax"
                                                   : "kiln.log_softmax";
@@ -518,8 +467,6 @@ LogicalResult importSoftmax(NodeContext &node) {
 
 /// Dropout at inference passes its input through.
 LogicalResult importDropout(NodeContext &node) {
-  if (node.hasOutput(1))
-    return node.unsupported("the mask output");
   if (node.hasInput(2)) {
     std::optional<DenseElementsAttr> training = node.constantInput(2);
     if (!training || training->getSplatValue<bool>())
@@ -530,6 +477,16 @@ LogicalResult importDropout(NodeContext &node) {
   if (failed(x))
     return failure();
   node.setResult(0, *x);
+  if (node.hasOutput(1)) {
+    // Nothing is dropped: the mask is all true.
+    auto type = cast<RankedTensorType>(x->getType());
+    if (!type.hasStaticShape())
+      return node.unsupported("the mask of a tensor with a dynamic batch");
+    node.setConstantResult(
+        1, DenseElementsAttr::get(
+               RankedTensorType::get(type.getShape(), node.builder.getI1Type()),
+               true));
+  }
   return success();
 }
 
@@ -544,8 +501,6 @@ void kiln::onnx::detail::addNeuralImporters(OpTable &table) {
   table["GlobalMaxPool"] = importGlobalPool;
   table["Gemm"] = importGemm;
   table["MatMul"] = importMatMul;
-  table["BatchNormalization"] = importBatchNormalization;
-  table["LayerNormalization"] = importLayerNormalization;
   table["Softmax"] = importSoftmax;
   table["LogSoftmax"] = importSoftmax;
   table["Dropout"] = importDropout;

@@ -15,6 +15,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include "llvm/ADT/StringMap.h"
 
@@ -112,6 +113,9 @@ void addElementwiseImporters(OpTable &table);
 void addNeuralImporters(OpTable &table);
 void addShapeImporters(OpTable &table);
 void addReductionImporters(OpTable &table);
+void addLossImporters(OpTable &table);
+void addNormalizationImporters(OpTable &table);
+void addIndexImporters(OpTable &table);
 
 /// Every importer, by ONNX op type.
 const OpTable &opTable();

@@ -84,20 +84,50 @@ LogicalResult importReduce(NodeContext &node) {
 }
 
 LogicalResult importArgReduce(NodeContext &node) {
-  if (node.intAttr("select_last_index", 0) != 0)
-    return node.unsupported("select_last_index");
   FailureOr<Value> x = node.input(0);
   if (failed(x))
     return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  int64_t axis = node.intAttr("axis", 0);
+  if (axis < 0)
+    axis += type.getRank();
+  if (axis < 0 || axis >= type.getRank())
+    return node.error() << "axis " << node.intAttr("axis", 0)
+                        << " is out of range for rank " << type.getRank();
+  bool last = node.intAttr("select_last_index", 0) != 0;
+  int64_t size = type.getDimSize(axis);
+  Value input = *x;
+  if (last) {
+    // The last extreme is the first one of the reversed axis.
+    if (ShapedType::isDynamic(size))
+      return node.unsupported("select_last_index along a dynamic size");
+    SmallVector<int64_t> reversed;
+    for (int64_t i = size - 1; i >= 0; --i)
+      reversed.push_back(i);
+    Value indices = node.constant(DenseElementsAttr::get(
+        RankedTensorType::get({size}, node.builder.getI64Type()),
+        llvm::ArrayRef(reversed)));
+    FailureOr<Value> flipped = node.create(
+        "kiln.gather", ValueRange{input, indices},
+        {node.named("axis", node.builder.getI64IntegerAttr(axis))});
+    if (failed(flipped))
+      return failure();
+    input = *flipped;
+  }
   FailureOr<Value> y = node.create(
       node.node.op_type() == "ArgMax" ? "kiln.argmax" : "kiln.argmin",
-      ValueRange{*x},
-      {node.named("axis",
-                  node.builder.getI64IntegerAttr(node.intAttr("axis", 0))),
+      ValueRange{input},
+      {node.named("axis", node.builder.getI64IntegerAttr(axis)),
        node.named("keepdims",
                   node.builder.getBoolAttr(node.intAttr("keepdims", 1)))});
   if (failed(y))
     return failure();
+  if (last) {
+    y = node.create("kiln.sub",
+                    ValueRange{node.scalarLike(*y, size - 1), *y});
+    if (failed(y))
+      return failure();
+  }
   node.setResult(0, *y);
   return success();
 }

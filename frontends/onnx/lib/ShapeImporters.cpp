@@ -390,6 +390,32 @@ LogicalResult importGather(NodeContext &node) {
     if (failed(given))
       return failure();
     indexValue = *given;
+    int64_t size = type.getDimSize(*axis);
+    if (!ShapedType::isDynamic(size)) {
+      // Negative indices count from the end; the result is clamped into
+      // range so that no index reads outside the table.
+      FailureOr<Value> negative = node.create(
+          "kiln.compare",
+          ValueRange{indexValue, node.scalarLike(indexValue, 0)},
+          {node.named("predicate", ComparePredicateAttr::get(
+                                       node.builder.getContext(),
+                                       ComparePredicate::lt))});
+      FailureOr<Value> wrapped = node.create(
+          "kiln.add", ValueRange{indexValue, node.scalarLike(indexValue, size)});
+      if (failed(negative) || failed(wrapped))
+        return failure();
+      FailureOr<Value> resolved = node.create(
+          "kiln.select", ValueRange{*negative, *wrapped, indexValue});
+      if (failed(resolved))
+        return failure();
+      FailureOr<Value> clamped = node.create(
+          "kiln.clamp", ValueRange{*resolved},
+          {node.named("min", node.builder.getF64FloatAttr(0)),
+           node.named("max", node.builder.getF64FloatAttr(size - 1))});
+      if (failed(clamped))
+        return failure();
+      indexValue = *clamped;
+    }
   }
   FailureOr<Value> y =
       node.create("kiln.gather", ValueRange{*table, indexValue},
@@ -400,10 +426,40 @@ LogicalResult importGather(NodeContext &node) {
   return success();
 }
 
+/// Pads of `mode` reflect, edge or wrap along `axis`: the positions
+/// [-low, size + high) read from the input by a gather of constant indices.
+FailureOr<Value> padByIndex(NodeContext &node, Value x, int64_t axis,
+                            int64_t low, int64_t high, StringRef mode) {
+  int64_t size = cast<RankedTensorType>(x.getType()).getDimSize(axis);
+  if (ShapedType::isDynamic(size))
+    return node.unsupported("mode '" + mode.str() + "' along a dynamic size");
+  if (mode == "reflect" && (low >= size || high >= size))
+    return node.error() << "reflect pads must be smaller than the size "
+                        << size;
+  SmallVector<int64_t> indices;
+  for (int64_t i = -low; i < size + high; ++i) {
+    int64_t source = i;
+    if (mode == "reflect")
+      source = i < 0 ? -i : i >= size ? 2 * (size - 1) - i : i;
+    else if (mode == "edge")
+      source = std::clamp<int64_t>(i, 0, size - 1);
+    else
+      source = ((i % size) + size) % size;
+    indices.push_back(source);
+  }
+  Value table = node.constant(DenseElementsAttr::get(
+      RankedTensorType::get({static_cast<int64_t>(indices.size())},
+                            node.builder.getI64Type()),
+      llvm::ArrayRef(indices)));
+  return node.create("kiln.gather", ValueRange{x, table},
+                     {node.named("axis", node.builder.getI64IntegerAttr(axis))});
+}
+
 LogicalResult importPad(NodeContext &node) {
   std::string mode = node.stringAttr("mode", "constant");
-  if (mode != "constant")
-    return node.unsupported("mode '" + mode + "' (Kiln pads with a constant)");
+  if (mode != "constant" && mode != "reflect" && mode != "edge" &&
+      mode != "wrap")
+    return node.error() << "unknown mode '" << mode << "'";
   RankedTensorType type = node.inputType(0);
   int64_t rank = type.getRank();
   SmallVector<int64_t> pads;
@@ -449,6 +505,19 @@ LogicalResult importPad(NodeContext &node) {
   FailureOr<Value> x = node.input(0);
   if (failed(x))
     return failure();
+  if (mode != "constant") {
+    Value y = *x;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!low[d] && !high[d])
+        continue;
+      FailureOr<Value> padded = padByIndex(node, y, d, low[d], high[d], mode);
+      if (failed(padded))
+        return failure();
+      y = *padded;
+    }
+    node.setResult(0, y);
+    return success();
+  }
   FailureOr<Value> y = node.create(
       "kiln.pad", ValueRange{*x},
       {node.named("low", node.ints(low)), node.named("high", node.ints(high)),
@@ -508,6 +577,53 @@ LogicalResult importTile(NodeContext &node) {
     y = *joined;
   }
   node.setResult(0, y);
+  return success();
+}
+
+/// DepthToSpace and SpaceToDepth: a reshape, a transpose and a reshape.
+LogicalResult importDepthSpace(NodeContext &node) {
+  FailureOr<Value> x = node.input(0);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  if (type.getRank() != 4 ||
+      llvm::any_of(type.getShape().drop_front(), ShapedType::isDynamic))
+    return node.unsupported("an input that is not [N, C, H, W] with static "
+                            "C, H and W");
+  int64_t b = node.intAttr("blocksize", 0);
+  if (b < 1)
+    return node.error() << "blocksize must be positive";
+  int64_t c = type.getDimSize(1), h = type.getDimSize(2),
+          w = type.getDimSize(3);
+  SmallVector<int64_t> split, perm, joined;
+  if (node.node.op_type() == "DepthToSpace") {
+    if (c % (b * b))
+      return node.error() << "channels " << c << " are not a multiple of "
+                          << b * b;
+    bool crd = node.stringAttr("mode", "DCR") == "CRD";
+    split = crd ? SmallVector<int64_t>{-1, c / (b * b), b, b, h, w}
+                : SmallVector<int64_t>{-1, b, b, c / (b * b), h, w};
+    perm = crd ? SmallVector<int64_t>{0, 1, 4, 2, 5, 3}
+               : SmallVector<int64_t>{0, 3, 4, 1, 5, 2};
+    joined = {-1, c / (b * b), h * b, w * b};
+  } else {
+    if (h % b || w % b)
+      return node.error() << "height and width must be multiples of " << b;
+    split = {-1, c, h / b, b, w / b, b};
+    perm = {0, 3, 5, 1, 2, 4};
+    joined = {-1, c * b * b, h / b, w / b};
+  }
+  FailureOr<Value> parts = node.reshape(*x, split);
+  if (failed(parts))
+    return failure();
+  FailureOr<Value> moved = node.create("kiln.transpose", ValueRange{*parts},
+                                       {node.named("perm", node.ints(perm))});
+  if (failed(moved))
+    return failure();
+  FailureOr<Value> y = node.reshape(*moved, joined);
+  if (failed(y))
+    return failure();
+  node.setResult(0, *y);
   return success();
 }
 
@@ -653,6 +769,8 @@ void kiln::onnx::detail::addShapeImporters(OpTable &table) {
   table["Pad"] = importPad;
   table["Expand"] = importExpand;
   table["Tile"] = importTile;
+  table["DepthToSpace"] = importDepthSpace;
+  table["SpaceToDepth"] = importDepthSpace;
   table["Constant"] = importConstant;
   table["ConstantOfShape"] = importConstantOfShape;
   table["Shape"] = importShape;
