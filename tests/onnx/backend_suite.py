@@ -107,6 +107,10 @@ def run_case(args, suite, case_dir, work, known):
         result.update(outcome="crash",
                       detail=f"kilnc: signal {-compiled.returncode}")
         return result
+    if "internal compiler error" in compiled.stderr:
+        # kilnc caught a signal of its own: a crash, reported cleanly.
+        result.update(outcome="crash", detail=first_line(compiled.stderr))
+        return result
     if compiled.returncode != 0:
         result.update(outcome=classify_compile_failure(compiled.stderr),
                       detail=first_line(compiled.stderr))

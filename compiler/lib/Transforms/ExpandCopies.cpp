@@ -44,8 +44,10 @@ bool isVectorCopy(MemRefType source, MemRefType target) {
       source.getElementType().isInteger(1) || !hasUnitInnerStride(source) ||
       !hasUnitInnerStride(target))
     return false;
+  // Empty copies (a dimension of size 0) stay memref.copy: nothing moves.
   int64_t row = source.getShape().back();
-  return row <= kMaxVectorRow && source.getNumElements() / row <= kMaxVectorRows;
+  return source.getNumElements() > 0 && row <= kMaxVectorRow &&
+         source.getNumElements() / row <= kMaxVectorRows;
 }
 
 struct CopyToVectors : OpRewritePattern<memref::CopyOp> {

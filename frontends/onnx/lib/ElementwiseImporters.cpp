@@ -330,6 +330,125 @@ FailureOr<Value> roundToWhole(NodeContext &node, Value x, bool up) {
   return node.create("kiln.select", ValueRange{*keep, x, *whole});
 }
 
+/// Round half to even: floor(x + 0.5), less one where that rounded a tie
+/// up to an odd number.
+LogicalResult importRound(NodeContext &node) {
+  return importComposite(node, [&](Value x) -> FailureOr<Value> {
+    FailureOr<Value> shifted = withScalar(node, "kiln.add", x, 0.5);
+    if (failed(shifted))
+      return failure();
+    FailureOr<Value> rounded = roundToWhole(node, *shifted, false);
+    if (failed(rounded))
+      return failure();
+    FailureOr<Value> half = withScalar(node, "kiln.mul", *rounded, 0.5);
+    if (failed(half))
+      return failure();
+    FailureOr<Value> halfDown = roundToWhole(node, *half, false);
+    FailureOr<Value> excess = binary(node, "kiln.sub", *rounded, x);
+    if (failed(halfDown) || failed(excess))
+      return failure();
+    auto compare = [&](ComparePredicate predicate, Value lhs, Value rhs) {
+      return node.create(
+          "kiln.compare", ValueRange{lhs, rhs},
+          {node.named("predicate", ComparePredicateAttr::get(
+                                       node.builder.getContext(),
+                                       predicate))});
+    };
+    FailureOr<Value> tie =
+        compare(ComparePredicate::eq, *excess, node.scalarLike(x, 0.5));
+    FailureOr<Value> odd = compare(ComparePredicate::ne, *halfDown, *half);
+    if (failed(tie) || failed(odd))
+      return failure();
+    FailureOr<Value> oddTie = node.create(
+        "kiln.select", ValueRange{*tie, *odd, node.scalarLike(*tie, 0)});
+    FailureOr<Value> lowered = withScalar(node, "kiln.sub", *rounded, 1.0);
+    if (failed(oddTie) || failed(lowered))
+      return failure();
+    return node.create("kiln.select",
+                       ValueRange{*oddTie, *lowered, *rounded});
+  });
+}
+
+/// Mod: with fmod, the remainder of truncated division (C's fmod, the
+/// dividend's sign); without it (integers only), of floored division
+/// (Python's %, the divisor's sign).
+LogicalResult importMod(NodeContext &node) {
+  FailureOr<Value> a = node.input(0), b = node.input(1);
+  if (failed(a) || failed(b))
+    return failure();
+  bool fmod = node.intAttr("fmod", 0) != 0;
+  Type element = getElementTypeOrSelf(a->getType());
+  bool isFloat = isa<FloatType>(element);
+  if (isFloat && !fmod)
+    return node.error() << "fmod must be 1 for floating-point inputs";
+  FailureOr<Value> quotient = binary(node, "kiln.div", *a, *b);
+  if (failed(quotient))
+    return failure();
+  Value whole = *quotient;
+  if (isFloat) {
+    // Truncation toward zero: floor of |q|, with q's sign.
+    FailureOr<Value> magnitude = node.create("kiln.abs", ValueRange{whole});
+    if (failed(magnitude))
+      return failure();
+    FailureOr<Value> floored = roundToWhole(node, *magnitude, false);
+    if (failed(floored))
+      return failure();
+    FailureOr<Value> negative = node.create(
+        "kiln.compare", ValueRange{whole, node.scalarLike(whole, 0)},
+        {node.named("predicate", ComparePredicateAttr::get(
+                                     node.builder.getContext(),
+                                     ComparePredicate::lt))});
+    FailureOr<Value> negated = node.create("kiln.neg", ValueRange{*floored});
+    if (failed(negative) || failed(negated))
+      return failure();
+    FailureOr<Value> truncated =
+        node.create("kiln.select", ValueRange{*negative, *negated, *floored});
+    if (failed(truncated))
+      return failure();
+    whole = *truncated;
+  }
+  FailureOr<Value> product = binary(node, "kiln.mul", whole, *b);
+  if (failed(product))
+    return failure();
+  FailureOr<Value> remainder = binary(node, "kiln.sub", *a, *product);
+  if (failed(remainder))
+    return failure();
+  if (!fmod) {
+    // Integer division truncates: a remainder whose sign differs from the
+    // divisor's moves by one divisor.
+    auto compare = [&](ComparePredicate predicate, Value lhs, Value rhs) {
+      return node.create(
+          "kiln.compare", ValueRange{lhs, rhs},
+          {node.named("predicate", ComparePredicateAttr::get(
+                                       node.builder.getContext(),
+                                       predicate))});
+    };
+    Value zero = node.scalarLike(*remainder, 0);
+    FailureOr<Value> nonzero = compare(ComparePredicate::ne, *remainder, zero);
+    FailureOr<Value> remainderNegative =
+        compare(ComparePredicate::lt, *remainder, zero);
+    FailureOr<Value> divisorNegative = compare(ComparePredicate::lt, *b, zero);
+    if (failed(nonzero) || failed(remainderNegative) || failed(divisorNegative))
+      return failure();
+    FailureOr<Value> signsDiffer = compare(
+        ComparePredicate::ne, *remainderNegative, *divisorNegative);
+    if (failed(signsDiffer))
+      return failure();
+    FailureOr<Value> adjust = node.create(
+        "kiln.select",
+        ValueRange{*nonzero, *signsDiffer, node.scalarLike(*nonzero, 0)});
+    FailureOr<Value> moved = binary(node, "kiln.add", *remainder, *b);
+    if (failed(adjust) || failed(moved))
+      return failure();
+    remainder =
+        node.create("kiln.select", ValueRange{*adjust, *moved, *remainder});
+    if (failed(remainder))
+      return failure();
+  }
+  node.setResult(0, *remainder);
+  return success();
+}
+
 LogicalResult importFloorOrCeil(NodeContext &node) {
   bool up = node.node.op_type() == "Ceil";
   return importComposite(node,
@@ -445,7 +564,12 @@ LogicalResult importClip(NodeContext &node) {
 }
 
 LogicalResult importCast(NodeContext &node) {
-  Type to = elementTypeOf(node.intAttr("to", 0), node.builder.getContext());
+  // CastLike casts to its second input's element type.
+  Type to = node.node.op_type() == "CastLike"
+                ? (node.inputType(1) ? node.inputType(1).getElementType()
+                                     : Type())
+                : elementTypeOf(node.intAttr("to", 0),
+                                node.builder.getContext());
   if (!to)
     return node.unsupported("a cast to " +
                             onnxTypeName(node.intAttr("to", 0)));
@@ -694,6 +818,9 @@ void kiln::onnx::detail::addElementwiseImporters(OpTable &table) {
   table["Celu"] = importCelu;
   table["Shrink"] = importShrink;
   table["Cast"] = importCast;
+  table["CastLike"] = importCast;
+  table["Mod"] = importMod;
+  table["Round"] = importRound;
   for (StringRef op : {"Add", "Sub", "Mul", "Div", "Pow"})
     table[op] = importArithmetic;
   for (StringRef op : {"Max", "Min", "Sum", "Mean"})

@@ -97,7 +97,9 @@ FailureOr<Window> windowOf(NodeContext &node, RankedTensorType input,
       // The last window must start inside the input or the left padding.
       if ((out - 1) * window.stride[d] >= sizes[d] + window.padBegin[d])
         --out;
-      window.padEnd[d] += (out - 1) * window.stride[d] + span - padded;
+      // Where ceil and floor agree nothing is added.
+      window.padEnd[d] += std::max<int64_t>(
+          (out - 1) * window.stride[d] + span - padded, 0);
     }
   return window;
 }

@@ -234,9 +234,157 @@ LogicalResult importMeanVarianceNormalization(NodeContext &node) {
   return success();
 }
 
+/// x / sqrt(mean(x^2 over axis...) + epsilon) * scale.
+LogicalResult importRMSNormalization(NodeContext &node) {
+  FailureOr<Value> x = node.input(0), scale = node.input(1);
+  if (failed(x) || failed(scale))
+    return failure();
+  int64_t rank = cast<RankedTensorType>(x->getType()).getRank();
+  int64_t axis = node.intAttr("axis", -1);
+  if (axis < 0)
+    axis += rank;
+  SmallVector<int64_t> axes;
+  for (int64_t d = axis; d < rank; ++d)
+    axes.push_back(d);
+  FailureOr<Value> squares = node.create("kiln.mul", ValueRange{*x, *x});
+  if (failed(squares))
+    return failure();
+  FailureOr<Value> meanSquare = node.create(
+      "kiln.mean", ValueRange{*squares},
+      {node.named("axes", node.ints(axes)),
+       node.named("keepdims", node.builder.getBoolAttr(true))});
+  if (failed(meanSquare))
+    return failure();
+  FailureOr<Value> shifted = node.create(
+      "kiln.add", ValueRange{*meanSquare,
+                             node.scalarLike(*x, node.floatAttr("epsilon",
+                                                                1e-5))});
+  if (failed(shifted))
+    return failure();
+  FailureOr<Value> inverse = node.create("kiln.rsqrt", ValueRange{*shifted});
+  if (failed(inverse))
+    return failure();
+  FailureOr<Value> normalized =
+      node.create("kiln.mul", ValueRange{*x, *inverse});
+  if (failed(normalized))
+    return failure();
+  FailureOr<Value> y = affine(node, *normalized, *scale, Value());
+  if (failed(y))
+    return failure();
+  node.setResult(0, *y);
+  return success();
+}
+
+/// x / ||x||_p along axis (p 1 or 2).
+LogicalResult importLpNormalization(NodeContext &node) {
+  FailureOr<Value> x = node.input(0);
+  if (failed(x))
+    return failure();
+  int64_t p = node.intAttr("p", 2);
+  if (p != 1 && p != 2)
+    return node.error() << "p must be 1 or 2, got " << p;
+  FailureOr<Value> mapped =
+      p == 1 ? node.create("kiln.abs", ValueRange{*x})
+             : node.create("kiln.mul", ValueRange{*x, *x});
+  if (failed(mapped))
+    return failure();
+  FailureOr<Value> total = node.create(
+      "kiln.sum", ValueRange{*mapped},
+      {node.named("axes", node.ints({node.intAttr("axis", -1)})),
+       node.named("keepdims", node.builder.getBoolAttr(true))});
+  if (failed(total))
+    return failure();
+  if (p == 2) {
+    total = node.create("kiln.sqrt", ValueRange{*total});
+    if (failed(total))
+      return failure();
+  }
+  FailureOr<Value> quotient = node.create("kiln.div", ValueRange{*x, *total});
+  if (failed(quotient))
+    return failure();
+  // A zero vector stays zero (ONNX's reference), not 0/0.
+  FailureOr<Value> zero = node.create(
+      "kiln.compare", ValueRange{*total, node.scalarLike(*total, 0)},
+      {node.named("predicate",
+                  ComparePredicateAttr::get(node.builder.getContext(),
+                                            ComparePredicate::eq))});
+  if (failed(zero))
+    return failure();
+  FailureOr<Value> y = node.create(
+      "kiln.select", ValueRange{*zero, node.scalarLike(*x, 0), *quotient});
+  if (failed(y))
+    return failure();
+  node.setResult(0, *y);
+  return success();
+}
+
+/// Statistics per group of channels: [N, C, ...] as [N, G, rest].
+LogicalResult importGroupNormalization(NodeContext &node) {
+  FailureOr<Value> x = node.input(0), scale = node.input(1),
+                   bias = node.input(2);
+  if (failed(x) || failed(scale) || failed(bias))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  int64_t rank = type.getRank(), groups = node.intAttr("num_groups", 0);
+  if (rank < 3 || llvm::any_of(type.getShape().drop_front(),
+                               ShapedType::isDynamic))
+    return node.unsupported("an input without static [C, spatial...]");
+  int64_t channels = type.getDimSize(1);
+  if (groups < 1 || channels % groups)
+    return node.error() << "num_groups " << groups << " does not divide "
+                        << channels << " channels";
+  int64_t rest = type.getNumElements() / type.getDimSize(0) / groups;
+  if (type.isDynamicDim(0)) {
+    rest = 1;
+    for (int64_t dim : type.getShape().drop_front())
+      rest *= dim;
+    rest /= groups;
+  }
+  FailureOr<Value> grouped = node.reshape(*x, {-1, groups, rest});
+  if (failed(grouped))
+    return failure();
+  FailureOr<Moments> stats =
+      moments(node, *grouped, {2}, node.floatAttr("epsilon", 1e-5));
+  if (failed(stats))
+    return failure();
+  FailureOr<Value> normalized =
+      node.create("kiln.mul", ValueRange{stats->centered, stats->invStd});
+  if (failed(normalized))
+    return failure();
+  Value y = *normalized;
+  bool perGroup =
+      cast<RankedTensorType>(scale->getType()).getDimSize(0) == groups &&
+      groups != channels;
+  if (perGroup) {
+    // Opset 18: one scale and bias per group.
+    FailureOr<Value> scaled = affine(node, y, *scale, *bias, {groups, 1});
+    if (failed(scaled))
+      return failure();
+    y = *scaled;
+  }
+  SmallVector<int64_t> shape(type.getShape());
+  shape[0] = -1;
+  FailureOr<Value> back = node.reshape(y, shape);
+  if (failed(back))
+    return failure();
+  y = *back;
+  if (!perGroup) {
+    FailureOr<Value> scaled =
+        affine(node, y, *scale, *bias, channelShape(channels, rank));
+    if (failed(scaled))
+      return failure();
+    y = *scaled;
+  }
+  node.setResult(0, y);
+  return success();
+}
+
 } // namespace
 
 void kiln::onnx::detail::addNormalizationImporters(OpTable &table) {
+  table["RMSNormalization"] = importRMSNormalization;
+  table["LpNormalization"] = importLpNormalization;
+  table["GroupNormalization"] = importGroupNormalization;
   table["BatchNormalization"] = importBatchNormalization;
   table["LayerNormalization"] = importLayerNormalization;
   table["InstanceNormalization"] = importInstanceNormalization;

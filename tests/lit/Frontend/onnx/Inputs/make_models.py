@@ -46,6 +46,11 @@ MODELS = {
         helper.make_node("Concat", ["first", "rest"], ["new_shape"], axis=0),
         helper.make_node("Reshape", ["x", "new_shape"], ["y"]),
     ], [tensor("x", [2, 3, 4])], [tensor("y", [2, 12])]),
+    # An empty result (Shape's start after its end): zero-element tensors
+    # compile and run.
+    "empty": model("empty", [
+        helper.make_node("Shape", ["x"], ["y"], start=2, end=1),
+    ], [tensor("x", [3, 4, 5])], [tensor("y", [0], TensorProto.INT64)]),
     "unsupported": model("unsupported", [
         helper.make_node("Det", ["x"], ["y"], name="determinant"),
     ], [tensor("x", [3, 3])], [tensor("y", [])]),
