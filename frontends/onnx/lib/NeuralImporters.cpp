@@ -160,6 +160,8 @@ FailureOr<Value> fromTwoD(NodeContext &node, Value y, bool oneD) {
 
 LogicalResult importConv(NodeContext &node) {
   RankedTensorType inputType = node.inputType(0), weightType = node.inputType(1);
+  if (inputType && inputType.getRank() == 5)
+    return importConv3d(node);
   if (!inputType || !weightType || inputType.getRank() < 3)
     return node.error() << "needs an input of rank 3 or more and a weight";
   SmallVector<int64_t> kernel = node.intsAttr("kernel_shape")
@@ -257,6 +259,8 @@ LogicalResult importPool(NodeContext &node) {
     return node.error() << "needs an input of rank 3 or more";
   if (node.hasOutput(1))
     return node.unsupported("the Indices output");
+  if (inputType.getRank() == 5)
+    return importPool3d(node);
   if (node.intAttr("storage_order", 0) != 0)
     return node.unsupported("storage_order 1");
   std::optional<SmallVector<int64_t>> kernel = node.intsAttr("kernel_shape");

@@ -117,6 +117,10 @@ void addLossImporters(OpTable &table);
 void addNormalizationImporters(OpTable &table);
 void addIndexImporters(OpTable &table);
 
+/// Conv and MaxPool/AveragePool over [N, C, D, H, W] (VolumeImporters.cpp).
+mlir::LogicalResult importConv3d(NodeContext &node);
+mlir::LogicalResult importPool3d(NodeContext &node);
+
 /// Every importer, by ONNX op type.
 const OpTable &opTable();
 
