@@ -33,7 +33,7 @@ CMAKE_FLAGS := \
   -DPython_EXECUTABLE=$(abspath $(BUILD_DIR))/venv/bin/python
 
 .PHONY: all deps configure build test demo bench bench-peers conformance docs \
-  clean venv fuzz test-sanitize
+  clean venv fuzz test-sanitize onnx-conformance
 
 all: build
 
@@ -173,6 +173,23 @@ conformance: build
 	/usr/bin/python3 tests/conformance/random_models.py \
 	  --kilnc $(BUILD_DIR)/bin/kilnc --kiln-run $(BUILD_DIR)/bin/kiln-run \
 	  --count $(CONFORMANCE_COUNT) $(CONFORMANCE_ARGS)
+
+# Every case of the ONNX backend test suite (Debian's libonnx-testdata, ONNX
+# 1.12, and onnx 1.22's from PyPI in the test venv) through kilnc and
+# kiln-run, tabulated in build/onnx-conformance.md (docs/onnx.md has the
+# last run's). `make test` runs the passing ones (tests/onnx).
+ONNX_SUITE := $(VENV)/lib/python3.11/site-packages/onnx/backend/test/data
+DEBIAN_ONNX_SUITE := /usr/share/libonnx-testdata/data
+onnx-conformance: build venv
+	$(VENV)/bin/python tests/onnx/backend_suite.py \
+	  --kilnc $(BUILD_DIR)/bin/kilnc --kiln-run $(BUILD_DIR)/bin/kiln-run \
+	  $(foreach s,node pytorch-converted pytorch-operator simple,\
+	    --suite debian-$(s)=$(DEBIAN_ONNX_SUITE)/$(s)) \
+	  $(foreach s,node pytorch-converted pytorch-operator simple,\
+	    --suite onnx-1.22-$(s)=$(ONNX_SUITE)/$(s)) \
+	  --json $(BUILD_DIR)/onnx-conformance.json \
+	  --markdown $(BUILD_DIR)/onnx-conformance.md \
+	  --write-expected $(BUILD_DIR)/onnx-expected-passes.txt $(ONNX_ARGS)
 
 bench: build bench-peers
 	LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
