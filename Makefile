@@ -14,7 +14,8 @@ DEB_PACKAGES := \
   python3-torch python3-numpy libopenblas0-openmp dataset-fashion-mnist \
   libpng-dev libcairo2-dev fonts-dejavu-core wamerican python3-sklearn \
   libcli11-dev nlohmann-json3-dev python3-venv libclang-rt-22-dev \
-  python3-dev libonnx-dev libprotobuf-dev libonnx-testdata python3-onnx
+  python3-dev libonnx-dev libprotobuf-dev libonnx-testdata python3-onnx \
+  python3-torchvision
 
 # ccache hashes paths relative to the checkout, so that a fresh clone in
 # another folder (CI's) reuses what an earlier build compiled.
