@@ -108,3 +108,53 @@ def test_a_compiled_model_trains(tmp_path):
 def test_a_missing_model_file_is_not_found():
     with pytest.raises(kiln.NotFoundError, match="cannot open"):
         kiln.compile("/nonexistent/model.kiln")
+
+
+def onnx_model(path, nodes, inputs, outputs, initializers=()):
+    onnx = pytest.importorskip("onnx")
+    from onnx import helper
+    graph = helper.make_graph(nodes, "m", inputs, outputs, list(initializers))
+    onnx.save(helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return path
+
+
+def test_an_onnx_model_compiles_in_process_as_kilnc_compiles_it(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+    weight = np.random.default_rng(2).standard_normal((3, 4)).astype(
+        np.float32)
+    path = onnx_model(
+        tmp_path / "linear.onnx",
+        [helper.make_node("Gemm", ["x", "w"], ["z"], transB=1),
+         helper.make_node("Tanh", ["z"], ["y"])],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 3])],
+        [numpy_helper.from_array(weight, "w")])
+    assert kilnc(str(path), "-o", str(tmp_path / "kilnc.kmod")).returncode == 0
+    module = kiln.compile(path)
+    module.save(tmp_path / "in-process.kmod")
+    assert (tmp_path / "in-process.kmod").read_bytes() == \
+        (tmp_path / "kilnc.kmod").read_bytes()
+    # The initializer is a parameter holding its value.
+    session = kiln.Session(module)
+    np.testing.assert_array_equal(session.params["w"], weight)
+    x = np.random.default_rng(3).standard_normal((5, 4)).astype(np.float32)
+    np.testing.assert_allclose(session(x=x), np.tanh(x @ weight.T),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_an_onnx_op_kiln_lacks_is_a_compile_error(tmp_path):
+    from onnx import TensorProto, helper
+    path = onnx_model(
+        tmp_path / "det.onnx",
+        [helper.make_node("Det", ["x"], ["y"], name="determinant")],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [])])
+    with pytest.raises(kiln.CompileError) as error:
+        kiln.compile(path)
+    assert error.value.file == str(path)
+    assert error.value.message == \
+        "unsupported ONNX op 'Det' (opset 17) at node 'determinant'"
+    printed = kilnc(str(path), "-o", str(tmp_path / "x.kmod"))
+    assert str(error.value) == printed.stderr.rstrip("\n")

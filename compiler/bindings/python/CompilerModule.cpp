@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "kiln/Frontend/Onnx/Import.h"
 #include "kiln/Frontend/Text/Emitter.h"
 #include "kiln/Frontend/Text/Parser.h"
 #include "kiln/InitAll.h"
@@ -41,7 +42,8 @@ struct CompileFailure {
 
 nb::handle compileErrorClass;
 
-/// The .kmod of `source`, or the diagnostics kilnc would print.
+/// The .kmod of `source` (.kiln text, or an ONNX model's bytes when
+/// `filename` ends in .onnx), or the diagnostics kilnc would print.
 std::optional<std::vector<uint8_t>>
 compileSource(const std::string &source, const std::string &filename,
               const kiln::CompileOptions &options,
@@ -50,29 +52,43 @@ compileSource(const std::string &source, const std::string &filename,
               std::string &diagnosticsText) {
   static std::once_flag registered;
   std::call_once(registered, [] { kiln::registerAllPasses(); });
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(
-      llvm::MemoryBuffer::getMemBufferCopy(source, filename), llvm::SMLoc());
   llvm::raw_string_ostream out(diagnosticsText);
-  kiln::text::SourceDiagnostics diagnostics(sourceMgr, out);
-  std::optional<kiln::text::Model> model =
-      kiln::text::parseModel(sourceMgr, diagnostics);
-  if (!model)
-    return std::nullopt;
   mlir::DialectRegistry registry;
   kiln::registerAllDialects(registry);
   mlir::MLIRContext context(registry);
-  kiln::text::SourceDiagnostics::MLIRHandler handler(&context, diagnostics);
-  mlir::OwningOpRef<mlir::ModuleOp> module = kiln::text::emitModule(
-      *model, context, sourceMgr, diagnostics, overrides);
+  llvm::SourceMgr sourceMgr;
+  kiln::text::SourceDiagnostics diagnostics(sourceMgr, out);
+  std::optional<kiln::text::SourceDiagnostics::MLIRHandler> textHandler;
+  std::optional<kiln::onnx::DiagnosticPrinter> onnxPrinter;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::map<unsigned, std::string> bindings;
+  if (kiln::onnx::isOnnxPath(filename)) {
+    if (!overrides.empty()) {
+      out << filename << ": error: config settings change a .kiln model; "
+          << "an ONNX model has none\n";
+      return std::nullopt;
+    }
+    onnxPrinter.emplace(context, out);
+    module = kiln::onnx::importModel(source, filename, context);
+  } else {
+    sourceMgr.AddNewSourceBuffer(
+        llvm::MemoryBuffer::getMemBufferCopy(source, filename),
+        llvm::SMLoc());
+    std::optional<kiln::text::Model> model =
+        kiln::text::parseModel(sourceMgr, diagnostics);
+    if (!model)
+      return std::nullopt;
+    textHandler.emplace(&context, diagnostics);
+    module = kiln::text::emitModule(*model, context, sourceMgr, diagnostics,
+                                    overrides);
+    // The model summary, as kilnc records it: of the model as written.
+    bindings = kiln::text::bindingNamesByLine(*model, sourceMgr);
+  }
   if (!module)
     return std::nullopt;
   for (const auto &[name, value] : optimizer)
     if (failed(kiln::overrideOptimizers(*module, name, value)))
       return std::nullopt;
-  // The model summary, as kilnc records it: of the model as written.
-  std::map<unsigned, std::string> bindings =
-      kiln::text::bindingNamesByLine(*model, sourceMgr);
   kiln::ModuleSummary summary;
   summary.layers = kiln::summarizeLayers(*module, [&](unsigned line) {
     auto found = bindings.find(line);
@@ -88,12 +104,18 @@ compileSource(const std::string &source, const std::string &filename,
   return std::move(*kmod);
 }
 
-nb::bytes compile(const std::string &source, const std::string &filename,
+nb::bytes compile(nb::handle sourceObject, const std::string &filename,
                   std::optional<std::string> targetCpu,
                   std::optional<std::string> targetFeatures, bool fuse,
                   bool layout, bool vectorize, bool inferenceOnly,
                   const std::map<std::string, std::string> &config,
                   const std::map<std::string, double> &optimizer) {
+  // .kiln text as str, an ONNX model as bytes.
+  std::string source =
+      nb::isinstance<nb::bytes>(sourceObject)
+          ? std::string(nb::borrow<nb::bytes>(sourceObject).c_str(),
+                        nb::borrow<nb::bytes>(sourceObject).size())
+          : nb::cast<std::string>(sourceObject);
   kiln::CompileOptions options;
   options.fuse = fuse;
   options.layout = layout;
@@ -139,6 +161,7 @@ NB_MODULE(_compiler, m) {
         nb::arg("inference_only") = false,
         nb::arg("config") = std::map<std::string, std::string>(),
         nb::arg("optimizer") = std::map<std::string, double>(),
-        "Compiles .kiln source to .kmod bytes; raises CompileFailure with "
+        "Compiles .kiln source (str) or an ONNX model (bytes, a filename "
+        "ending in .onnx) to .kmod bytes; raises CompileFailure with "
         "kilnc's diagnostics.");
 }

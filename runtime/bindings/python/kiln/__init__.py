@@ -70,7 +70,8 @@ def compile(source_or_path: Union[str, os.PathLike], *,
             inference_only: bool = False,
             config: Optional[Mapping[str, Any]] = None,
             optimizer: Optional[Mapping[str, float]] = None) -> Module:
-    """Compiles a .kiln model, from its text or a path, to a loaded Module.
+    """Compiles a .kiln model (its text or a path) or an ONNX model (a
+    path ending in .onnx) to a loaded Module.
 
     The options are kilnc's: `target_cpu`/`target_features` (default this
     host), `fuse`, `layout` and `vectorize` (each optimization can be left
@@ -81,10 +82,11 @@ def compile(source_or_path: Union[str, os.PathLike], *,
     """
     if isinstance(source_or_path, os.PathLike) or (
             isinstance(source_or_path, str) and "\n" not in source_or_path
-            and source_or_path.endswith(".kiln")):
+            and source_or_path.endswith((".kiln", ".onnx"))):
         filename = os.fspath(source_or_path)
+        onnx = filename.lower().endswith(".onnx")
         try:
-            with open(filename) as file:
+            with open(filename, "rb" if onnx else "r") as file:
                 source = file.read()
         except FileNotFoundError:
             raise NotFoundError(f"cannot open '{filename}': no such file") \
