@@ -464,6 +464,30 @@ def python_overhead(args, work):
         return json.load(f)
 
 
+ONNX_MODELS = ("resnet18", "mobilenet_v2", "squeezenet1_1")
+
+
+def onnx_models(args, work):
+    """torchvision's models exported to ONNX (here, with Debian's torch),
+    compiled by kilnc, against ONNX Runtime (bench/onnx_models.py, in the
+    peers' interpreter)."""
+    folder = os.path.join(work, "onnx")
+    for name in ONNX_MODELS:
+        subprocess.run([sys.executable,
+                        os.path.join(args.source, "tests", "onnx",
+                                     "export_models.py"), folder,
+                        "--only", name], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = os.path.join(work, "onnx_models.json")
+    env = dict(os.environ, PYTHONPATH=os.path.abspath(args.python_package))
+    subprocess.run([args.peers_python,
+                    os.path.join(args.source, "bench", "onnx_models.py"),
+                    folder, "--kilnc", args.kilnc, "--json", out],
+                   check=True, env=env, stdout=subprocess.DEVNULL)
+    with open(out) as f:
+        return json.load(f)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--kilnc", required=True)
@@ -508,6 +532,8 @@ def main():
         switched = [] if args.only else ablations(args, work)
         overhead = ([] if args.only or not args.peers_python
                     else python_overhead(args, work))
+        imported = ([] if args.only or not args.peers_python
+                    else onnx_models(args, work))
     print("| benchmark | threads | Kiln | peer | peer's | Kiln / peer |")
     print("|---|---|---|---|---|---|")
     for r in results:
@@ -550,11 +576,19 @@ def main():
             print(f"| {r['name']} | {r['threads']} | {r['kiln_us']:.2f} us | "
                   f"{r['peer']} | {r['peer_us']:.2f} us | "
                   f"{r['ratio']:.2f}x |")
+    if imported:
+        print()
+        print("| ONNX model | threads | Kiln | peer | peer's | Kiln / peer |")
+        print("|---|---|---|---|---|---|")
+        for r in imported:
+            print(f"| {r['name']} | {r['threads']} | {r['kiln']:.1f} "
+                  f"samples/s | {r['peer']} | {r['peer_rate']:.1f} "
+                  f"samples/s | {r['ratio']:.2f}x |")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"rows": results, "compile_seconds": compiles,
-                       "ablations": switched, "python_overhead": overhead},
-                      f, indent=2)
+                       "ablations": switched, "python_overhead": overhead,
+                       "onnx_models": imported}, f, indent=2)
     return 0
 
 
