@@ -16,12 +16,40 @@ import torchvision
 from torch import nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
-from check_summary import LeNet, MobileNet  # noqa: E402  (the zoo's twins)
+from check_summary import BiLstm, LeNet, MobileNet  # noqa: E402  (zoo twins)
 
 
 def mlp():
     return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128),
                          nn.ReLU(), nn.Linear(128, 10), nn.Softmax(dim=1))
+
+
+class GruClassifier(nn.Module):
+    """models/gru_classifier.kiln: image rows as a sequence, a GRU, the
+    last hidden state classified."""
+
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(28, 128, batch_first=True)
+        self.fc = nn.Linear(128, 10)
+
+    def forward(self, x):
+        _, h = self.gru(x.reshape(-1, 28, 28))
+        return self.fc(h[0])
+
+
+class ViewFlatten(nn.Module):
+    """The batch read at run time: x.view(x.size(0), -1) exports as
+    Shape, Gather, Unsqueeze, Concat, Reshape."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 8, 3, padding=1)
+        self.fc = nn.Linear(8 * 28 * 28, 10)
+
+    def forward(self, x):
+        h = torch.relu(self.conv(x))
+        return self.fc(h.view(h.size(0), -1))
 
 
 # name: (model, one sample's shape)
@@ -35,6 +63,9 @@ MODELS = {
     "mlp": (mlp, (784,)),
     "lenet": (LeNet, (1, 28, 28)),
     "mobilenet": (MobileNet, (1, 28, 28)),
+    "bilstm_classifier": (BiLstm, (1, 28, 28)),
+    "gru_classifier": (GruClassifier, (1, 28, 28)),
+    "view_flatten": (ViewFlatten, (1, 28, 28)),
 }
 
 

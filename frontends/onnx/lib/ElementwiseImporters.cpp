@@ -573,7 +573,8 @@ LogicalResult importCast(NodeContext &node) {
   if (!to)
     return node.unsupported("a cast to " +
                             onnxTypeName(node.intAttr("to", 0)));
-  if (std::optional<DenseElementsAttr> value = node.constantInput(0)) {
+  if (std::optional<DenseElementsAttr> value = node.constantInput(0);
+      value && !holdsRunTimeSize(*value)) {
     // Shape arithmetic: fold integer to integer casts.
     Type from = value->getElementType();
     if (isa<IntegerType>(from) && isa<IntegerType>(to) && !from.isInteger(1) &&
@@ -655,7 +656,8 @@ LogicalResult importArithmetic(NodeContext &node) {
   StringRef op = arithmeticOp(node.node.op_type());
   std::optional<DenseElementsAttr> lhsConstant = node.constantInput(0),
                                    rhsConstant = node.constantInput(1);
-  if (lhsConstant && rhsConstant)
+  if (lhsConstant && rhsConstant && !holdsRunTimeSize(*lhsConstant) &&
+      !holdsRunTimeSize(*rhsConstant))
     if (auto folded = foldIntegers(op, *lhsConstant, *rhsConstant)) {
       node.setConstantResult(0, *folded);
       return success();

@@ -31,6 +31,8 @@ RankedTensorType GraphImporter::typeOf(StringRef name) const {
   auto found = values_.find(name);
   if (found == values_.end())
     return {};
+  if (found->second.fillType)
+    return found->second.fillType;
   if (found->second.value)
     return cast<RankedTensorType>(found->second.value.getType());
   return cast<RankedTensorType>(found->second.constant.getType());
@@ -45,12 +47,24 @@ GraphImporter::constantOf(StringRef name) const {
 }
 
 void GraphImporter::define(StringRef name, Value value) {
-  values_[name] = Named{value, {}, false};
+  values_[name] = Named{value, {}, false, {}, 0};
 }
 
 void GraphImporter::defineConstant(StringRef name, DenseElementsAttr value,
                                    bool trainable) {
-  values_[name] = Named{{}, value, trainable};
+  values_[name] = Named{{}, value, trainable, {}, 0};
+}
+
+void GraphImporter::defineRunTimeFill(StringRef name, double value,
+                                      RankedTensorType type) {
+  values_[name] = Named{{}, {}, false, type, value};
+}
+
+std::optional<double> GraphImporter::runTimeFillOf(StringRef name) const {
+  auto found = values_.find(name);
+  if (found == values_.end() || !found->second.fillType)
+    return std::nullopt;
+  return found->second.fill;
 }
 
 Value GraphImporter::addParam(StringRef name, DenseElementsAttr value) {
@@ -80,6 +94,16 @@ FailureOr<Value> GraphImporter::materialize(StringRef name, Location loc) {
   Named &named = found->second;
   if (named.value)
     return named.value;
+  if (named.fillType)
+    return emitError(loc, "reads '")
+           << name << "', a tensor filled to a shape that holds the batch "
+           << "size; Kiln takes such tensors only as a recurrent layer's "
+           << "initial state";
+  if (holdsRunTimeSize(named.constant))
+    return emitError(loc, "reads '")
+           << name << "', a shape computed from the batch size, which is "
+           << "known only at run time; Kiln folds such shapes only into "
+           << "Reshape";
   if (named.trainable) {
     named.value = addParam(name, named.constant);
   } else {

@@ -35,6 +35,11 @@ public:
   void define(llvm::StringRef name, mlir::Value value);
   void defineConstant(llvm::StringRef name, mlir::DenseElementsAttr value,
                       bool trainable = false);
+  /// A tensor of `type` (its batch dynamic) filled with `value`, kept
+  /// unmaterialized: a recurrent layer reads a zero one as no state.
+  void defineRunTimeFill(llvm::StringRef name, double value,
+                         mlir::RankedTensorType type);
+  std::optional<double> runTimeFillOf(llvm::StringRef name) const;
 
 private:
   struct Named {
@@ -43,6 +48,9 @@ private:
     /// A float initializer: a parameter starting from `constant` when an
     /// op reads it as a tensor.
     bool trainable = false;
+    /// A run-time fill: its type and value.
+    mlir::RankedTensorType fillType;
+    double fill = 0;
   };
 
   mlir::LogicalResult importGraph(const ::onnx::GraphProto &graph,

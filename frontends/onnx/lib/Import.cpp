@@ -28,6 +28,7 @@ const OpTable &kiln::onnx::detail::opTable() {
     addLossImporters(table);
     addNormalizationImporters(table);
     addIndexImporters(table);
+    addRecurrentImporters(table);
     return table;
   }();
   return table;

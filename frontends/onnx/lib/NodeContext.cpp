@@ -54,6 +54,27 @@ FailureOr<SmallVector<int64_t>> NodeContext::constantInts(unsigned i,
   return ints;
 }
 
+bool kiln::onnx::detail::holdsRunTimeSize(DenseElementsAttr value) {
+  if (!value || !value.getElementType().isInteger(64))
+    return false;
+  for (const APInt &v : value.getValues<APInt>())
+    if (v.getSExtValue() == kRunTimeSize)
+      return true;
+  return false;
+}
+
+std::optional<double> NodeContext::runTimeFill(unsigned i) {
+  if (!hasInput(i))
+    return std::nullopt;
+  return graph_.runTimeFillOf(node.input(i));
+}
+
+void NodeContext::setRunTimeFillResult(unsigned i, double value,
+                                       RankedTensorType type) {
+  if (hasOutput(i))
+    graph_.defineRunTimeFill(node.output(i), value, type);
+}
+
 FailureOr<double> NodeContext::constantScalar(unsigned i, StringRef what) {
   std::optional<DenseElementsAttr> value = constantInput(i);
   if (!value || value->getNumElements() != 1)

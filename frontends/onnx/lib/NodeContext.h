@@ -21,12 +21,20 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <limits>
 #include <optional>
 #include <string>
 
 namespace kiln::onnx::detail {
 
 class GraphImporter;
+
+/// In a shape folded at compile time (Shape's output and what Gather,
+/// Concat, Unsqueeze make of it), the size of the dynamic batch: known
+/// only at run time. Reshape reads it as the dynamic dimension; arithmetic
+/// on it does not fold, and a value holding it cannot be materialized.
+inline constexpr int64_t kRunTimeSize = std::numeric_limits<int64_t>::min();
+bool holdsRunTimeSize(mlir::DenseElementsAttr value);
 
 class NodeContext {
 public:
@@ -52,6 +60,9 @@ public:
   /// names it in the error: "shape").
   mlir::FailureOr<llvm::SmallVector<int64_t>>
   constantInts(unsigned i, llvm::StringRef what);
+  /// Input `i` is a ConstantOfShape over a shape that holds the batch
+  /// size: its fill value (a recurrent layer's zero initial state).
+  std::optional<double> runTimeFill(unsigned i);
   /// Input `i` as one number known at compile time.
   mlir::FailureOr<double> constantScalar(unsigned i, llvm::StringRef what);
 
@@ -72,6 +83,9 @@ public:
   /// A result known at compile time (Shape, Constant, folded arithmetic
   /// on constants): materialized only where a value is needed.
   void setConstantResult(unsigned i, mlir::DenseElementsAttr value);
+  /// A result filled with `value` to a shape holding the batch size.
+  void setRunTimeFillResult(unsigned i, double value,
+                            mlir::RankedTensorType type);
 
   /// Builds kiln op `name` with inferred result types; its errors are
   /// reported at the node.
@@ -116,6 +130,7 @@ void addReductionImporters(OpTable &table);
 void addLossImporters(OpTable &table);
 void addNormalizationImporters(OpTable &table);
 void addIndexImporters(OpTable &table);
+void addRecurrentImporters(OpTable &table);
 
 /// Conv and MaxPool/AveragePool over [N, C, D, H, W] (VolumeImporters.cpp).
 mlir::LogicalResult importConv3d(NodeContext &node);

@@ -67,8 +67,10 @@ LogicalResult importReshape(NodeContext &node) {
   if (failed(shape))
     return failure();
   bool allowZero = node.intAttr("allowzero", 0) != 0;
+  // Sizes: static ones, the batch (the input's dynamic dimension, copied
+  // by a 0 or read at run time through Shape), and at most one -1.
   SmallVector<int64_t> sizes;
-  int64_t known = 1, inferred = -1;
+  int64_t known = 1, inferred = -1, batch = -1;
   for (auto [i, dim] : llvm::enumerate(*shape)) {
     if (dim == 0 && !allowZero) {
       if (i >= static_cast<size_t>(type.getRank()))
@@ -76,10 +78,16 @@ LogicalResult importReshape(NodeContext &node) {
                             << " copies a dimension the input lacks";
       dim = type.getDimSize(i);
     }
-    if (dim == -1 || ShapedType::isDynamic(dim)) {
+    if (dim == kRunTimeSize || ShapedType::isDynamic(dim)) {
+      if (batch >= 0)
+        return node.unsupported("two sizes that depend on the batch");
+      batch = i;
+      sizes.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    if (dim == -1) {
       if (inferred >= 0)
-        return node.unsupported("two sizes left to infer (one may be -1, "
-                                "and the batch counts as one)");
+        return node.error() << "two sizes are -1";
       inferred = i;
       sizes.push_back(ShapedType::kDynamic);
       continue;
@@ -87,9 +95,25 @@ LogicalResult importReshape(NodeContext &node) {
     known *= dim;
     sizes.push_back(dim);
   }
-  // A size inferred from a static input is static.
-  if (inferred >= 0 && type.hasStaticShape() && known > 0)
-    sizes[inferred] = type.getNumElements() / known;
+  // The -1 is what the input's static sizes leave over: all of them, or,
+  // with the batch kept, all but the batch's.
+  int64_t staticElements = 1;
+  bool onlyBatchDynamic = true;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (type.isDynamicDim(d))
+      onlyBatchDynamic &= d == 0;
+    else
+      staticElements *= type.getDimSize(d);
+  }
+  if (inferred >= 0 && known > 0) {
+    if (type.hasStaticShape() && batch < 0)
+      sizes[inferred] = staticElements / known;
+    else if (batch >= 0 && onlyBatchDynamic && type.isDynamicDim(0))
+      sizes[inferred] = staticElements / known;
+    else if (batch >= 0)
+      return node.unsupported("a -1 beside the batch whose size the input "
+                              "does not fix");
+  }
   return reshapeResult(node, sizes);
 }
 
@@ -676,6 +700,27 @@ LogicalResult importConstantOfShape(NodeContext &node) {
   if (failed(shape))
     return failure();
   MLIRContext *context = node.builder.getContext();
+  if (llvm::is_contained(*shape, kRunTimeSize)) {
+    // Sized by the batch: kept unmaterialized (a zero initial state).
+    double fill = 0;
+    Type element = Float32Type::get(context);
+    if (const ::onnx::AttributeProto *value = node.attr("value")) {
+      FailureOr<DenseElementsAttr> given =
+          readTensor(value->t(), context, [&] { return node.error(); });
+      if (failed(given))
+        return failure();
+      element = given->getElementType();
+      fill = isa<FloatType>(element)
+                 ? (*given->value_begin<APFloat>()).convertToDouble()
+                 : static_cast<double>(
+                       (*given->value_begin<APInt>()).getSExtValue());
+    }
+    SmallVector<int64_t> dims;
+    for (int64_t dim : *shape)
+      dims.push_back(dim == kRunTimeSize ? ShapedType::kDynamic : dim);
+    node.setRunTimeFillResult(0, fill, RankedTensorType::get(dims, element));
+    return success();
+  }
   DenseElementsAttr fill = DenseElementsAttr::get(
       RankedTensorType::get({1}, Float32Type::get(context)), 0.0f);
   if (const ::onnx::AttributeProto *value = node.attr("value")) {
@@ -702,13 +747,8 @@ LogicalResult importShape(NodeContext &node) {
   start = std::clamp<int64_t>(start, 0, rank);
   end = std::clamp<int64_t>(end, start, rank);
   SmallVector<int64_t> dims;
-  for (int64_t d = start; d < end; ++d) {
-    if (type.isDynamicDim(d))
-      return node.unsupported(
-          "the shape of a tensor whose batch size is known only at run "
-          "time");
-    dims.push_back(type.getDimSize(d));
-  }
+  for (int64_t d = start; d < end; ++d)
+    dims.push_back(type.isDynamicDim(d) ? kRunTimeSize : type.getDimSize(d));
   node.setConstantResult(
       0, DenseElementsAttr::get(
              RankedTensorType::get({static_cast<int64_t>(dims.size())},

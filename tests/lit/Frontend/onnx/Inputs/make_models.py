@@ -24,6 +24,23 @@ def weights(name, shape, seed):
     return numpy_helper.from_array(values.astype(np.float32), name)
 
 
+def batch_model(outputs):
+    """x.view(x.size(0), -1) as PyTorch exports it, with a dynamic batch."""
+    return model("batch", [
+        helper.make_node("Shape", ["x"], ["shape"], name="shape"),
+        helper.make_node("Constant", [], ["zero"],
+                         value=numpy_helper.from_array(np.array([0]))),
+        helper.make_node("Gather", ["shape", "zero"], ["batch"]),
+        helper.make_node("Constant", [], ["rest"],
+                         value=numpy_helper.from_array(np.array([-1]))),
+        helper.make_node("Concat", ["batch", "rest"], ["new_shape"], axis=0),
+        helper.make_node("Reshape", ["x", "new_shape"], ["y"]),
+    ], [tensor("x", ["N", 3, 4])],
+        [{"y": tensor("y", ["N", 12]),
+          "shape": tensor("shape", [3], TensorProto.INT64)}[o]
+         for o in outputs])
+
+
 MODELS = {
     # x [N, 4] -> Gemm (PyTorch's Linear) -> Relu -> Flatten -> Softmax.
     "mlp": model("mlp", [
@@ -51,6 +68,9 @@ MODELS = {
     "empty": model("empty", [
         helper.make_node("Shape", ["x"], ["y"], start=2, end=1),
     ], [tensor("x", [3, 4, 5])], [tensor("y", [0], TensorProto.INT64)]),
+    # The batch's size read at run time: folds into Reshape, nowhere else.
+    "batch-reshape": batch_model(["y"]),
+    "batch-shape": batch_model(["shape"]),
     "unsupported": model("unsupported", [
         helper.make_node("Det", ["x"], ["y"], name="determinant"),
     ], [tensor("x", [3, 3])], [tensor("y", [])]),
