@@ -110,6 +110,25 @@ cl::list<std::string> optimizerOverrides(
     cl::desc("Override a hyperparameter of every train entry's optimizer: "
              "--optimizer momentum=0.5"),
     cl::value_desc("name=value"));
+// Fine-tuning an ONNX model: a train entry added to the imported graph.
+cl::opt<std::string> trainLoss(
+    "train-loss", cl::cat(kilncOptions),
+    cl::desc("ONNX models: add a train entry 'step' minimizing this loss of "
+             "an output (softmax_cross_entropy, nll or hinge against a new "
+             "input 'label'; mse, l1, bce or bce_with_logits against "
+             "'target')"),
+    cl::value_desc("loss"));
+cl::opt<std::string> trainOutput(
+    "train-output", cl::cat(kilncOptions),
+    cl::desc("ONNX models: the output --train-loss reads (default the "
+             "first)"),
+    cl::value_desc("name"));
+cl::opt<std::string> trainOptimizer(
+    "train-optimizer", cl::cat(kilncOptions),
+    cl::desc("ONNX models: the optimizer of --train-loss's entry (sgd, adam, "
+             "adamw, rmsprop; default adam; --optimizer sets its "
+             "hyperparameters)"),
+    cl::value_desc("name"), cl::init("adam"));
 // LLVM optimizes and compiles the module in this many parts, one thread
 // each (the code depends on the number, not on the host's cores).
 cl::opt<unsigned> codegenParts(
@@ -275,6 +294,9 @@ int main(int argc, char **argv) {
   if (onnxInput && !configOverrides.empty())
     return fail("--set changes a .kiln model's config; an ONNX model has "
                 "none");
+  if (!onnxInput && !trainLoss.empty())
+    return fail("--train-loss adds training to an ONNX model; a .kiln "
+                "model declares its own with 'train'");
 
   mlir::DialectRegistry registry;
   kiln::registerAllDialects(registry);
@@ -293,7 +315,9 @@ int main(int argc, char **argv) {
   std::map<unsigned, std::string> bindings;
   if (onnxInput) {
     onnxPrinter.emplace(context, llvm::errs());
-    module = kiln::onnx::importModel((*file)->getBuffer(), inputPath, context);
+    kiln::onnx::TrainEntry train{trainLoss, trainOutput, trainOptimizer};
+    module = kiln::onnx::importModel((*file)->getBuffer(), inputPath, context,
+                                     trainLoss.empty() ? nullptr : &train);
     if (!module)
       return 1;
   } else {

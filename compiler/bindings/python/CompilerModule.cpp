@@ -49,6 +49,7 @@ compileSource(const std::string &source, const std::string &filename,
               const kiln::CompileOptions &options,
               const kiln::text::ConfigOverrides &overrides,
               const std::map<std::string, double> &optimizer,
+              const kiln::onnx::TrainEntry *train,
               std::string &diagnosticsText) {
   static std::once_flag registered;
   std::call_once(registered, [] { kiln::registerAllPasses(); });
@@ -69,8 +70,13 @@ compileSource(const std::string &source, const std::string &filename,
       return std::nullopt;
     }
     onnxPrinter.emplace(context, out);
-    module = kiln::onnx::importModel(source, filename, context);
+    module = kiln::onnx::importModel(source, filename, context, train);
   } else {
+    if (train) {
+      out << filename << ": error: train_loss adds training to an ONNX "
+          << "model; a .kiln model declares its own with 'train'\n";
+      return std::nullopt;
+    }
     sourceMgr.AddNewSourceBuffer(
         llvm::MemoryBuffer::getMemBufferCopy(source, filename),
         llvm::SMLoc());
@@ -109,7 +115,9 @@ nb::bytes compile(nb::handle sourceObject, const std::string &filename,
                   std::optional<std::string> targetFeatures, bool fuse,
                   bool layout, bool vectorize, bool inferenceOnly,
                   const std::map<std::string, std::string> &config,
-                  const std::map<std::string, double> &optimizer) {
+                  const std::map<std::string, double> &optimizer,
+                  const std::string &trainLoss, const std::string &trainOutput,
+                  const std::string &trainOptimizer) {
   // .kiln text as str, an ONNX model as bytes.
   std::string source =
       nb::isinstance<nb::bytes>(sourceObject)
@@ -128,8 +136,9 @@ nb::bytes compile(nb::handle sourceObject, const std::string &filename,
   std::optional<std::vector<uint8_t>> kmod;
   {
     nb::gil_scoped_release released;
+    kiln::onnx::TrainEntry train{trainLoss, trainOutput, trainOptimizer};
     kmod = compileSource(source, filename, options, overrides, optimizer,
-                         diagnostics);
+                         trainLoss.empty() ? nullptr : &train, diagnostics);
   }
   if (!kmod)
     throw CompileFailure{diagnostics.empty()
@@ -161,6 +170,8 @@ NB_MODULE(_compiler, m) {
         nb::arg("inference_only") = false,
         nb::arg("config") = std::map<std::string, std::string>(),
         nb::arg("optimizer") = std::map<std::string, double>(),
+        nb::arg("train_loss") = "", nb::arg("train_output") = "",
+        nb::arg("train_optimizer") = "adam",
         "Compiles .kiln source (str) or an ONNX model (bytes, a filename "
         "ending in .onnx) to .kmod bytes; raises CompileFailure with "
         "kilnc's diagnostics.");

@@ -277,3 +277,93 @@ GraphImporter::import(const ::onnx::ModelProto &model) {
     return nullptr;
   return module;
 }
+
+//===----------------------------------------------------------------------===//
+// Train entries for fine-tuning
+//===----------------------------------------------------------------------===//
+
+LogicalResult GraphImporter::addTrainEntries(const TrainEntry &train) {
+  Location loc = fileLoc();
+  bool classLoss = train.loss == "softmax_cross_entropy" ||
+                   train.loss == "nll" || train.loss == "hinge";
+  bool pointLoss = train.loss == "mse" || train.loss == "l1" ||
+                   train.loss == "bce" || train.loss == "bce_with_logits";
+  if (!classLoss && !pointLoss)
+    return emitError(loc, "unknown loss '")
+           << train.loss << "'; expected softmax_cross_entropy, nll, hinge, "
+           << "mse, l1, bce or bce_with_logits";
+  std::optional<OptimizerKind> kind = symbolizeOptimizerKind(train.optimizer);
+  if (!kind)
+    return emitError(loc, "unknown optimizer '")
+           << train.optimizer << "'; expected sgd, adam, adamw or rmsprop";
+  // The output the loss reads.
+  unsigned index = 0;
+  if (!train.output.empty()) {
+    bool found = false;
+    for (unsigned i = 0; i < entry_.getNumResults(); ++i)
+      if (auto name = entry_.getResultAttrOfType<StringAttr>(
+              i, KilnDialect::kOutputResultAttrName);
+          name && name.getValue() == train.output) {
+        index = i;
+        found = true;
+      }
+    if (!found)
+      return emitError(loc, "the model has no output '")
+             << train.output << "' to train";
+  }
+  auto outputType = cast<RankedTensorType>(entry_.getResultTypes()[index]);
+  StringRef targetName = classLoss ? "label" : "target";
+  for (unsigned i = 0; i < entry_.getNumArguments(); ++i)
+    if (auto name = entry_.getArgAttrOfType<StringAttr>(
+            i, KilnDialect::kInputArgAttrName);
+        name && name.getValue() == targetName)
+      return emitError(loc, "the model already has an input '")
+             << targetName << "'";
+  RankedTensorType targetType = outputType;
+  if (classLoss) {
+    if (outputType.getRank() != 2)
+      return emitError(loc, "a class loss needs scores [N, classes]; output ")
+             << index << " is " << outputType;
+    targetType = RankedTensorType::get({outputType.getDimSize(0)},
+                                       builder_.getI32Type());
+  }
+
+  for (bool isTrain : {true, false}) {
+    OpBuilder moduleBuilder(&context_);
+    moduleBuilder.setInsertionPointToEnd(module_.getBody());
+    auto func = cast<func::FuncOp>(moduleBuilder.clone(*entry_));
+    func.setName(isTrain ? "step" : "step_loss");
+    if (failed(func.insertArgument(
+        func.getNumArguments(), targetType,
+        builder_.getDictionaryAttr(
+            builder_.getNamedAttr(KilnDialect::kInputArgAttrName,
+                                  builder_.getStringAttr(targetName))),
+        loc)))
+      return failure();
+    auto ret = cast<func::ReturnOp>(func.front().getTerminator());
+    OpBuilder bodyBuilder(ret);
+    FailureOr<Operation *> loss = createInferred(
+        bodyBuilder, loc, "kiln." + train.loss,
+        ValueRange{ret.getOperand(index), func.getArguments().back()}, {});
+    if (failed(loss))
+      return failure();
+    ret->setOperands((*loss)->getResults());
+    func.setFunctionType(builder_.getFunctionType(
+        func.getArgumentTypes(), (*loss)->getResultTypes()));
+    SmallVector<DictionaryAttr> lossAttrs = {builder_.getDictionaryAttr(
+        builder_.getNamedAttr(KilnDialect::kOutputResultAttrName,
+                              builder_.getStringAttr("loss")))};
+    func.setAllResultAttrs(lossAttrs);
+    if (isTrain) {
+      func->setAttr(KilnDialect::kEntryAttrName,
+                    EntryKindAttr::get(&context_, EntryKind::train));
+      func->setAttr(KilnDialect::kOptimizerAttrName,
+                    OptimizerAttr::get(&context_, *kind,
+                                       builder_.getDictionaryAttr({})));
+    } else {
+      func->setAttr(KilnDialect::kLossOfAttrName,
+                    FlatSymbolRefAttr::get(&context_, "step"));
+    }
+  }
+  return verify(module_);
+}

@@ -5,6 +5,8 @@
 
 #include "NodeContext.h"
 
+#include "kiln/Frontend/Onnx/Import.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -22,6 +24,8 @@ public:
   GraphImporter(mlir::MLIRContext &context, llvm::StringRef path);
 
   mlir::OwningOpRef<mlir::ModuleOp> import(const ::onnx::ModelProto &model);
+  /// After import: `step` and `step_loss` (TrainEntry).
+  mlir::LogicalResult addTrainEntries(const TrainEntry &train);
 
   // For NodeContext.
   mlir::OpBuilder &builder() { return builder_; }

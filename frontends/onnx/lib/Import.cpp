@@ -43,7 +43,8 @@ std::vector<std::string> kiln::onnx::supportedOps() {
 }
 
 OwningOpRef<ModuleOp> kiln::onnx::importModel(StringRef bytes, StringRef path,
-                                              MLIRContext &context) {
+                                              MLIRContext &context,
+                                              const TrainEntry *train) {
   ::onnx::ModelProto model;
   // Protobuf's own limit is 2 GB; larger models keep weights externally.
   if (bytes.size() > static_cast<size_t>(INT32_MAX) ||
@@ -58,7 +59,10 @@ OwningOpRef<ModuleOp> kiln::onnx::importModel(StringRef bytes, StringRef path,
     return nullptr;
   }
   GraphImporter importer(context, path);
-  return importer.import(model);
+  OwningOpRef<ModuleOp> module = importer.import(model);
+  if (module && train && failed(importer.addTrainEntries(*train)))
+    return nullptr;
+  return module;
 }
 
 namespace {

@@ -69,7 +69,10 @@ def compile(source_or_path: Union[str, os.PathLike], *,
             layout: bool = True, vectorize: bool = True,
             inference_only: bool = False,
             config: Optional[Mapping[str, Any]] = None,
-            optimizer: Optional[Mapping[str, float]] = None) -> Module:
+            optimizer: Optional[Mapping[str, float]] = None,
+            train_loss: Optional[str] = None,
+            train_output: Optional[str] = None,
+            train_optimizer: str = "adam") -> Module:
     """Compiles a .kiln model (its text or a path) or an ONNX model (a
     path ending in .onnx) to a loaded Module.
 
@@ -78,7 +81,11 @@ def compile(source_or_path: Union[str, os.PathLike], *,
     out), `inference_only` (no train entries), `config` ({name: value}
     overriding the model's `config` lines, as `--set`), `optimizer`
     ({hyperparameter: number} of every train entry's optimizer, as
-    `--optimizer`). A model with errors raises CompileError.
+    `--optimizer`). For an ONNX model, `train_loss` adds a train entry
+    `step` (kilnc --train-loss: "softmax_cross_entropy" against a new
+    input `label`, "mse" against `target`, ...) on `train_output` (default
+    the first output) with `train_optimizer`, so it can be fine-tuned. A
+    model with errors raises CompileError.
     """
     if isinstance(source_or_path, os.PathLike) or (
             isinstance(source_or_path, str) and "\n" not in source_or_path
@@ -99,7 +106,9 @@ def compile(source_or_path: Union[str, os.PathLike], *,
                                  target_features, fuse, layout, vectorize,
                                  inference_only, settings,
                                  {name: float(value) for name, value in
-                                  (optimizer or {}).items()})
+                                  (optimizer or {}).items()},
+                                 train_loss or "", train_output or "",
+                                 train_optimizer)
     except _compiler.CompileFailure as failure:
         raise CompileError(str(failure)) from None
     return Module(_runtime.Module.from_bytes(data))

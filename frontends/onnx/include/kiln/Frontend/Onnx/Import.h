@@ -28,13 +28,27 @@ namespace kiln::onnx {
 /// Whether `path` names an ONNX model (by its extension).
 bool isOnnxPath(llvm::StringRef path);
 
+/// A train entry to add to an imported model, so that it can be
+/// fine-tuned: `step` minimizes `loss` of graph output `output` (default
+/// the first) against a new input — `label` (class indices [N]) for the
+/// class losses softmax_cross_entropy, nll and hinge, `target` (the
+/// output's shape) for mse, l1, bce and bce_with_logits — with
+/// `optimizer` (sgd, adam, adamw, rmsprop; kilnc --optimizer sets its
+/// hyperparameters). `step_loss` computes the loss alone, for validation.
+struct TrainEntry {
+  std::string loss;
+  std::string output;
+  std::string optimizer = "adam";
+};
+
 /// Imports the serialized ModelProto `bytes`, read from `path` (the name
-/// diagnostics use). Errors, and what later passes report about the
-/// model's nodes, are printed to `errors` as "PATH: error: ..."; the
-/// returned module is null when the import failed.
-mlir::OwningOpRef<mlir::ModuleOp> importModel(llvm::StringRef bytes,
-                                              llvm::StringRef path,
-                                              mlir::MLIRContext &context);
+/// diagnostics use), with a train entry when `train` is given. Errors are
+/// MLIR diagnostics located at the file (and node): DiagnosticPrinter
+/// prints them as "PATH: error: ..."; the returned module is null when
+/// the import failed.
+mlir::OwningOpRef<mlir::ModuleOp>
+importModel(llvm::StringRef bytes, llvm::StringRef path,
+            mlir::MLIRContext &context, const TrainEntry *train = nullptr);
 
 /// The ONNX op types the importer maps, sorted.
 std::vector<std::string> supportedOps();
