@@ -84,6 +84,26 @@ def first_line(text):
     return text.strip().splitlines()[0][:300] if text.strip() else ""
 
 
+def run_tool(command, timeout, failure_outcome, classify=None):
+    """Runs a Kiln tool: None when it succeeded, else (outcome, detail). A
+    signal, or a signal kilnc caught and reported as an internal compiler
+    error, is a crash."""
+    tool = os.path.basename(command[0])
+    try:
+        done = subprocess.run(command, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "timeout", tool
+    if done.returncode < 0:
+        return "crash", f"{tool}: signal {-done.returncode}"
+    if "internal compiler error" in done.stderr:
+        return "crash", first_line(done.stderr)
+    if done.returncode != 0:
+        outcome = classify(done.stderr) if classify else failure_outcome
+        return outcome, first_line(done.stderr)
+    return None
+
+
 def run_case(args, suite, case_dir, work, known):
     case = os.path.basename(case_dir)
     model_path = os.path.join(case_dir, "model.onnx")
@@ -96,24 +116,10 @@ def run_case(args, suite, case_dir, work, known):
         return result
     result["op"] = op_of_case(case, model, known)
     kmod = os.path.join(work, f"{suite}-{case}.kmod")
-    try:
-        compiled = subprocess.run([args.kilnc, model_path, "-o", kmod],
-                                  capture_output=True, text=True,
-                                  timeout=args.timeout)
-    except subprocess.TimeoutExpired:
-        result.update(outcome="timeout", detail="kilnc")
-        return result
-    if compiled.returncode < 0:
-        result.update(outcome="crash",
-                      detail=f"kilnc: signal {-compiled.returncode}")
-        return result
-    if "internal compiler error" in compiled.stderr:
-        # kilnc caught a signal of its own: a crash, reported cleanly.
-        result.update(outcome="crash", detail=first_line(compiled.stderr))
-        return result
-    if compiled.returncode != 0:
-        result.update(outcome=classify_compile_failure(compiled.stderr),
-                      detail=first_line(compiled.stderr))
+    failed = run_tool([args.kilnc, model_path, "-o", kmod], args.timeout,
+                      "error", classify_compile_failure)
+    if failed:
+        result.update(outcome=failed[0], detail=failed[1])
         return result
     initializers = {init.name for init in model.graph.initializer}
     inputs = [i.name for i in model.graph.input if i.name not in initializers]
@@ -141,18 +147,9 @@ def run_case(args, suite, case_dir, work, known):
             npy = os.path.join(work, f"{suite}-{case}-out{index}.npy")
             produced.append(npy)
             command += ["--output", f"{name}={npy}"]
-        try:
-            ran = subprocess.run(command, capture_output=True, text=True,
-                                 timeout=args.timeout)
-        except subprocess.TimeoutExpired:
-            result.update(outcome="timeout", detail="kiln-run")
-            return result
-        if ran.returncode < 0:
-            result.update(outcome="crash",
-                          detail=f"kiln-run: signal {-ran.returncode}")
-            return result
-        if ran.returncode != 0:
-            result.update(outcome="error", detail=first_line(ran.stderr))
+        failed = run_tool(command, args.timeout, "error")
+        if failed:
+            result.update(outcome=failed[0], detail=failed[1])
             return result
         for index, npy in enumerate(produced):
             expected = read_tensor(os.path.join(folder,

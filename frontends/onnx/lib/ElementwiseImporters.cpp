@@ -80,8 +80,7 @@ LogicalResult importComposite(NodeContext &node, Formula formula) {
   return success();
 }
 
-FailureOr<Value> binary(NodeContext &node, StringRef op, Value lhs,
-                        Value rhs) {
+FailureOr<Value> binary(NodeContext &node, StringRef op, Value lhs, Value rhs) {
   return node.create(op, ValueRange{lhs, rhs});
 }
 
@@ -116,9 +115,9 @@ LogicalResult importSelu(NodeContext &node) {
   double alpha = node.floatAttr("alpha", 1.67326319217681884765625);
   double gamma = node.floatAttr("gamma", 1.05070102214813232421875);
   return importComposite(node, [&](Value x) -> FailureOr<Value> {
-    FailureOr<Value> elu = node.create(
-        "kiln.elu", ValueRange{x},
-        {node.named("alpha", node.builder.getF64FloatAttr(alpha))});
+    FailureOr<Value> elu =
+        node.create("kiln.elu", ValueRange{x},
+                    {node.named("alpha", node.builder.getF64FloatAttr(alpha))});
     if (failed(elu))
       return failure();
     return withScalar(node, "kiln.mul", *elu, gamma);
@@ -193,11 +192,7 @@ FailureOr<Value> selectAgainst(NodeContext &node, Value x,
   FailureOr<Value> limit = scalarLike(node, x, threshold);
   if (failed(limit))
     return failure();
-  FailureOr<Value> condition = node.create(
-      "kiln.compare", ValueRange{x, *limit},
-      {node.named("predicate",
-                  ComparePredicateAttr::get(node.builder.getContext(),
-                                            predicate))});
+  FailureOr<Value> condition = node.compare(predicate, x, *limit);
   if (failed(condition))
     return failure();
   return node.create("kiln.select", ValueRange{*condition, x, otherwise});
@@ -260,25 +255,16 @@ LogicalResult importGelu(NodeContext &node) {
 LogicalResult importSign(NodeContext &node) {
   return importComposite(node, [&](Value x) -> FailureOr<Value> {
     Value zero = node.scalarLike(x, 0);
-    FailureOr<Value> below = node.create(
-        "kiln.compare", ValueRange{x, zero},
-        {node.named("predicate", ComparePredicateAttr::get(
-                                     node.builder.getContext(),
-                                     ComparePredicate::lt))});
-    FailureOr<Value> above = node.create(
-        "kiln.compare", ValueRange{x, zero},
-        {node.named("predicate", ComparePredicateAttr::get(
-                                     node.builder.getContext(),
-                                     ComparePredicate::gt))});
+    FailureOr<Value> below = node.compare(ComparePredicate::lt, x, zero);
+    FailureOr<Value> above = node.compare(ComparePredicate::gt, x, zero);
     if (failed(below) || failed(above))
       return failure();
     FailureOr<Value> minusOrZero = node.create(
         "kiln.select", ValueRange{*below, node.scalarLike(x, -1), zero});
     if (failed(minusOrZero))
       return failure();
-    return node.create("kiln.select", ValueRange{*above,
-                                                 node.scalarLike(x, 1),
-                                                 *minusOrZero});
+    return node.create("kiln.select",
+                       ValueRange{*above, node.scalarLike(x, 1), *minusOrZero});
   });
 }
 
@@ -287,25 +273,18 @@ LogicalResult importSign(NodeContext &node) {
 /// way; magnitudes of 2^52 and more are whole numbers already.
 FailureOr<Value> roundToWhole(NodeContext &node, Value x, bool up) {
   Type element = getElementTypeOrSelf(x.getType());
-  FailureOr<Value> truncated = node.create(
-      "kiln.cast", ValueRange{x},
-      {node.named("to", TypeAttr::get(node.builder.getI64Type()))});
+  FailureOr<Value> truncated =
+      node.create("kiln.cast", ValueRange{x},
+                  {node.named("to", TypeAttr::get(node.builder.getI64Type()))});
   if (failed(truncated))
     return failure();
-  FailureOr<Value> back = node.create(
-      "kiln.cast", ValueRange{*truncated},
-      {node.named("to", TypeAttr::get(element))});
+  FailureOr<Value> back =
+      node.create("kiln.cast", ValueRange{*truncated},
+                  {node.named("to", TypeAttr::get(element))});
   if (failed(back))
     return failure();
-  auto compare = [&](ComparePredicate predicate, Value lhs, Value rhs) {
-    return node.create(
-        "kiln.compare", ValueRange{lhs, rhs},
-        {node.named("predicate", ComparePredicateAttr::get(
-                                     node.builder.getContext(), predicate))});
-  };
-  FailureOr<Value> overshot = compare(up ? ComparePredicate::lt
-                                         : ComparePredicate::gt,
-                                      *back, x);
+  FailureOr<Value> overshot =
+      node.compare(up ? ComparePredicate::lt : ComparePredicate::gt, *back, x);
   FailureOr<Value> stepped = node.create(
       up ? "kiln.add" : "kiln.sub", ValueRange{*back, node.scalarLike(x, 1)});
   if (failed(overshot) || failed(stepped))
@@ -315,12 +294,12 @@ FailureOr<Value> roundToWhole(NodeContext &node, Value x, bool up) {
   FailureOr<Value> magnitude = node.create("kiln.abs", ValueRange{x});
   if (failed(whole) || failed(magnitude))
     return failure();
-  FailureOr<Value> huge = compare(ComparePredicate::ge, *magnitude,
-                                  node.scalarLike(x, 4503599627370496.0));
+  FailureOr<Value> huge = node.compare(ComparePredicate::ge, *magnitude,
+                                       node.scalarLike(x, 4503599627370496.0));
   if (failed(huge))
     return failure();
   // NaN and infinities compare false everywhere: passed through as well.
-  FailureOr<Value> finite = compare(ComparePredicate::eq, x, x);
+  FailureOr<Value> finite = node.compare(ComparePredicate::eq, x, x);
   if (failed(finite))
     return failure();
   FailureOr<Value> keep = node.create(
@@ -347,16 +326,9 @@ LogicalResult importRound(NodeContext &node) {
     FailureOr<Value> excess = binary(node, "kiln.sub", *rounded, x);
     if (failed(halfDown) || failed(excess))
       return failure();
-    auto compare = [&](ComparePredicate predicate, Value lhs, Value rhs) {
-      return node.create(
-          "kiln.compare", ValueRange{lhs, rhs},
-          {node.named("predicate", ComparePredicateAttr::get(
-                                       node.builder.getContext(),
-                                       predicate))});
-    };
     FailureOr<Value> tie =
-        compare(ComparePredicate::eq, *excess, node.scalarLike(x, 0.5));
-    FailureOr<Value> odd = compare(ComparePredicate::ne, *halfDown, *half);
+        node.compare(ComparePredicate::eq, *excess, node.scalarLike(x, 0.5));
+    FailureOr<Value> odd = node.compare(ComparePredicate::ne, *halfDown, *half);
     if (failed(tie) || failed(odd))
       return failure();
     FailureOr<Value> oddTie = node.create(
@@ -364,8 +336,7 @@ LogicalResult importRound(NodeContext &node) {
     FailureOr<Value> lowered = withScalar(node, "kiln.sub", *rounded, 1.0);
     if (failed(oddTie) || failed(lowered))
       return failure();
-    return node.create("kiln.select",
-                       ValueRange{*oddTie, *lowered, *rounded});
+    return node.create("kiln.select", ValueRange{*oddTie, *lowered, *rounded});
   });
 }
 
@@ -393,11 +364,8 @@ LogicalResult importMod(NodeContext &node) {
     FailureOr<Value> floored = roundToWhole(node, *magnitude, false);
     if (failed(floored))
       return failure();
-    FailureOr<Value> negative = node.create(
-        "kiln.compare", ValueRange{whole, node.scalarLike(whole, 0)},
-        {node.named("predicate", ComparePredicateAttr::get(
-                                     node.builder.getContext(),
-                                     ComparePredicate::lt))});
+    FailureOr<Value> negative =
+        node.compare(ComparePredicate::lt, whole, node.scalarLike(whole, 0));
     FailureOr<Value> negated = node.create("kiln.neg", ValueRange{*floored});
     if (failed(negative) || failed(negated))
       return failure();
@@ -416,27 +384,22 @@ LogicalResult importMod(NodeContext &node) {
   if (!fmod) {
     // Integer division truncates: a remainder whose sign differs from the
     // divisor's moves by one divisor.
-    auto compare = [&](ComparePredicate predicate, Value lhs, Value rhs) {
-      return node.create(
-          "kiln.compare", ValueRange{lhs, rhs},
-          {node.named("predicate", ComparePredicateAttr::get(
-                                       node.builder.getContext(),
-                                       predicate))});
-    };
     Value zero = node.scalarLike(*remainder, 0);
-    FailureOr<Value> nonzero = compare(ComparePredicate::ne, *remainder, zero);
+    FailureOr<Value> nonzero =
+        node.compare(ComparePredicate::ne, *remainder, zero);
     FailureOr<Value> remainderNegative =
-        compare(ComparePredicate::lt, *remainder, zero);
-    FailureOr<Value> divisorNegative = compare(ComparePredicate::lt, *b, zero);
+        node.compare(ComparePredicate::lt, *remainder, zero);
+    FailureOr<Value> divisorNegative =
+        node.compare(ComparePredicate::lt, *b, zero);
     if (failed(nonzero) || failed(remainderNegative) || failed(divisorNegative))
       return failure();
-    FailureOr<Value> signsDiffer = compare(
+    FailureOr<Value> signsDiffer = node.compare(
         ComparePredicate::ne, *remainderNegative, *divisorNegative);
     if (failed(signsDiffer))
       return failure();
-    FailureOr<Value> adjust = node.create(
-        "kiln.select",
-        ValueRange{*nonzero, *signsDiffer, node.scalarLike(*nonzero, 0)});
+    FailureOr<Value> adjust =
+        node.create("kiln.select", ValueRange{*nonzero, *signsDiffer,
+                                              node.scalarLike(*nonzero, 0)});
     FailureOr<Value> moved = binary(node, "kiln.add", *remainder, *b);
     if (failed(adjust) || failed(moved))
       return failure();
@@ -462,9 +425,9 @@ LogicalResult importCelu(NodeContext &node) {
     FailureOr<Value> scaled = withScalar(node, "kiln.div", x, alpha);
     if (failed(scaled))
       return failure();
-    FailureOr<Value> elu = node.create(
-        "kiln.elu", ValueRange{*scaled},
-        {node.named("alpha", node.builder.getF64FloatAttr(1.0))});
+    FailureOr<Value> elu =
+        node.create("kiln.elu", ValueRange{*scaled},
+                    {node.named("alpha", node.builder.getF64FloatAttr(1.0))});
     if (failed(elu))
       return failure();
     return withScalar(node, "kiln.mul", *elu, alpha);
@@ -473,27 +436,21 @@ LogicalResult importCelu(NodeContext &node) {
 
 /// x + bias below -lambd, x - bias above lambd, 0 between.
 LogicalResult importShrink(NodeContext &node) {
-  double bias = node.floatAttr("bias", 0.0), lambd = node.floatAttr("lambd", 0.5);
+  double bias = node.floatAttr("bias", 0.0),
+         lambd = node.floatAttr("lambd", 0.5);
   return importComposite(node, [&](Value x) -> FailureOr<Value> {
     FailureOr<Value> raised = withScalar(node, "kiln.add", x, bias);
     FailureOr<Value> lowered = withScalar(node, "kiln.sub", x, bias);
     if (failed(raised) || failed(lowered))
       return failure();
-    FailureOr<Value> belowMask = node.create(
-        "kiln.compare", ValueRange{x, node.scalarLike(x, -lambd)},
-        {node.named("predicate", ComparePredicateAttr::get(
-                                     node.builder.getContext(),
-                                     ComparePredicate::lt))});
-    FailureOr<Value> aboveMask = node.create(
-        "kiln.compare", ValueRange{x, node.scalarLike(x, lambd)},
-        {node.named("predicate", ComparePredicateAttr::get(
-                                     node.builder.getContext(),
-                                     ComparePredicate::gt))});
+    FailureOr<Value> belowMask =
+        node.compare(ComparePredicate::lt, x, node.scalarLike(x, -lambd));
+    FailureOr<Value> aboveMask =
+        node.compare(ComparePredicate::gt, x, node.scalarLike(x, lambd));
     if (failed(belowMask) || failed(aboveMask))
       return failure();
     FailureOr<Value> outside = node.create(
-        "kiln.select",
-        ValueRange{*aboveMask, *lowered, node.scalarLike(x, 0)});
+        "kiln.select", ValueRange{*aboveMask, *lowered, node.scalarLike(x, 0)});
     if (failed(outside))
       return failure();
     return node.create("kiln.select",
@@ -532,8 +489,7 @@ LogicalResult importClip(NodeContext &node) {
       if (failed(limit))
         return failure();
       FailureOr<Value> limited =
-          binary(node, index == 1 ? "kiln.maximum" : "kiln.minimum", y,
-                 *limit);
+          binary(node, index == 1 ? "kiln.maximum" : "kiln.minimum", y, *limit);
       if (failed(limited))
         return failure();
       y = *limited;
@@ -553,8 +509,8 @@ LogicalResult importClip(NodeContext &node) {
   }
   Value y = *x;
   if (!bounds.empty()) {
-    FailureOr<Value> clamped = node.create("kiln.clamp", ValueRange{*x},
-                                           bounds);
+    FailureOr<Value> clamped =
+        node.create("kiln.clamp", ValueRange{*x}, bounds);
     if (failed(clamped))
       return failure();
     y = *clamped;
@@ -565,14 +521,12 @@ LogicalResult importClip(NodeContext &node) {
 
 LogicalResult importCast(NodeContext &node) {
   // CastLike casts to its second input's element type.
-  Type to = node.node.op_type() == "CastLike"
-                ? (node.inputType(1) ? node.inputType(1).getElementType()
-                                     : Type())
-                : elementTypeOf(node.intAttr("to", 0),
-                                node.builder.getContext());
+  Type to =
+      node.node.op_type() == "CastLike"
+          ? (node.inputType(1) ? node.inputType(1).getElementType() : Type())
+          : elementTypeOf(node.intAttr("to", 0), node.builder.getContext());
   if (!to)
-    return node.unsupported("a cast to " +
-                            onnxTypeName(node.intAttr("to", 0)));
+    return node.unsupported("a cast to " + onnxTypeName(node.intAttr("to", 0)));
   if (std::optional<DenseElementsAttr> value = node.constantInput(0);
       value && !holdsRunTimeSize(*value)) {
     // Shape arithmetic: fold integer to integer casts.
@@ -615,9 +569,8 @@ StringRef arithmeticOp(StringRef onnxOp) {
 }
 
 /// `lhs op rhs` on integer constants broadcast the numpy way, or nullopt.
-std::optional<DenseElementsAttr> foldIntegers(StringRef op,
-                                              DenseElementsAttr lhs,
-                                              DenseElementsAttr rhs) {
+std::optional<DenseElementsAttr>
+foldIntegers(StringRef op, DenseElementsAttr lhs, DenseElementsAttr rhs) {
   Type element = lhs.getElementType();
   if (!isa<IntegerType>(element) || element != rhs.getElementType() ||
       element.isInteger(1))
@@ -720,21 +673,17 @@ LogicalResult importVariadic(NodeContext &node) {
 
 LogicalResult importComparison(NodeContext &node) {
   StringRef type = node.node.op_type();
-  ComparePredicate predicate =
-      llvm::StringSwitch<ComparePredicate>(type)
-          .Case("Equal", ComparePredicate::eq)
-          .Case("Less", ComparePredicate::lt)
-          .Case("LessOrEqual", ComparePredicate::le)
-          .Case("Greater", ComparePredicate::gt)
-          .Default(ComparePredicate::ge);
+  ComparePredicate predicate = llvm::StringSwitch<ComparePredicate>(type)
+                                   .Case("Equal", ComparePredicate::eq)
+                                   .Case("Less", ComparePredicate::lt)
+                                   .Case("LessOrEqual", ComparePredicate::le)
+                                   .Case("Greater", ComparePredicate::gt)
+                                   .Default(ComparePredicate::ge);
   FailureOr<Value> lhs = node.input(0);
   FailureOr<Value> rhs = node.input(1);
   if (failed(lhs) || failed(rhs))
     return failure();
-  FailureOr<Value> y = node.create(
-      "kiln.compare", ValueRange{*lhs, *rhs},
-      {node.named("predicate", ComparePredicateAttr::get(
-                                   node.builder.getContext(), predicate))});
+  FailureOr<Value> y = node.compare(predicate, *lhs, *rhs);
   if (failed(y))
     return failure();
   node.setResult(0, *y);
@@ -747,24 +696,18 @@ LogicalResult importLogic(NodeContext &node) {
   FailureOr<Value> a = node.input(0);
   if (failed(a))
     return failure();
-  auto compare = [&](ComparePredicate predicate, Value lhs, Value rhs) {
-    return node.create(
-        "kiln.compare", ValueRange{lhs, rhs},
-        {node.named("predicate", ComparePredicateAttr::get(
-                                     node.builder.getContext(), predicate))});
-  };
   FailureOr<Value> y;
   if (type == "Not") {
     FailureOr<Value> no = scalarLike(node, *a, 0);
     if (failed(no))
       return failure();
-    y = compare(ComparePredicate::eq, *a, *no);
+    y = node.compare(ComparePredicate::eq, *a, *no);
   } else {
     FailureOr<Value> b = node.input(1);
     if (failed(b))
       return failure();
     if (type == "Xor") {
-      y = compare(ComparePredicate::ne, *a, *b);
+      y = node.compare(ComparePredicate::ne, *a, *b);
     } else {
       FailureOr<Value> constant = scalarLike(node, *a, type == "Or" ? 1 : 0);
       if (failed(constant))

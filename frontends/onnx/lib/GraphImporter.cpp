@@ -18,8 +18,7 @@ Location GraphImporter::fileLoc() {
   return FileLineColLoc::get(&context_, path_, 0, 0);
 }
 
-Location GraphImporter::nodeLoc(const ::onnx::NodeProto &node,
-                                unsigned index) {
+Location GraphImporter::nodeLoc(const ::onnx::NodeProto &node, unsigned index) {
   std::string name = node.name().empty() ? "#" + std::to_string(index)
                                          : "'" + node.name() + "'";
   return NameLoc::get(
@@ -81,9 +80,9 @@ Value GraphImporter::addParam(StringRef name, DenseElementsAttr value) {
   state.addAttribute("init", InitKindAttr::get(&context_, InitKind::data));
   state.addAttribute("data", value);
   moduleBuilder.create(state);
-  argAttrs_.push_back(builder_.getDictionaryAttr(builder_.getNamedAttr(
-      KilnDialect::kParamArgAttrName,
-      FlatSymbolRefAttr::get(&context_, symbol))));
+  argAttrs_.push_back(builder_.getDictionaryAttr(
+      builder_.getNamedAttr(KilnDialect::kParamArgAttrName,
+                            FlatSymbolRefAttr::get(&context_, symbol))));
   return body_->addArgument(value.getType(), fileLoc());
 }
 
@@ -139,15 +138,14 @@ LogicalResult GraphImporter::addInput(const ::onnx::ValueInfoProto &input) {
     }
     if (!shape.empty())
       return emitError(loc, "graph input '")
-             << input.name() << "' has a symbolic dimension "
-             << shape.size() << " ('" << dim.dim_param()
+             << input.name() << "' has a symbolic dimension " << shape.size()
+             << " ('" << dim.dim_param()
              << "'); only the first dimension (the batch) may be";
     shape.push_back(ShapedType::kDynamic);
   }
   auto type = RankedTensorType::get(shape, element);
-  argAttrs_.push_back(builder_.getDictionaryAttr(
-      builder_.getNamedAttr(KilnDialect::kInputArgAttrName,
-                            builder_.getStringAttr(input.name()))));
+  argAttrs_.push_back(builder_.getDictionaryAttr(builder_.getNamedAttr(
+      KilnDialect::kInputArgAttrName, builder_.getStringAttr(input.name()))));
   define(input.name(), body_->addArgument(type, loc));
   return success();
 }
@@ -254,8 +252,7 @@ LogicalResult GraphImporter::importGraph(const ::onnx::GraphProto &graph,
   return success();
 }
 
-OwningOpRef<ModuleOp>
-GraphImporter::import(const ::onnx::ModelProto &model) {
+OwningOpRef<ModuleOp> GraphImporter::import(const ::onnx::ModelProto &model) {
   context_.loadDialect<KilnDialect, func::FuncDialect>();
   int64_t opset = 0;
   for (const auto &import : model.opset_import())
@@ -334,11 +331,11 @@ LogicalResult GraphImporter::addTrainEntries(const TrainEntry &train) {
     auto func = cast<func::FuncOp>(moduleBuilder.clone(*entry_));
     func.setName(isTrain ? "step" : "step_loss");
     if (failed(func.insertArgument(
-        func.getNumArguments(), targetType,
-        builder_.getDictionaryAttr(
-            builder_.getNamedAttr(KilnDialect::kInputArgAttrName,
-                                  builder_.getStringAttr(targetName))),
-        loc)))
+            func.getNumArguments(), targetType,
+            builder_.getDictionaryAttr(
+                builder_.getNamedAttr(KilnDialect::kInputArgAttrName,
+                                      builder_.getStringAttr(targetName))),
+            loc)))
       return failure();
     auto ret = cast<func::ReturnOp>(func.front().getTerminator());
     OpBuilder bodyBuilder(ret);
@@ -348,8 +345,8 @@ LogicalResult GraphImporter::addTrainEntries(const TrainEntry &train) {
     if (failed(loss))
       return failure();
     ret->setOperands((*loss)->getResults());
-    func.setFunctionType(builder_.getFunctionType(
-        func.getArgumentTypes(), (*loss)->getResultTypes()));
+    func.setFunctionType(builder_.getFunctionType(func.getArgumentTypes(),
+                                                  (*loss)->getResultTypes()));
     SmallVector<DictionaryAttr> lossAttrs = {builder_.getDictionaryAttr(
         builder_.getNamedAttr(KilnDialect::kOutputResultAttrName,
                               builder_.getStringAttr("loss")))};
@@ -357,9 +354,9 @@ LogicalResult GraphImporter::addTrainEntries(const TrainEntry &train) {
     if (isTrain) {
       func->setAttr(KilnDialect::kEntryAttrName,
                     EntryKindAttr::get(&context_, EntryKind::train));
-      func->setAttr(KilnDialect::kOptimizerAttrName,
-                    OptimizerAttr::get(&context_, *kind,
-                                       builder_.getDictionaryAttr({})));
+      func->setAttr(
+          KilnDialect::kOptimizerAttrName,
+          OptimizerAttr::get(&context_, *kind, builder_.getDictionaryAttr({})));
     } else {
       func->setAttr(KilnDialect::kLossOfAttrName,
                     FlatSymbolRefAttr::get(&context_, "step"));

@@ -34,8 +34,7 @@ public:
   mlir::FailureOr<mlir::Value> materialize(llvm::StringRef name,
                                            mlir::Location loc);
   mlir::RankedTensorType typeOf(llvm::StringRef name) const;
-  std::optional<mlir::DenseElementsAttr>
-  constantOf(llvm::StringRef name) const;
+  std::optional<mlir::DenseElementsAttr> constantOf(llvm::StringRef name) const;
   void define(llvm::StringRef name, mlir::Value value);
   void defineConstant(llvm::StringRef name, mlir::DenseElementsAttr value,
                       bool trainable = false);
@@ -60,8 +59,8 @@ private:
   mlir::LogicalResult importGraph(const ::onnx::GraphProto &graph,
                                   int64_t opset);
   mlir::LogicalResult addInput(const ::onnx::ValueInfoProto &input);
-  mlir::LogicalResult importNode(const ::onnx::NodeProto &node,
-                                 unsigned index, int64_t opset);
+  mlir::LogicalResult importNode(const ::onnx::NodeProto &node, unsigned index,
+                                 int64_t opset);
   mlir::Value addParam(llvm::StringRef name, mlir::DenseElementsAttr value);
   mlir::Location fileLoc();
   mlir::Location nodeLoc(const ::onnx::NodeProto &node, unsigned index);

@@ -36,8 +36,8 @@ DenseElementsAttr matrixOf(int64_t rows, int64_t cols, Type element,
 
 /// The permutation that moves `axis` of a rank-`rank` tensor last, and
 /// its inverse.
-std::pair<SmallVector<int64_t>, SmallVector<int64_t>>
-axisLast(int64_t axis, int64_t rank) {
+std::pair<SmallVector<int64_t>, SmallVector<int64_t>> axisLast(int64_t axis,
+                                                               int64_t rank) {
   SmallVector<int64_t> perm, inverse(rank);
   for (int64_t d = 0; d < rank; ++d)
     if (d != axis)
@@ -48,8 +48,7 @@ axisLast(int64_t axis, int64_t rank) {
   return {perm, inverse};
 }
 
-FailureOr<Value> transpose(NodeContext &node, Value x,
-                           ArrayRef<int64_t> perm) {
+FailureOr<Value> transpose(NodeContext &node, Value x, ArrayRef<int64_t> perm) {
   bool identity = true;
   for (auto [i, p] : llvm::enumerate(perm))
     identity &= static_cast<int64_t>(i) == p;
@@ -77,11 +76,10 @@ LogicalResult importTrilu(NodeContext &node) {
   bool upper = node.intAttr("upper", 1) != 0;
   Value mask = node.constant(matrixOf(
       type.getDimSize(rank - 2), type.getDimSize(rank - 1),
-      node.builder.getI1Type(), [&](int64_t i, int64_t j) {
-        return upper ? j - i >= k : j - i <= k;
-      }));
-  FailureOr<Value> y = node.create(
-      "kiln.select", ValueRange{mask, *x, node.scalarLike(*x, 0)});
+      node.builder.getI1Type(),
+      [&](int64_t i, int64_t j) { return upper ? j - i >= k : j - i <= k; }));
+  FailureOr<Value> y =
+      node.create("kiln.select", ValueRange{mask, *x, node.scalarLike(*x, 0)});
   if (failed(y))
     return failure();
   node.setResult(0, *y);
@@ -94,9 +92,11 @@ LogicalResult importEyeLike(NodeContext &node) {
     return node.unsupported("an input that is not a static matrix");
   Type element = type.getElementType();
   if (node.hasAttr("dtype")) {
-    element = elementTypeOf(node.intAttr("dtype", 0), node.builder.getContext());
+    element =
+        elementTypeOf(node.intAttr("dtype", 0), node.builder.getContext());
     if (!element)
-      return node.unsupported("dtype " + onnxTypeName(node.intAttr("dtype", 0)));
+      return node.unsupported("dtype " +
+                              onnxTypeName(node.intAttr("dtype", 0)));
   }
   int64_t k = node.intAttr("k", 0);
   node.setConstantResult(
@@ -109,10 +109,10 @@ LogicalResult importEyeLike(NodeContext &node) {
 FailureOr<Value> oneHotAlong(NodeContext &node, Value indices, int64_t depth,
                              int64_t axis, Type element, double off,
                              double on) {
-  FailureOr<Value> encoded = node.create(
-      "kiln.one_hot", ValueRange{indices},
-      {node.named("depth", node.builder.getI64IntegerAttr(depth)),
-       node.named("dtype", TypeAttr::get(element))});
+  FailureOr<Value> encoded =
+      node.create("kiln.one_hot", ValueRange{indices},
+                  {node.named("depth", node.builder.getI64IntegerAttr(depth)),
+                   node.named("dtype", TypeAttr::get(element))});
   if (failed(encoded))
     return failure();
   Value y = *encoded;
@@ -157,13 +157,10 @@ LogicalResult importOneHot(NodeContext &node) {
     index = *cast;
   }
   // Negative indices count from the end of the depth.
-  FailureOr<Value> negative = node.create(
-      "kiln.compare", ValueRange{index, node.scalarLike(index, 0)},
-      {node.named("predicate", ComparePredicateAttr::get(
-                                   node.builder.getContext(),
-                                   ComparePredicate::lt))});
-  FailureOr<Value> wrapped =
-      node.create("kiln.add", ValueRange{index, node.scalarLike(index, *depth)});
+  FailureOr<Value> negative =
+      node.compare(ComparePredicate::lt, index, node.scalarLike(index, 0));
+  FailureOr<Value> wrapped = node.create(
+      "kiln.add", ValueRange{index, node.scalarLike(index, *depth)});
   if (failed(negative) || failed(wrapped))
     return failure();
   FailureOr<Value> resolved =
@@ -196,10 +193,10 @@ LogicalResult importHardmax(NodeContext &node) {
     return node.unsupported("the flattening axis of opsets before 13");
   if (type.isDynamicDim(axis))
     return node.unsupported("a dynamic size along the axis");
-  FailureOr<Value> winner = node.create(
-      "kiln.argmax", ValueRange{*x},
-      {node.named("axis", node.builder.getI64IntegerAttr(axis)),
-       node.named("keepdims", node.builder.getBoolAttr(false))});
+  FailureOr<Value> winner =
+      node.create("kiln.argmax", ValueRange{*x},
+                  {node.named("axis", node.builder.getI64IntegerAttr(axis)),
+                   node.named("keepdims", node.builder.getBoolAttr(false))});
   if (failed(winner))
     return failure();
   FailureOr<Value> y = oneHotAlong(node, *winner, type.getDimSize(axis), axis,
@@ -226,8 +223,8 @@ LogicalResult importCumSum(NodeContext &node) {
   bool reverse = node.intAttr("reverse", 0) != 0;
   int64_t size = type.getDimSize(axis);
   // y[..., j] = sum_i x[..., i] * T[i, j] along the axis moved last.
-  Value triangle = node.constant(matrixOf(
-      size, size, type.getElementType(), [&](int64_t i, int64_t j) {
+  Value triangle = node.constant(
+      matrixOf(size, size, type.getElementType(), [&](int64_t i, int64_t j) {
         if (reverse)
           return exclusive ? i > j : i >= j;
         return exclusive ? i < j : i <= j;

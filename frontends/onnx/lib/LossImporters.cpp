@@ -17,20 +17,12 @@ using namespace kiln::onnx::detail;
 
 namespace {
 
-FailureOr<Value> compare(NodeContext &node, ComparePredicate predicate,
-                         Value lhs, Value rhs) {
-  return node.create(
-      "kiln.compare", ValueRange{lhs, rhs},
-      {node.named("predicate", ComparePredicateAttr::get(
-                                   node.builder.getContext(), predicate))});
-}
-
 FailureOr<Value> reduce(NodeContext &node, StringRef op, Value x,
                         ArrayRef<int64_t> axes, bool keepdims = false) {
-  return node.create(op, ValueRange{x},
-                     {node.named("axes", node.ints(axes)),
-                      node.named("keepdims",
-                                 node.builder.getBoolAttr(keepdims))});
+  return node.create(
+      op, ValueRange{x},
+      {node.named("axes", node.ints(axes)),
+       node.named("keepdims", node.builder.getBoolAttr(keepdims))});
 }
 
 SmallVector<int64_t> allAxes(Value x) {
@@ -75,7 +67,7 @@ FailureOr<Value> negativeLogLikelihood(NodeContext &node, Value logProb,
   if (ignoring) {
     Value ignored = node.scalarLike(*target, node.intAttr("ignore_index", 0));
     FailureOr<Value> isIgnored =
-        compare(node, ComparePredicate::eq, *target, ignored);
+        node.compare(ComparePredicate::eq, *target, ignored);
     if (failed(isIgnored))
       return failure();
     FailureOr<Value> safe = node.create(
@@ -89,10 +81,10 @@ FailureOr<Value> negativeLogLikelihood(NodeContext &node, Value logProb,
     safeTarget = *safe;
     keep = *kept;
   }
-  FailureOr<Value> oneHot = node.create(
-      "kiln.one_hot", ValueRange{safeTarget},
-      {node.named("depth", node.builder.getI64IntegerAttr(classes)),
-       node.named("dtype", TypeAttr::get(type.getElementType()))});
+  FailureOr<Value> oneHot =
+      node.create("kiln.one_hot", ValueRange{safeTarget},
+                  {node.named("depth", node.builder.getI64IntegerAttr(classes)),
+                   node.named("dtype", TypeAttr::get(type.getElementType()))});
   if (failed(oneHot))
     return failure();
   FailureOr<Value> picked =
@@ -112,9 +104,9 @@ FailureOr<Value> negativeLogLikelihood(NodeContext &node, Value logProb,
     FailureOr<Value> classWeights = node.input(weightInput);
     if (failed(classWeights))
       return failure();
-    FailureOr<Value> perSample = node.create(
-        "kiln.gather", ValueRange{*classWeights, safeTarget},
-        {node.named("axis", node.builder.getI64IntegerAttr(0))});
+    FailureOr<Value> perSample =
+        node.create("kiln.gather", ValueRange{*classWeights, safeTarget},
+                    {node.named("axis", node.builder.getI64IntegerAttr(0))});
     if (failed(perSample))
       return failure();
     weights = *perSample;

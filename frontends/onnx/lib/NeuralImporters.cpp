@@ -51,8 +51,7 @@ FailureOr<Window> windowOf(NodeContext &node, RankedTensorType input,
                                              "2-D convolutions and pooling)");
   if (kernel.size() != spatial)
     return node.error() << "kernel_shape has " << kernel.size()
-                        << " entries for " << spatial
-                        << " spatial dimensions";
+                        << " entries for " << spatial << " spatial dimensions";
   Window window;
   window.kernel = twoD(kernel, 1);
   SmallVector<int64_t> ones(spatial, 1), zeros(2 * spatial, 0);
@@ -98,8 +97,8 @@ FailureOr<Window> windowOf(NodeContext &node, RankedTensorType input,
       if ((out - 1) * window.stride[d] >= sizes[d] + window.padBegin[d])
         --out;
       // Where ceil and floor agree nothing is added.
-      window.padEnd[d] += std::max<int64_t>(
-          (out - 1) * window.stride[d] + span - padded, 0);
+      window.padEnd[d] +=
+          std::max<int64_t>((out - 1) * window.stride[d] + span - padded, 0);
     }
   return window;
 }
@@ -112,24 +111,23 @@ FailureOr<Value> padExplicitly(NodeContext &node, Value x, Window &window,
                                double value, bool whole = false) {
   bool large = false;
   for (unsigned d = 0; d < 2; ++d)
-    large |= 2 * std::max(window.padBegin[d], window.padEnd[d]) >
-             window.kernel[d];
+    large |=
+        2 * std::max(window.padBegin[d], window.padEnd[d]) > window.kernel[d];
   bool all = whole && large;
   if (window.symmetric() && !all)
     return x;
   auto type = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> low(type.getRank(), 0), high(type.getRank(), 0);
   for (unsigned d = 0; d < 2; ++d) {
-    int64_t common =
-        all ? 0 : std::min(window.padBegin[d], window.padEnd[d]);
+    int64_t common = all ? 0 : std::min(window.padBegin[d], window.padEnd[d]);
     low[2 + d] = window.padBegin[d] - common;
     high[2 + d] = window.padEnd[d] - common;
     window.padBegin[d] = window.padEnd[d] = common;
   }
-  return node.create("kiln.pad", ValueRange{x},
-                     {node.named("low", node.ints(low)),
-                      node.named("high", node.ints(high)),
-                      node.named("value", node.builder.getF64FloatAttr(value))});
+  return node.create(
+      "kiln.pad", ValueRange{x},
+      {node.named("low", node.ints(low)), node.named("high", node.ints(high)),
+       node.named("value", node.builder.getF64FloatAttr(value))});
 }
 
 /// A 1-D op's [N, C, L] operand as [N, C, 1, L].
@@ -159,14 +157,15 @@ FailureOr<Value> fromTwoD(NodeContext &node, Value y, bool oneD) {
 }
 
 LogicalResult importConv(NodeContext &node) {
-  RankedTensorType inputType = node.inputType(0), weightType = node.inputType(1);
+  RankedTensorType inputType = node.inputType(0),
+                   weightType = node.inputType(1);
   if (inputType && inputType.getRank() == 5)
     return importConv3d(node);
   if (!inputType || !weightType || inputType.getRank() < 3)
     return node.error() << "needs an input of rank 3 or more and a weight";
-  SmallVector<int64_t> kernel = node.intsAttr("kernel_shape")
-                                    .value_or(SmallVector<int64_t>(
-                                        weightType.getShape().drop_front(2)));
+  SmallVector<int64_t> kernel =
+      node.intsAttr("kernel_shape")
+          .value_or(SmallVector<int64_t>(weightType.getShape().drop_front(2)));
   FailureOr<Window> window = windowOf(node, inputType, kernel, false);
   FailureOr<Value> x = node.input(0), w = node.input(1);
   if (failed(window) || failed(x) || failed(w))
@@ -179,12 +178,8 @@ LogicalResult importConv(NodeContext &node) {
   if (failed(padded))
     return failure();
   SmallVector<Value> operands = {*padded, *w2};
-  if (node.hasInput(2)) {
-    FailureOr<Value> bias = node.input(2);
-    if (failed(bias))
-      return failure();
-    operands.push_back(*bias);
-  }
+  if (failed(node.appendIfGiven(2, operands)))
+    return failure();
   FailureOr<Value> y = node.create(
       "kiln.conv2d", operands,
       {node.named("stride", node.ints(window->stride)),
@@ -202,7 +197,8 @@ LogicalResult importConv(NodeContext &node) {
 }
 
 LogicalResult importConvTranspose(NodeContext &node) {
-  RankedTensorType inputType = node.inputType(0), weightType = node.inputType(1);
+  RankedTensorType inputType = node.inputType(0),
+                   weightType = node.inputType(1);
   if (!inputType || !weightType || inputType.getRank() < 3)
     return node.error() << "needs an input of rank 3 or more and a weight";
   if (node.hasAttr("output_shape"))
@@ -210,18 +206,19 @@ LogicalResult importConvTranspose(NodeContext &node) {
   std::string autoPad = node.stringAttr("auto_pad", "NOTSET");
   if (autoPad != "NOTSET" && autoPad != "VALID")
     return node.unsupported("auto_pad " + autoPad);
-  SmallVector<int64_t> kernel = node.intsAttr("kernel_shape")
-                                    .value_or(SmallVector<int64_t>(
-                                        weightType.getShape().drop_front(2)));
+  SmallVector<int64_t> kernel =
+      node.intsAttr("kernel_shape")
+          .value_or(SmallVector<int64_t>(weightType.getShape().drop_front(2)));
   FailureOr<Window> window = windowOf(node, inputType, kernel, false);
   if (failed(window))
     return failure();
   if (!window->symmetric())
     return node.unsupported("pads that differ at the two ends");
   unsigned spatial = inputType.getRank() - 2;
-  SmallVector<int64_t, 2> outputPadding = twoD(
-      node.intsAttr("output_padding").value_or(SmallVector<int64_t>(spatial, 0)),
-      0);
+  SmallVector<int64_t, 2> outputPadding =
+      twoD(node.intsAttr("output_padding")
+               .value_or(SmallVector<int64_t>(spatial, 0)),
+           0);
   FailureOr<Value> x = node.input(0), w = node.input(1);
   if (failed(x) || failed(w))
     return failure();
@@ -229,12 +226,8 @@ LogicalResult importConvTranspose(NodeContext &node) {
   if (failed(x2) || failed(w2))
     return failure();
   SmallVector<Value> operands = {*x2, *w2};
-  if (node.hasInput(2)) {
-    FailureOr<Value> bias = node.input(2);
-    if (failed(bias))
-      return failure();
-    operands.push_back(*bias);
-  }
+  if (failed(node.appendIfGiven(2, operands)))
+    return failure();
   FailureOr<Value> y = node.create(
       "kiln.conv_transpose2d", operands,
       {node.named("stride", node.ints(window->stride)),
@@ -285,10 +278,10 @@ LogicalResult importPool(NodeContext &node) {
   FailureOr<Value> x2 = toTwoD(node, *x);
   if (failed(x2))
     return failure();
-  FailureOr<Value> padded = padExplicitly(
-      node, *x2, *window,
-      isMax ? -std::numeric_limits<double>::infinity() : 0.0,
-      /*whole=*/true);
+  FailureOr<Value> padded =
+      padExplicitly(node, *x2, *window,
+                    isMax ? -std::numeric_limits<double>::infinity() : 0.0,
+                    /*whole=*/true);
   if (failed(padded))
     return failure();
   SmallVector<NamedAttribute> attrs = {
@@ -298,11 +291,11 @@ LogicalResult importPool(NodeContext &node) {
   if (isMax)
     attrs.push_back(node.named("dilation", node.ints(window->dilation)));
   else
-    attrs.push_back(node.named("count_include_pad",
-                               node.builder.getBoolAttr(countPad)));
-  FailureOr<Value> y = node.create(
-      isMax ? "kiln.max_pool2d" : "kiln.avg_pool2d", ValueRange{*padded},
-      attrs);
+    attrs.push_back(
+        node.named("count_include_pad", node.builder.getBoolAttr(countPad)));
+  FailureOr<Value> y =
+      node.create(isMax ? "kiln.max_pool2d" : "kiln.avg_pool2d",
+                  ValueRange{*padded}, attrs);
   if (failed(y))
     return failure();
   FailureOr<Value> result = fromTwoD(node, *y, inputType.getRank() == 3);
@@ -337,7 +330,8 @@ LogicalResult importGlobalPool(NodeContext &node) {
 
 LogicalResult importGemm(NodeContext &node) {
   bool transA = node.intAttr("transA", 0), transB = node.intAttr("transB", 0);
-  double alpha = node.floatAttr("alpha", 1.0), beta = node.floatAttr("beta", 1.0);
+  double alpha = node.floatAttr("alpha", 1.0),
+         beta = node.floatAttr("beta", 1.0);
   FailureOr<Value> a = node.input(0), b = node.input(1);
   if (failed(a) || failed(b))
     return failure();
@@ -428,8 +422,8 @@ LogicalResult importMatMul(NodeContext &node) {
 }
 
 LogicalResult importSoftmax(NodeContext &node) {
-  StringRef op = node.node.op_type() == "Softmax" ? "kiln.softmax"
-                                                  : "kiln.log_softmax";
+  StringRef op =
+      node.node.op_type() == "Softmax" ? "kiln.softmax" : "kiln.log_softmax";
   FailureOr<Value> x = node.input(0);
   if (failed(x))
     return failure();

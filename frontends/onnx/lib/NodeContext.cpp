@@ -15,14 +15,24 @@ NodeContext::NodeContext(GraphImporter &graph, const ::onnx::NodeProto &node,
       graph_(graph) {}
 
 bool NodeContext::hasInput(unsigned i) const {
-  return i < static_cast<unsigned>(node.input_size()) &&
-         !node.input(i).empty();
+  return i < static_cast<unsigned>(node.input_size()) && !node.input(i).empty();
 }
 
 FailureOr<Value> NodeContext::input(unsigned i) {
   if (!hasInput(i))
     return error() << "needs input " << i;
   return graph_.materialize(node.input(i), loc);
+}
+
+LogicalResult NodeContext::appendIfGiven(unsigned i,
+                                         SmallVectorImpl<Value> &values) {
+  if (!hasInput(i))
+    return success();
+  FailureOr<Value> value = input(i);
+  if (failed(value))
+    return failure();
+  values.push_back(*value);
+  return success();
 }
 
 RankedTensorType NodeContext::inputType(unsigned i) {
@@ -153,6 +163,13 @@ Value NodeContext::constant(DenseElementsAttr value) {
   return ConstantOp::create(builder, loc, value);
 }
 
+FailureOr<Value> NodeContext::compare(ComparePredicate predicate, Value lhs,
+                                      Value rhs) {
+  return create("kiln.compare", ValueRange{lhs, rhs},
+                {named("predicate", ComparePredicateAttr::get(
+                                        builder.getContext(), predicate))});
+}
+
 FailureOr<Value> NodeContext::reshape(Value x, ArrayRef<int64_t> shape) {
   return create("kiln.reshape", ValueRange{x}, {named("shape", ints(shape))});
 }
@@ -181,8 +198,7 @@ LogicalResult NodeContext::unsupported(const Twine &why) {
 // Tensors and types
 //===----------------------------------------------------------------------===//
 
-Type kiln::onnx::detail::elementTypeOf(int32_t onnxType,
-                                       MLIRContext *context) {
+Type kiln::onnx::detail::elementTypeOf(int32_t onnxType, MLIRContext *context) {
   Builder builder(context);
   switch (onnxType) {
   case ::onnx::TensorProto::FLOAT:
@@ -228,9 +244,10 @@ bool readValues(const ::onnx::TensorProto &tensor, const Field &field,
 }
 } // namespace
 
-FailureOr<DenseElementsAttr> kiln::onnx::detail::readTensor(
-    const ::onnx::TensorProto &tensor, MLIRContext *context,
-    function_ref<InFlightDiagnostic()> emitError) {
+FailureOr<DenseElementsAttr>
+kiln::onnx::detail::readTensor(const ::onnx::TensorProto &tensor,
+                               MLIRContext *context,
+                               function_ref<InFlightDiagnostic()> emitError) {
   if (tensor.data_location() == ::onnx::TensorProto::EXTERNAL)
     return emitError() << "its data is in an external file, which Kiln "
                           "does not read";
@@ -250,8 +267,7 @@ FailureOr<DenseElementsAttr> kiln::onnx::detail::readTensor(
   auto type = RankedTensorType::get(shape, element);
   auto bad = [&] {
     return emitError() << "holds the wrong number of values for shape ["
-                       << llvm::make_range(shape.begin(), shape.end())
-                       << "]";
+                       << llvm::make_range(shape.begin(), shape.end()) << "]";
   };
   switch (tensor.data_type()) {
   case ::onnx::TensorProto::FLOAT: {

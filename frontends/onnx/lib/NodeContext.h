@@ -11,6 +11,8 @@
 #ifndef KILN_FRONTEND_ONNX_NODECONTEXT_H
 #define KILN_FRONTEND_ONNX_NODECONTEXT_H
 
+#include "kiln/Dialect/KilnOps.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -52,6 +54,10 @@ public:
   bool hasInput(unsigned i) const;
   /// Input `i` as a value (materializing a constant or parameter).
   mlir::FailureOr<mlir::Value> input(unsigned i);
+  /// Appends input `i` as a value to `values` when it is given (an
+  /// optional bias, state, ...).
+  mlir::LogicalResult appendIfGiven(unsigned i,
+                                    llvm::SmallVectorImpl<mlir::Value> &values);
   /// Input `i`'s type, whether or not it is materialized.
   mlir::RankedTensorType inputType(unsigned i);
   /// Input `i`'s contents when known at compile time.
@@ -70,8 +76,7 @@ public:
   bool hasAttr(llvm::StringRef name) const;
   int64_t intAttr(llvm::StringRef name, int64_t fallback) const;
   double floatAttr(llvm::StringRef name, double fallback) const;
-  std::string stringAttr(llvm::StringRef name,
-                         llvm::StringRef fallback) const;
+  std::string stringAttr(llvm::StringRef name, llvm::StringRef fallback) const;
   std::optional<llvm::SmallVector<int64_t>>
   intsAttr(llvm::StringRef name) const;
   const ::onnx::AttributeProto *attr(llvm::StringRef name) const;
@@ -96,6 +101,9 @@ public:
   createMulti(llvm::StringRef name, mlir::ValueRange operands,
               llvm::ArrayRef<mlir::NamedAttribute> attributes,
               unsigned numResults);
+  /// `lhs predicate rhs`, elementwise (kiln.compare).
+  mlir::FailureOr<mlir::Value> compare(ComparePredicate predicate,
+                                       mlir::Value lhs, mlir::Value rhs);
   /// A constant tensor as a value.
   mlir::Value constant(mlir::DenseElementsAttr value);
   /// `x` reshaped to `shape` (-1 for the one inferred size).

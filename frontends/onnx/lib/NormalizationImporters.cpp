@@ -24,9 +24,10 @@ struct Moments {
 FailureOr<Moments> moments(NodeContext &node, Value x, ArrayRef<int64_t> axes,
                            double epsilon) {
   auto reduceMean = [&](Value v) {
-    return node.create("kiln.mean", ValueRange{v},
-                       {node.named("axes", node.ints(axes)),
-                        node.named("keepdims", node.builder.getBoolAttr(true))});
+    return node.create(
+        "kiln.mean", ValueRange{v},
+        {node.named("axes", node.ints(axes)),
+         node.named("keepdims", node.builder.getBoolAttr(true))});
   };
   FailureOr<Value> mean = reduceMean(x);
   if (failed(mean))
@@ -100,8 +101,7 @@ LogicalResult importBatchNormalization(NodeContext &node) {
   bool folded = rank != 2 && rank != 4;
   if (folded) {
     if (rank < 2 || !type.getShape().drop_front(1).size() ||
-        llvm::any_of(type.getShape().drop_front(1),
-                     ShapedType::isDynamic))
+        llvm::any_of(type.getShape().drop_front(1), ShapedType::isDynamic))
       return node.unsupported("a dynamic size after the batch");
     int64_t spatial = 1;
     for (int64_t dim : type.getShape().drop_front(2))
@@ -249,16 +249,16 @@ LogicalResult importRMSNormalization(NodeContext &node) {
   FailureOr<Value> squares = node.create("kiln.mul", ValueRange{*x, *x});
   if (failed(squares))
     return failure();
-  FailureOr<Value> meanSquare = node.create(
-      "kiln.mean", ValueRange{*squares},
-      {node.named("axes", node.ints(axes)),
-       node.named("keepdims", node.builder.getBoolAttr(true))});
+  FailureOr<Value> meanSquare =
+      node.create("kiln.mean", ValueRange{*squares},
+                  {node.named("axes", node.ints(axes)),
+                   node.named("keepdims", node.builder.getBoolAttr(true))});
   if (failed(meanSquare))
     return failure();
   FailureOr<Value> shifted = node.create(
-      "kiln.add", ValueRange{*meanSquare,
-                             node.scalarLike(*x, node.floatAttr("epsilon",
-                                                                1e-5))});
+      "kiln.add",
+      ValueRange{*meanSquare,
+                 node.scalarLike(*x, node.floatAttr("epsilon", 1e-5))});
   if (failed(shifted))
     return failure();
   FailureOr<Value> inverse = node.create("kiln.rsqrt", ValueRange{*shifted});
@@ -283,15 +283,15 @@ LogicalResult importLpNormalization(NodeContext &node) {
   int64_t p = node.intAttr("p", 2);
   if (p != 1 && p != 2)
     return node.error() << "p must be 1 or 2, got " << p;
-  FailureOr<Value> mapped =
-      p == 1 ? node.create("kiln.abs", ValueRange{*x})
-             : node.create("kiln.mul", ValueRange{*x, *x});
+  FailureOr<Value> mapped = p == 1
+                                ? node.create("kiln.abs", ValueRange{*x})
+                                : node.create("kiln.mul", ValueRange{*x, *x});
   if (failed(mapped))
     return failure();
-  FailureOr<Value> total = node.create(
-      "kiln.sum", ValueRange{*mapped},
-      {node.named("axes", node.ints({node.intAttr("axis", -1)})),
-       node.named("keepdims", node.builder.getBoolAttr(true))});
+  FailureOr<Value> total =
+      node.create("kiln.sum", ValueRange{*mapped},
+                  {node.named("axes", node.ints({node.intAttr("axis", -1)})),
+                   node.named("keepdims", node.builder.getBoolAttr(true))});
   if (failed(total))
     return failure();
   if (p == 2) {
@@ -303,11 +303,8 @@ LogicalResult importLpNormalization(NodeContext &node) {
   if (failed(quotient))
     return failure();
   // A zero vector stays zero (ONNX's reference), not 0/0.
-  FailureOr<Value> zero = node.create(
-      "kiln.compare", ValueRange{*total, node.scalarLike(*total, 0)},
-      {node.named("predicate",
-                  ComparePredicateAttr::get(node.builder.getContext(),
-                                            ComparePredicate::eq))});
+  FailureOr<Value> zero =
+      node.compare(ComparePredicate::eq, *total, node.scalarLike(*total, 0));
   if (failed(zero))
     return failure();
   FailureOr<Value> y = node.create(
@@ -326,8 +323,8 @@ LogicalResult importGroupNormalization(NodeContext &node) {
     return failure();
   auto type = cast<RankedTensorType>(x->getType());
   int64_t rank = type.getRank(), groups = node.intAttr("num_groups", 0);
-  if (rank < 3 || llvm::any_of(type.getShape().drop_front(),
-                               ShapedType::isDynamic))
+  if (rank < 3 ||
+      llvm::any_of(type.getShape().drop_front(), ShapedType::isDynamic))
     return node.unsupported("an input without static [C, spatial...]");
   int64_t channels = type.getDimSize(1);
   if (groups < 1 || channels % groups)

@@ -35,8 +35,7 @@ CellKind cellOf(StringRef onnxOp) {
   return {"kiln.rnn", 1, {0}};
 }
 
-FailureOr<Value> transpose(NodeContext &node, Value x,
-                           ArrayRef<int64_t> perm) {
+FailureOr<Value> transpose(NodeContext &node, Value x, ArrayRef<int64_t> perm) {
   return node.create("kiln.transpose", ValueRange{x},
                      {node.named("perm", node.ints(perm))});
 }
@@ -69,8 +68,9 @@ FailureOr<Value> reverse(NodeContext &node, Value x, int64_t axis) {
   Value indices = node.constant(DenseElementsAttr::get(
       RankedTensorType::get({size}, node.builder.getI64Type()),
       llvm::ArrayRef(order)));
-  return node.create("kiln.gather", ValueRange{x, indices},
-                     {node.named("axis", node.builder.getI64IntegerAttr(axis))});
+  return node.create(
+      "kiln.gather", ValueRange{x, indices},
+      {node.named("axis", node.builder.getI64IntegerAttr(axis))});
 }
 
 LogicalResult importRecurrent(NodeContext &node) {
@@ -183,12 +183,12 @@ LogicalResult importRecurrent(NodeContext &node) {
   if (bidirectional)
     attrs.push_back(node.named("bidirectional", node.builder.getUnitAttr()));
   if (type == "LSTM")
-    attrs.push_back(node.named(
-        "operandSegmentSizes",
-        node.builder.getDenseI32ArrayAttr(
-            {1, 1, 1, 1, 1, given ? 1 : 0, given ? 1 : 0})));
-  FailureOr<Operation *> op = node.createMulti(
-      cell.kilnOp, operands, attrs, type == "LSTM" ? 3 : 2);
+    attrs.push_back(
+        node.named("operandSegmentSizes",
+                   node.builder.getDenseI32ArrayAttr(
+                       {1, 1, 1, 1, 1, given ? 1 : 0, given ? 1 : 0})));
+  FailureOr<Operation *> op =
+      node.createMulti(cell.kilnOp, operands, attrs, type == "LSTM" ? 3 : 2);
   if (failed(op))
     return failure();
 
@@ -202,9 +202,9 @@ LogicalResult importRecurrent(NodeContext &node) {
   }
   auto yType = cast<RankedTensorType>(y.getType());
   auto size = [](int64_t dim) { return ShapedType::isDynamic(dim) ? -1 : dim; };
-  FailureOr<Value> split = node.reshape(
-      y, {size(yType.getDimSize(0)), size(yType.getDimSize(1)), directions,
-          hidden});
+  FailureOr<Value> split =
+      node.reshape(y, {size(yType.getDimSize(0)), size(yType.getDimSize(1)),
+                       directions, hidden});
   if (failed(split))
     return failure();
   FailureOr<Value> yOut =

@@ -22,8 +22,7 @@ namespace {
 /// (the others) an optional input. Empty means every axis, unless
 /// noop_with_empty_axes makes the op the identity (nullopt).
 FailureOr<std::optional<SmallVector<int64_t>>> reducedAxes(NodeContext &node) {
-  bool axesInput =
-      node.opset >= (node.node.op_type() == "ReduceSum" ? 13 : 18);
+  bool axesInput = node.opset >= (node.node.op_type() == "ReduceSum" ? 13 : 18);
   SmallVector<int64_t> axes;
   if (!axesInput) {
     axes = node.intsAttr("axes").value_or(SmallVector<int64_t>());
@@ -52,9 +51,8 @@ LogicalResult importReduce(NodeContext &node) {
   // The elementwise step before the reduction.
   if (type == "ReduceL1" || type == "ReduceL2" || type == "ReduceSumSquare") {
     FailureOr<Value> mapped =
-        type == "ReduceL1"
-            ? node.create("kiln.abs", ValueRange{input})
-            : node.create("kiln.mul", ValueRange{input, input});
+        type == "ReduceL1" ? node.create("kiln.abs", ValueRange{input})
+                           : node.create("kiln.mul", ValueRange{input, input});
     if (failed(mapped))
       return failure();
     input = *mapped;
@@ -107,9 +105,9 @@ LogicalResult importArgReduce(NodeContext &node) {
     Value indices = node.constant(DenseElementsAttr::get(
         RankedTensorType::get({size}, node.builder.getI64Type()),
         llvm::ArrayRef(reversed)));
-    FailureOr<Value> flipped = node.create(
-        "kiln.gather", ValueRange{input, indices},
-        {node.named("axis", node.builder.getI64IntegerAttr(axis))});
+    FailureOr<Value> flipped =
+        node.create("kiln.gather", ValueRange{input, indices},
+                    {node.named("axis", node.builder.getI64IntegerAttr(axis))});
     if (failed(flipped))
       return failure();
     input = *flipped;
@@ -123,8 +121,7 @@ LogicalResult importArgReduce(NodeContext &node) {
   if (failed(y))
     return failure();
   if (last) {
-    y = node.create("kiln.sub",
-                    ValueRange{node.scalarLike(*y, size - 1), *y});
+    y = node.create("kiln.sub", ValueRange{node.scalarLike(*y, size - 1), *y});
     if (failed(y))
       return failure();
   }
@@ -136,9 +133,8 @@ LogicalResult importArgReduce(NodeContext &node) {
 
 void kiln::onnx::detail::addReductionImporters(OpTable &table) {
   for (StringRef op :
-       {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin",
-        "ReduceLogSumExp", "ReduceL1", "ReduceL2", "ReduceSumSquare",
-        "ReduceLogSum"})
+       {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceLogSumExp",
+        "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSum"})
     table[op] = importReduce;
   table["ArgMax"] = importArgReduce;
   table["ArgMin"] = importArgReduce;

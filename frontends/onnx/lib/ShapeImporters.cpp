@@ -60,10 +60,10 @@ LogicalResult reshapeResult(NodeContext &node, ArrayRef<int64_t> shape) {
 LogicalResult importReshape(NodeContext &node) {
   RankedTensorType type = node.inputType(0);
   FailureOr<SmallVector<int64_t>> shape =
-      node.opset < 5 ? FailureOr<SmallVector<int64_t>>(
-                           node.intsAttr("shape").value_or(
-                               SmallVector<int64_t>()))
-                     : node.constantInts(1, "shape");
+      node.opset < 5
+          ? FailureOr<SmallVector<int64_t>>(
+                node.intsAttr("shape").value_or(SmallVector<int64_t>()))
+          : node.constantInts(1, "shape");
   if (failed(shape))
     return failure();
   bool allowZero = node.intAttr("allowzero", 0) != 0;
@@ -74,8 +74,8 @@ LogicalResult importReshape(NodeContext &node) {
   for (auto [i, dim] : llvm::enumerate(*shape)) {
     if (dim == 0 && !allowZero) {
       if (i >= static_cast<size_t>(type.getRank()))
-        return node.error() << "shape entry " << i
-                            << " copies a dimension the input lacks";
+        return node.error()
+               << "shape entry " << i << " copies a dimension the input lacks";
       dim = type.getDimSize(i);
     }
     if (dim == kRunTimeSize || ShapedType::isDynamic(dim)) {
@@ -167,8 +167,8 @@ LogicalResult importSqueeze(NodeContext &node) {
       if (failed(d))
         return failure();
       if (type.getDimSize(*d) != 1)
-        return node.error() << "cannot squeeze dimension " << *d
-                            << " of size " << type.getDimSize(*d);
+        return node.error() << "cannot squeeze dimension " << *d << " of size "
+                            << type.getDimSize(*d);
       drop[*d] = true;
     }
   }
@@ -285,18 +285,18 @@ LogicalResult importSplit(NodeContext &node) {
       parts.push_back(std::min(each, size - begin));
   }
   if (parts.size() != node.numOutputs())
-    return node.error() << parts.size() << " parts for "
-                        << node.numOutputs() << " outputs";
+    return node.error() << parts.size() << " parts for " << node.numOutputs()
+                        << " outputs";
   FailureOr<Value> x = node.input(0);
   if (failed(x))
     return failure();
   int64_t begin = 0;
   for (auto [i, part] : llvm::enumerate(parts)) {
-    FailureOr<Value> piece = node.create(
-        "kiln.slice", ValueRange{*x},
-        {node.named("axes", node.ints({*axis})),
-         node.named("starts", node.ints({begin})),
-         node.named("ends", node.ints({begin + part}))});
+    FailureOr<Value> piece =
+        node.create("kiln.slice", ValueRange{*x},
+                    {node.named("axes", node.ints({*axis})),
+                     node.named("starts", node.ints({begin})),
+                     node.named("ends", node.ints({begin + part}))});
     if (failed(piece))
       return failure();
     node.setResult(i, *piece);
@@ -351,12 +351,11 @@ LogicalResult importSlice(NodeContext &node) {
   FailureOr<Value> x = node.input(0);
   if (failed(x))
     return failure();
-  FailureOr<Value> y = node.create(
-      "kiln.slice", ValueRange{*x},
-      {node.named("axes", node.ints(axes)),
-       node.named("starts", node.ints(starts)),
-       node.named("ends", node.ints(ends)),
-       node.named("steps", node.ints(steps))});
+  FailureOr<Value> y = node.create("kiln.slice", ValueRange{*x},
+                                   {node.named("axes", node.ints(axes)),
+                                    node.named("starts", node.ints(starts)),
+                                    node.named("ends", node.ints(ends)),
+                                    node.named("steps", node.ints(steps))});
   if (failed(y))
     return failure();
   node.setResult(0, *y);
@@ -379,8 +378,8 @@ LogicalResult importGather(NodeContext &node) {
       if (i < 0)
         i += values.size();
       if (i < 0 || i >= static_cast<int64_t>(values.size()))
-        return node.error() << "index " << index.getSExtValue()
-                            << " is out of range";
+        return node.error()
+               << "index " << index.getSExtValue() << " is out of range";
       picked.push_back(values[i]);
     }
     node.setConstantResult(
@@ -418,14 +417,11 @@ LogicalResult importGather(NodeContext &node) {
     if (!ShapedType::isDynamic(size)) {
       // Negative indices count from the end; the result is clamped into
       // range so that no index reads outside the table.
-      FailureOr<Value> negative = node.create(
-          "kiln.compare",
-          ValueRange{indexValue, node.scalarLike(indexValue, 0)},
-          {node.named("predicate", ComparePredicateAttr::get(
-                                       node.builder.getContext(),
-                                       ComparePredicate::lt))});
+      FailureOr<Value> negative = node.compare(ComparePredicate::lt, indexValue,
+                                               node.scalarLike(indexValue, 0));
       FailureOr<Value> wrapped = node.create(
-          "kiln.add", ValueRange{indexValue, node.scalarLike(indexValue, size)});
+          "kiln.add",
+          ValueRange{indexValue, node.scalarLike(indexValue, size)});
       if (failed(negative) || failed(wrapped))
         return failure();
       FailureOr<Value> resolved = node.create(
@@ -475,8 +471,9 @@ FailureOr<Value> padByIndex(NodeContext &node, Value x, int64_t axis,
       RankedTensorType::get({static_cast<int64_t>(indices.size())},
                             node.builder.getI64Type()),
       llvm::ArrayRef(indices)));
-  return node.create("kiln.gather", ValueRange{x, table},
-                     {node.named("axis", node.builder.getI64IntegerAttr(axis))});
+  return node.create(
+      "kiln.gather", ValueRange{x, table},
+      {node.named("axis", node.builder.getI64IntegerAttr(axis))});
 }
 
 LogicalResult importPad(NodeContext &node) {
@@ -593,9 +590,9 @@ LogicalResult importTile(NodeContext &node) {
     if (count == 1)
       continue;
     SmallVector<Value> copies(count, y);
-    FailureOr<Value> joined = node.create(
-        "kiln.concat", copies,
-        {node.named("axis", node.builder.getI64IntegerAttr(axis))});
+    FailureOr<Value> joined =
+        node.create("kiln.concat", copies,
+                    {node.named("axis", node.builder.getI64IntegerAttr(axis))});
     if (failed(joined))
       return failure();
     y = *joined;
@@ -672,18 +669,17 @@ LogicalResult importConstant(NodeContext &node) {
       return failure();
     node.setConstantResult(0, *tensor);
   } else if (const ::onnx::AttributeProto *f = node.attr("value_float")) {
-    node.setConstantResult(
-        0, vector(builder.getF32Type(),
-                  {builder.getF32FloatAttr(f->f())}, true));
+    node.setConstantResult(0, vector(builder.getF32Type(),
+                                     {builder.getF32FloatAttr(f->f())}, true));
   } else if (const ::onnx::AttributeProto *fs = node.attr("value_floats")) {
     SmallVector<Attribute> values;
     for (float v : fs->floats())
       values.push_back(builder.getF32FloatAttr(v));
     node.setConstantResult(0, vector(builder.getF32Type(), values, false));
   } else if (const ::onnx::AttributeProto *i = node.attr("value_int")) {
-    node.setConstantResult(
-        0, vector(builder.getI64Type(),
-                  {builder.getI64IntegerAttr(i->i())}, true));
+    node.setConstantResult(0,
+                           vector(builder.getI64Type(),
+                                  {builder.getI64IntegerAttr(i->i())}, true));
   } else if (const ::onnx::AttributeProto *is = node.attr("value_ints")) {
     SmallVector<Attribute> values;
     for (int64_t v : is->ints())
@@ -789,8 +785,8 @@ LogicalResult importRange(NodeContext &node) {
                                element, static_cast<int64_t>(value))));
   }
   node.setConstantResult(
-      0, DenseElementsAttr::get(RankedTensorType::get({count}, element),
-                                values));
+      0,
+      DenseElementsAttr::get(RankedTensorType::get({count}, element), values));
   return success();
 }
 

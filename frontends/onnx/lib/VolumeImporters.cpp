@@ -131,12 +131,11 @@ FailureOr<Value> unfoldDepth(NodeContext &node, Value y, int64_t depth) {
 
 LogicalResult kiln::onnx::detail::importConv3d(NodeContext &node) {
   RankedTensorType weightType = node.inputType(1);
-  if (!weightType || weightType.getRank() != 5 ||
-      !weightType.hasStaticShape())
+  if (!weightType || weightType.getRank() != 5 || !weightType.hasStaticShape())
     return node.error() << "needs a static [F, C / groups, KD, KH, KW] weight";
-  SmallVector<int64_t> kernel = node.intsAttr("kernel_shape")
-                                    .value_or(SmallVector<int64_t>(
-                                        weightType.getShape().drop_front(2)));
+  SmallVector<int64_t> kernel =
+      node.intsAttr("kernel_shape")
+          .value_or(SmallVector<int64_t>(weightType.getShape().drop_front(2)));
   FailureOr<Volume> v = volumeOf(node, node.inputType(0), kernel, false);
   FailureOr<Value> x = node.input(0), w = node.input(1);
   if (failed(v) || failed(x) || failed(w))
@@ -144,8 +143,7 @@ LogicalResult kiln::onnx::detail::importConv3d(NodeContext &node) {
   FailureOr<Value> padded = padVolume(node, *x, *v, 0.0);
   if (failed(padded))
     return failure();
-  int64_t depth =
-      outputDepth(cast<RankedTensorType>(padded->getType()), *v);
+  int64_t depth = outputDepth(cast<RankedTensorType>(padded->getType()), *v);
   Value bias;
   if (node.hasInput(2)) {
     FailureOr<Value> given = node.input(2);
@@ -156,11 +154,11 @@ LogicalResult kiln::onnx::detail::importConv3d(NodeContext &node) {
   Value sum;
   for (int64_t k = 0; k < v->kernel[0]; ++k) {
     FailureOr<Value> planes = tapPlanes(node, *padded, *v, k, depth);
-    FailureOr<Value> tap = node.create(
-        "kiln.slice", ValueRange{*w},
-        {node.named("axes", node.ints({2})),
-         node.named("starts", node.ints({k})),
-         node.named("ends", node.ints({k + 1}))});
+    FailureOr<Value> tap =
+        node.create("kiln.slice", ValueRange{*w},
+                    {node.named("axes", node.ints({2})),
+                     node.named("starts", node.ints({k})),
+                     node.named("ends", node.ints({k + 1}))});
     if (failed(planes) || failed(tap))
       return failure();
     FailureOr<Value> filter = node.reshape(
@@ -175,8 +173,8 @@ LogicalResult kiln::onnx::detail::importConv3d(NodeContext &node) {
         "kiln.conv2d", operands,
         {node.named("stride", node.ints({v->stride[1], v->stride[2]})),
          node.named("dilation", node.ints({v->dilation[1], v->dilation[2]})),
-         node.named("groups", node.builder.getI64IntegerAttr(
-                                  node.intAttr("group", 1)))});
+         node.named("groups",
+                    node.builder.getI64IntegerAttr(node.intAttr("group", 1)))});
     if (failed(conv))
       return failure();
     if (!sum) {
@@ -217,8 +215,7 @@ LogicalResult kiln::onnx::detail::importPool3d(NodeContext &node) {
       node, *x, *v, isMax ? -std::numeric_limits<double>::infinity() : 0.0);
   if (failed(padded))
     return failure();
-  int64_t depth =
-      outputDepth(cast<RankedTensorType>(padded->getType()), *v);
+  int64_t depth = outputDepth(cast<RankedTensorType>(padded->getType()), *v);
   Value combined;
   for (int64_t k = 0; k < v->kernel[0]; ++k) {
     FailureOr<Value> planes = tapPlanes(node, *padded, *v, k, depth);
@@ -228,19 +225,19 @@ LogicalResult kiln::onnx::detail::importPool3d(NodeContext &node) {
         node.named("kernel", node.ints({v->kernel[1], v->kernel[2]})),
         node.named("stride", node.ints({v->stride[1], v->stride[2]}))};
     if (isMax)
-      attrs.push_back(node.named(
-          "dilation", node.ints({v->dilation[1], v->dilation[2]})));
-    FailureOr<Value> pooled = node.create(
-        isMax ? "kiln.max_pool2d" : "kiln.avg_pool2d", ValueRange{*planes},
-        attrs);
+      attrs.push_back(
+          node.named("dilation", node.ints({v->dilation[1], v->dilation[2]})));
+    FailureOr<Value> pooled =
+        node.create(isMax ? "kiln.max_pool2d" : "kiln.avg_pool2d",
+                    ValueRange{*planes}, attrs);
     if (failed(pooled))
       return failure();
     if (!combined) {
       combined = *pooled;
       continue;
     }
-    FailureOr<Value> merged = node.create(
-        isMax ? "kiln.maximum" : "kiln.add", ValueRange{combined, *pooled});
+    FailureOr<Value> merged = node.create(isMax ? "kiln.maximum" : "kiln.add",
+                                          ValueRange{combined, *pooled});
     if (failed(merged))
       return failure();
     combined = *merged;
