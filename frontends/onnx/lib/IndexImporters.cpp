@@ -180,6 +180,77 @@ LogicalResult importOneHot(NodeContext &node) {
   return success();
 }
 
+/// GatherElements: out[..., i, ...] = data[..., indices[..., i, ...], ...]
+/// along `axis`, as a one-hot selection: with the axis moved last, each
+/// index becomes a one-hot row over the data's axis, multiplied with the
+/// data and summed. The other dimensions of indices must be the data's.
+LogicalResult importGatherElements(NodeContext &node) {
+  FailureOr<Value> data = node.input(0), indices = node.input(1);
+  if (failed(data) || failed(indices))
+    return failure();
+  auto dataType = cast<RankedTensorType>(data->getType());
+  auto indexType = cast<RankedTensorType>(indices->getType());
+  int64_t rank = dataType.getRank();
+  int64_t axis = node.intAttr("axis", 0);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank || indexType.getRank() != rank)
+    return node.error() << "axis or index rank out of range";
+  int64_t size = dataType.getDimSize(axis);
+  if (ShapedType::isDynamic(size))
+    return node.unsupported("a dynamic size along the axis");
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis && dataType.getDimSize(d) != indexType.getDimSize(d))
+      return node.unsupported("indices smaller than the data outside the "
+                              "axis");
+  // Negative indices count from the end.
+  FailureOr<Value> negative = node.compare(
+      ComparePredicate::lt, *indices, node.scalarLike(*indices, 0));
+  FailureOr<Value> wrapped = node.create(
+      "kiln.add", ValueRange{*indices, node.scalarLike(*indices, size)});
+  if (failed(negative) || failed(wrapped))
+    return failure();
+  FailureOr<Value> resolved =
+      node.create("kiln.select", ValueRange{*negative, *wrapped, *indices});
+  if (failed(resolved))
+    return failure();
+  auto [perm, inverse] = axisLast(axis, rank);
+  FailureOr<Value> movedData = transpose(node, *data, perm);
+  FailureOr<Value> movedIndices = transpose(node, *resolved, perm);
+  if (failed(movedData) || failed(movedIndices))
+    return failure();
+  // [..., K] indices -> [..., K, S] one-hot rows; data [..., S] -> [..., 1, S].
+  FailureOr<Value> rows = node.create(
+      "kiln.one_hot", ValueRange{*movedIndices},
+      {node.named("depth", node.builder.getI64IntegerAttr(size)),
+       node.named("dtype", TypeAttr::get(dataType.getElementType()))});
+  if (failed(rows))
+    return failure();
+  SmallVector<int64_t> expanded(
+      cast<RankedTensorType>(movedData->getType()).getShape());
+  expanded.insert(expanded.end() - 1, 1);
+  for (int64_t &dim : expanded)
+    if (ShapedType::isDynamic(dim))
+      dim = -1;
+  FailureOr<Value> table = node.reshape(*movedData, expanded);
+  if (failed(table))
+    return failure();
+  FailureOr<Value> picked = node.create("kiln.mul", ValueRange{*rows, *table});
+  if (failed(picked))
+    return failure();
+  FailureOr<Value> gathered = node.create(
+      "kiln.sum", ValueRange{*picked},
+      {node.named("axes", node.ints({rank})),
+       node.named("keepdims", node.builder.getBoolAttr(false))});
+  if (failed(gathered))
+    return failure();
+  FailureOr<Value> y = transpose(node, *gathered, inverse);
+  if (failed(y))
+    return failure();
+  node.setResult(0, *y);
+  return success();
+}
+
 LogicalResult importHardmax(NodeContext &node) {
   FailureOr<Value> x = node.input(0);
   if (failed(x))
@@ -264,5 +335,6 @@ void kiln::onnx::detail::addIndexImporters(OpTable &table) {
   table["EyeLike"] = importEyeLike;
   table["OneHot"] = importOneHot;
   table["Hardmax"] = importHardmax;
+  table["GatherElements"] = importGatherElements;
   table["CumSum"] = importCumSum;
 }
