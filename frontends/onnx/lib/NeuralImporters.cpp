@@ -245,6 +245,72 @@ LogicalResult importConvTranspose(NodeContext &node) {
   return success();
 }
 
+/// Average pooling whose divisor counts only the input's positions (ONNX's
+/// count_include_pad 0, and the overhang of ceil_mode in any case): the
+/// mean over the zero-padded input divided by the mean over a padded
+/// plane of ones, the share of each window that is input. With
+/// `countPad`, the explicit padding counts and only the overhang does not.
+FailureOr<Value> averageOverInput(NodeContext &node, Value x, Window window,
+                                  bool countPad) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t h = type.getDimSize(2), w = type.getDimSize(3);
+  if (ShapedType::isDynamic(h) || ShapedType::isDynamic(w))
+    return node.unsupported("padded average pooling over dynamic sizes");
+  SmallVector<int64_t> low = {0, 0, window.padBegin[0], window.padBegin[1]};
+  SmallVector<int64_t> high = {0, 0, window.padEnd[0], window.padEnd[1]};
+  auto pad = [&](Value v, ArrayRef<int64_t> lo, ArrayRef<int64_t> hi) {
+    return node.create("kiln.pad", ValueRange{v},
+                       {node.named("low", node.ints(lo)),
+                        node.named("high", node.ints(hi)),
+                        node.named("value", node.builder.getF64FloatAttr(0))});
+  };
+  auto pool = [&](Value v) {
+    return node.create(
+        "kiln.avg_pool2d", ValueRange{v},
+        {node.named("kernel", node.ints(window.kernel)),
+         node.named("stride", node.ints(window.stride)),
+         node.named("count_include_pad", node.builder.getBoolAttr(true))});
+  };
+  FailureOr<Value> padded = pad(x, low, high);
+  if (failed(padded))
+    return failure();
+  // The plane of what counts: the input, and the explicit pads when
+  // counted (their ones are there before the overhang is added).
+  Type element = type.getElementType();
+  Value ones = node.constant(DenseElementsAttr::get(
+      RankedTensorType::get({1, 1, h, w}, element),
+      FloatAttr::get(element, 1.0)));
+  FailureOr<Value> counted = pad(ones, low, high);
+  if (failed(counted))
+    return failure();
+  if (countPad) {
+    // Pads of ones where ONNX gives pads, zeros only in the overhang that
+    // ceil_mode added (already folded into padEnd).
+    SmallVector<int64_t> given =
+        node.intsAttr("pads").value_or(SmallVector<int64_t>(4, 0));
+    SmallVector<int64_t> onesLow = {0, 0, given[0], given[1]};
+    SmallVector<int64_t> onesHigh = {0, 0, given[2], given[3]};
+    FailureOr<Value> withPads =
+        node.create("kiln.pad", ValueRange{ones},
+                    {node.named("low", node.ints(onesLow)),
+                     node.named("high", node.ints(onesHigh)),
+                     node.named("value", node.builder.getF64FloatAttr(1))});
+    if (failed(withPads))
+      return failure();
+    SmallVector<int64_t> restLow = {0, 0, low[2] - given[0],
+                                    low[3] - given[1]};
+    SmallVector<int64_t> restHigh = {0, 0, high[2] - given[2],
+                                     high[3] - given[3]};
+    counted = pad(*withPads, restLow, restHigh);
+    if (failed(counted))
+      return failure();
+  }
+  FailureOr<Value> sums = pool(*padded), shares = pool(*counted);
+  if (failed(sums) || failed(shares))
+    return failure();
+  return node.create("kiln.div", ValueRange{*sums, *shares});
+}
+
 LogicalResult importPool(NodeContext &node) {
   bool isMax = node.node.op_type() == "MaxPool";
   RankedTensorType inputType = node.inputType(0);
@@ -271,13 +337,22 @@ LogicalResult importPool(NodeContext &node) {
   for (unsigned d = 0; d < 2; ++d)
     large |= 2 * std::max(window->padBegin[d], window->padEnd[d]) >
              window->kernel[d];
-  if (!isMax && (!window->symmetric() || large) && (!countPad || ceilMode))
-    return node.unsupported(
-        "average pooling with padding that differs at the two ends or "
-        "exceeds half the kernel, unless count_include_pad counts it");
   FailureOr<Value> x2 = toTwoD(node, *x);
   if (failed(x2))
     return failure();
+  bool padding = window->padBegin != SmallVector<int64_t, 2>{0, 0} ||
+                 window->padEnd != SmallVector<int64_t, 2>{0, 0};
+  if (!isMax && padding &&
+      (!countPad || ceilMode || !window->symmetric() || large)) {
+    FailureOr<Value> y = averageOverInput(node, *x2, *window, countPad);
+    if (failed(y))
+      return failure();
+    FailureOr<Value> result = fromTwoD(node, *y, inputType.getRank() == 3);
+    if (failed(result))
+      return failure();
+    node.setResult(0, *result);
+    return success();
+  }
   FailureOr<Value> padded =
       padExplicitly(node, *x2, *window,
                     isMax ? -std::numeric_limits<double>::infinity() : 0.0,
@@ -296,6 +371,65 @@ LogicalResult importPool(NodeContext &node) {
   FailureOr<Value> y =
       node.create(isMax ? "kiln.max_pool2d" : "kiln.avg_pool2d",
                   ValueRange{*padded}, attrs);
+  if (failed(y))
+    return failure();
+  FailureOr<Value> result = fromTwoD(node, *y, inputType.getRank() == 3);
+  if (failed(result))
+    return failure();
+  node.setResult(0, *result);
+  return success();
+}
+
+/// LpPool: (sum over each window of |x|^p)^(1/p), as the mean of |x|^p
+/// over the zero-padded input times the window's size.
+LogicalResult importLpPool(NodeContext &node) {
+  RankedTensorType inputType = node.inputType(0);
+  if (!inputType || inputType.getRank() < 3)
+    return node.error() << "needs an input of rank 3 or more";
+  std::optional<SmallVector<int64_t>> kernel = node.intsAttr("kernel_shape");
+  if (!kernel)
+    return node.error() << "needs kernel_shape";
+  FailureOr<Window> window = windowOf(node, inputType, *kernel,
+                                      node.intAttr("ceil_mode", 0) != 0);
+  FailureOr<Value> x = node.input(0);
+  if (failed(window) || failed(x))
+    return failure();
+  if (window->dilation != SmallVector<int64_t, 2>{1, 1})
+    return node.unsupported("dilated Lp pooling");
+  double p = node.intAttr("p", 2);
+  FailureOr<Value> x2 = toTwoD(node, *x);
+  if (failed(x2))
+    return failure();
+  FailureOr<Value> magnitude = node.create("kiln.abs", ValueRange{*x2});
+  if (failed(magnitude))
+    return failure();
+  FailureOr<Value> powered = node.create(
+      "kiln.pow", ValueRange{*magnitude, node.scalarLike(*magnitude, p)});
+  if (failed(powered))
+    return failure();
+  FailureOr<Value> padded = node.create(
+      "kiln.pad", ValueRange{*powered},
+      {node.named("low", node.ints({0, 0, window->padBegin[0],
+                                    window->padBegin[1]})),
+       node.named("high",
+                  node.ints({0, 0, window->padEnd[0], window->padEnd[1]})),
+       node.named("value", node.builder.getF64FloatAttr(0))});
+  if (failed(padded))
+    return failure();
+  FailureOr<Value> mean = node.create(
+      "kiln.avg_pool2d", ValueRange{*padded},
+      {node.named("kernel", node.ints(window->kernel)),
+       node.named("stride", node.ints(window->stride))});
+  if (failed(mean))
+    return failure();
+  FailureOr<Value> sum = node.create(
+      "kiln.mul",
+      ValueRange{*mean,
+                 node.scalarLike(*mean, window->kernel[0] * window->kernel[1])});
+  if (failed(sum))
+    return failure();
+  FailureOr<Value> y =
+      node.create("kiln.pow", ValueRange{*sum, node.scalarLike(*sum, 1 / p)});
   if (failed(y))
     return failure();
   FailureOr<Value> result = fromTwoD(node, *y, inputType.getRank() == 3);
@@ -497,6 +631,7 @@ void kiln::onnx::detail::addNeuralImporters(OpTable &table) {
   table["ConvTranspose"] = importConvTranspose;
   table["MaxPool"] = importPool;
   table["AveragePool"] = importPool;
+  table["LpPool"] = importLpPool;
   table["GlobalAveragePool"] = importGlobalPool;
   table["GlobalMaxPool"] = importGlobalPool;
   table["Gemm"] = importGemm;
