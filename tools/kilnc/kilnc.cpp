@@ -155,6 +155,10 @@ cl::opt<bool> printBuiltins(
     cl::cat(kilncOptions),
     cl::desc("Print the model language's built-in functions as a Markdown "
              "table and exit"));
+cl::opt<bool> printOnnxOps(
+    "print-onnx-ops", cl::cat(kilncOptions),
+    cl::desc("Print the ONNX op types the importer maps, one per line, and "
+             "exit"));
 
 cl::opt<std::string> crashReproducer(
     "crash-reproducer",
@@ -249,6 +253,11 @@ int main(int argc, char **argv) {
 
   if (printBuiltins) {
     kiln::text::printBuiltinsTable(llvm::outs());
+    return 0;
+  }
+  if (printOnnxOps) {
+    for (const std::string &op : kiln::onnx::supportedOps())
+      llvm::outs() << op << "\n";
     return 0;
   }
   if (inputPath.empty())
